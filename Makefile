@@ -1,0 +1,89 @@
+# graylane — build, test, demo. Quiet unless V=1.
+ARCH      ?= x86
+OUT       := build
+CLANG     ?= clang
+CC        ?= gcc
+BPFTOOL   ?= bpftool
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+CFLAGS_COMMON := -O2 -g -Wall -Wextra -Werror -Iinclude -Iuser -I$(OUT)
+CFLAGS    ?= $(CFLAGS_COMMON) -D_GNU_SOURCE -std=gnu11
+LDLIBS    := -lbpf -lelf -lz -lyaml
+BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -D__BPF__ \
+	-Wall -Wextra -Werror -Wno-unused-parameter \
+	-Iinclude -Ibpf -Ivmlinux/$(ARCH)
+
+BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
+SKELS     := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
+LIB_SRCS  := $(filter-out user/graylaned.c user/graylane.c,$(wildcard user/*.c))
+LIB_OBJS  := $(patsubst user/%.c,$(OUT)/user/%.o,$(LIB_SRCS))
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
+HDRS      := $(wildcard include/graylane/*.h user/*.h bpf/lib/*.h)
+
+.PHONY: all deps test test-unit test-e2e fuzz demo clean vmlinux
+all: $(OUT)/graylaned $(OUT)/graylane
+
+deps:
+	$(Q)./tests/deps.sh
+
+$(OUT)/%.bpf.o: bpf/%.bpf.c $(HDRS) vmlinux/$(ARCH)/vmlinux.h | $(OUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/%.skel.h: $(OUT)/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst .bpf.o,,$(notdir $<))_bpf > $@.tmp && mv $@.tmp $@
+
+$(OUT)/user/%.o: user/%.c $(HDRS) $(SKELS) | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -c $< -o $@
+
+$(OUT)/libgraylane.a: $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(OUT)/graylaned: $(OUT)/user/graylaned.o $(OUT)/libgraylane.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUT)/graylane: $(OUT)/user/graylane.o $(OUT)/libgraylane.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUT)/tests/%: tests/unit/%.c $(OUT)/libgraylane.a $(HDRS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $< $(OUT)/libgraylane.a $(LDLIBS) -o $@
+
+# libFuzzer targets: tests/fuzz/fuzz_<name>.c, built with clang against the lib sources.
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_TIME ?= 30
+$(OUT)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(HDRS) $(SKELS)
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D) && $(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-D_GNU_SOURCE -Iinclude -Iuser -I$(OUT) $< $(LIB_SRCS) $(LDLIBS) -o $@
+
+vmlinux:
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/$(ARCH)/vmlinux.h
+
+$(OUT):
+	$(Q)mkdir -p $(OUT)
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS) $(FUZZ_BINS)
+	$(Q)./tests/run.sh
+
+fuzz: $(FUZZ_BINS)
+	$(Q)for f in $(FUZZ_BINS); do ./tests/fuzz/run.sh $$f $(FUZZ_TIME) || exit 1; done
+
+clean:
+	$(Q)rm -rf $(OUT)
