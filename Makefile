@@ -29,6 +29,7 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 HDRS      := $(wildcard include/graylane/*.h user/*.h bpf/lib/*.h)
 
+.SECONDARY:
 .PHONY: all deps test test-unit test-e2e fuzz demo clean vmlinux
 all: $(OUT)/graylaned $(OUT)/graylane
 

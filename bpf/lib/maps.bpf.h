@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0 OR Apache-2.0 */
+/* The maps of graylane, BTF-defined and pinned by name under the pin root. */
+#ifndef GL_MAPS_BPF_H
+#define GL_MAPS_BPF_H
+
+#include <graylane/abi.h>
+
+/* Active slot, generation and digest of the applied plan; written by the daemon. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct gl_config);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} gl_config SEC(".maps");
+
+/* cgroup id -> workload (id, lane); the managed root is a base caller. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, GL_WORKLOADS_MAX);
+	__type(key, struct gl_workload_key);
+	__type(value, struct gl_workload);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} gl_workloads SEC(".maps");
+
+/* dialed (address, port) -> service and target port */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, GL_SERVICE_ADDRS_MAX);
+	__type(key, struct gl_service_key);
+	__type(value, struct gl_service_addr);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} gl_services SEC(".maps");
+
+/* (service, lane, family) -> that lane's endpoints */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, GL_BACKENDS_MAX);
+	__type(key, struct gl_backend_key);
+	__type(value, struct gl_backend);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} gl_backends SEC(".maps");
+
+/* lane id -> name, for operators */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, GL_LANES_MAX * GL_SLOTS);
+	__type(key, struct gl_lane_key);
+	__type(value, struct gl_lane);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} gl_lanes SEC(".maps");
+
+/* per-CPU counters by enum gl_stat */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, GL_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} gl_stats SEC(".maps");
+
+/* per-CPU counters by lane id */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, GL_LANES_MAX);
+	__type(key, __u32);
+	__type(value, struct gl_lane_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} gl_lane_stats SEC(".maps");
+
+/* per-socket decision of connect4/6 */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct gl_sock);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} gl_sock SEC(".maps");
+
+static __always_inline void gl_count(__u32 stat)
+{
+	__u64 *v = bpf_map_lookup_elem(&gl_stats, &stat);
+
+	if (v)
+		*v += 1;	/* per-CPU: no atomic needed */
+}
+
+static __always_inline struct gl_lane_stats *gl_lane_counters(__u16 lane)
+{
+	__u32 k = lane;
+
+	return bpf_map_lookup_elem(&gl_lane_stats, &k);
+}
+
+#endif

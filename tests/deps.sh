@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian packages graylane builds, tests and demos with, when
+# missing. Checks first, so a second run does nothing.
+set -euo pipefail
+
+PKGS=(
+	clang llvm make gcc pkg-config          # build (BPF with clang, user with gcc)
+	libbpf-dev libelf-dev zlib1g-dev libyaml-dev bpftool   # libraries, skeletons
+	libclang-rt-14-dev                      # libFuzzer + ASan runtime for clang 14
+	iproute2 curl python3 util-linux        # test hosts (ip netns, nsenter), clients
+	nginx-light                             # the demo's gateway
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing packages: ${missing[*]}; run 'make deps' as root" >&2
+	exit 1
+fi
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Runs every suite: unit tests (no root), fuzzers (fixed budget), end-to-end
+# tests on network namespaces (root). Each suite ends with "N passed, M failed";
+# this adds them up and ends the same way.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+FUZZ_TIME=${FUZZ_TIME:-30}
+total_pass=0
+total_fail=0
+failed_suites=()
+
+run_suite() {
+	local name=$1; shift
+	local log
+	log=$(mktemp)
+	echo "== $name"
+	"$@" 2>&1 | tee "$log"
+	local rc=${PIPESTATUS[0]}
+	local line p f
+	line=$(grep -E '^([A-Za-z_-]+: )?[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	rm -f "$log"
+	if [[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+		p=${BASH_REMATCH[1]}; f=${BASH_REMATCH[2]}
+	else
+		p=0; f=1
+	fi
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+	[ "$rc" -eq 0 ] && [ "$f" -eq 0 ] || failed_suites+=("$name")
+}
+
+for t in build/tests/*; do
+	[ -x "$t" ] && run_suite "unit: $(basename "$t")" "$t"
+done
+for f in build/fuzz/fuzz_*; do
+	[ -x "$f" ] && run_suite "fuzz: $(basename "$f") (${FUZZ_TIME}s)" tests/fuzz/run.sh "$f" "$FUZZ_TIME"
+done
+if [ "$(id -u)" -eq 0 ]; then
+	run_suite "e2e" tests/e2e/run.sh
+else
+	echo "== e2e: needs root (BPF programs are loaded into this kernel); failing"
+	total_fail=$((total_fail + 1)); failed_suites+=("e2e (not root)")
+fi
+
+echo
+[ ${#failed_suites[@]} -eq 0 ] || echo "failed suites: ${failed_suites[*]}"
+echo "total: $total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]

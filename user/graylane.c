@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * graylane: the operator's CLI. validate and compile need no root; status,
+ * dump and uninstall read the pin root.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "diag.h"
+#include "dump.h"
+#include "mapsync.h"
+#include "model.h"
+#include "pins.h"
+#include "plan.h"
+
+struct cli {
+	const char *pin_root;
+	int json;
+	int argc;
+	char **argv;
+};
+
+static int load_plan(const char *dir, struct gl_plan *p, int want_plan)
+{
+	struct gl_model m;
+	struct gl_diags d;
+	int err;
+
+	memset(&m, 0, sizeof(m));
+	gl_diags_init(&d);
+	err = gl_model_load_dir(dir, &m, &d);
+	if (!err)
+		err = gl_model_validate(&m, &d);
+	if (!err && want_plan)
+		err = gl_plan_compile(&m, p, &d);
+	gl_diags_print(&d, stderr);
+	if (!err && gl_diags_errors(&d))
+		err = -EINVAL;
+	gl_model_free(&m);
+	gl_diags_free(&d);
+	return err;
+}
+
+static int cmd_validate(struct cli *c)
+{
+	struct gl_plan p;
+	int err;
+
+	if (c->argc != 1) {
+		fprintf(stderr, "usage: graylane validate DIR\n");
+		return 2;
+	}
+	memset(&p, 0, sizeof(p));
+	/* compile too: capacity checks (endpoints per lane, lanes) live there */
+	err = load_plan(c->argv[0], &p, 1);
+	gl_plan_free(&p);
+	if (err)
+		return 1;
+	printf("%s: ok\n", c->argv[0]);
+	return 0;
+}
+
+static int cmd_compile(struct cli *c)
+{
+	struct gl_plan p;
+	int err;
+
+	if (c->argc != 1) {
+		fprintf(stderr, "usage: graylane compile DIR [--json]\n");
+		return 2;
+	}
+	memset(&p, 0, sizeof(p));
+	err = load_plan(c->argv[0], &p, 1);
+	if (!err)
+		gl_plan_print(&p, stdout, c->json);
+	gl_plan_free(&p);
+	return err ? 1 : 0;
+}
+
+static int cmd_status(struct cli *c)
+{
+	struct gl_link_state ls[16];
+	struct gl_map_fds fds;
+	struct gl_config cfg;
+	uint64_t digest = 0;
+	int n, attached = 0, err, alive, ok;
+
+	n = gl_pins_links(c->pin_root, ls, 16);
+	for (int i = 0; i < n; i++)
+		attached += ls[i].attached;
+	err = gl_map_fds_open(c->pin_root, &fds);
+	if (err) {
+		if (c->json)
+			printf("{\"pin_root\":\"%s\",\"installed\":false}\n", c->pin_root);
+		else
+			printf("graylane: nothing installed under %s (%s)\n", c->pin_root,
+			       strerror(-err));
+		return 1;
+	}
+	memset(&cfg, 0, sizeof(cfg));
+	err = gl_sync_digest_active(&fds, &digest, &cfg);
+	gl_map_fds_close(&fds);
+	if (err) {
+		fprintf(stderr, "graylane: cannot read maps under %s: %s\n", c->pin_root,
+			strerror(-err));
+		return 1;
+	}
+	alive = cfg.daemon_pid && kill(cfg.daemon_pid, 0) == 0;
+	ok = attached == n && cfg.generation > 0 && digest == cfg.plan_digest;
+	if (c->json) {
+		printf("{\"pin_root\":\"%s\",\"installed\":true,\"programs\":%d,\"attached\":%d,"
+		       "\"generation\":%llu,\"slot\":%u,\"plan_digest\":\"%016llx\","
+		       "\"maps_digest\":\"%016llx\",\"plan_in_maps\":%s,\"daemon_pid\":%u,"
+		       "\"daemon_running\":%s,\"ok\":%s}\n",
+		       c->pin_root, n, attached, (unsigned long long)cfg.generation,
+		       cfg.active_slot, (unsigned long long)cfg.plan_digest,
+		       (unsigned long long)digest, digest == cfg.plan_digest ? "true" : "false",
+		       cfg.daemon_pid, alive ? "true" : "false", ok ? "true" : "false");
+		return ok ? 0 : 1;
+	}
+	printf("pin root:    %s\n", c->pin_root);
+	printf("programs:    %d of %d attached", attached, n);
+	for (int i = 0; i < n; i++)
+		printf("%s%s%s", i ? ", " : " (", ls[i].prog, ls[i].attached ? "" : " DETACHED");
+	printf(")\n");
+	if (n && ls[0].attached)
+		printf("cgroup id:   %llu\n", (unsigned long long)ls[0].cgroup_id);
+	printf("generation:  %llu (slot %u)\n", (unsigned long long)cfg.generation, cfg.active_slot);
+	printf("plan:        digest %016llx, maps %016llx: %s\n",
+	       (unsigned long long)cfg.plan_digest, (unsigned long long)digest,
+	       cfg.generation == 0 ? "no plan applied yet" :
+	       digest == cfg.plan_digest ? "in force" : "MISMATCH");
+	printf("daemon:      pid %u, %s\n", cfg.daemon_pid,
+	       alive ? "running" : "not running (the data path keeps working)");
+	printf("status:      %s\n", ok ? "ok" : "NOT READY");
+	return ok ? 0 : 1;
+}
+
+static int cmd_dump(struct cli *c)
+{
+	if (c->argc > 1) {
+		fprintf(stderr, "usage: graylane dump [MAP] [--json]\n");
+		return 2;
+	}
+	return gl_dump(c->pin_root, c->argc ? c->argv[0] : NULL, c->json, stdout) ? 1 : 0;
+}
+
+static int cmd_uninstall(struct cli *c)
+{
+	int removed, err;
+
+	err = gl_pins_uninstall(c->pin_root, &removed);
+	if (err) {
+		fprintf(stderr, "graylane: uninstall %s: %s (%d pins removed)\n", c->pin_root,
+			strerror(-err), removed);
+		return 1;
+	}
+	printf("graylane: removed %d pins under %s; programs detached\n", removed, c->pin_root);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(struct cli *c);
+	const char *help;
+} cmds[] = {
+	{ "validate", cmd_validate, "validate DIR          check a rules directory" },
+	{ "compile", cmd_compile, "compile DIR [--json]  print the map entries the rules compile to" },
+	{ "status", cmd_status, "status [--json]       attached programs, generation, plan in force" },
+	{ "dump", cmd_dump, "dump [MAP] [--json]   decoded map contents and counters" },
+	{ "uninstall", cmd_uninstall, "uninstall             detach and remove everything pinned" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: graylane [--pin-root PATH] [--json] COMMAND [ARGS]\n");
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		fprintf(f, "  %s\n", cmds[i].help);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "pin-root", required_argument, 0, 'p' },
+		{ "json", no_argument, 0, 'j' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0 }
+	};
+	struct cli c = { .pin_root = GL_PIN_ROOT_DEFAULT };
+	int o;
+
+	libbpf_set_print(NULL);
+	/* options may come before or after the command (GNU getopt permutes) */
+	while ((o = getopt_long(argc, argv, "hj", lo, NULL)) != -1) {
+		switch (o) {
+		case 'p': c.pin_root = optarg; break;
+		case 'j': c.json = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (strcmp(argv[optind], cmds[i].name))
+			continue;
+		c.argc = argc - optind - 1;
+		c.argv = argv + optind + 1;
+		return cmds[i].fn(&c);
+	}
+	fprintf(stderr, "graylane: unknown command '%s'\n", argv[optind]);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Plan -> maps. The plan is written into the inactive slot, then one store to
+ * gl_config.active_slot switches generations, then the old slot is removed.
+ * The digest of what a slot holds is computed the same way from the plan
+ * (daemon) and from the maps (graylane status), so status can prove the plan
+ * is in the kernel.
+ */
+#ifndef GL_MAPSYNC_H
+#define GL_MAPSYNC_H
+
+#include <stdint.h>
+#include <graylane/abi.h>
+
+struct gl_plan;
+struct gl_diags;
+
+struct gl_map_fds {
+	int config, lanes, workloads, services, backends;
+};
+
+int gl_map_fds_open(const char *pin_root, struct gl_map_fds *fds);
+void gl_map_fds_close(struct gl_map_fds *fds);
+
+struct gl_sync_result {
+	uint64_t generation;
+	uint64_t digest;
+	uint32_t slot;
+	unsigned int workloads, unresolved, addrs, backends, lanes;
+};
+
+/*
+ * Resolves workload cgroups (relative to cgroup2_mount) to ids, adds the
+ * managed root as a base caller, and applies the plan as a new generation.
+ * Cgroups that do not exist are skipped with a warning in diags (file "-").
+ * On failure the running generation stays in force.
+ */
+int gl_sync_apply(const struct gl_map_fds *fds, const struct gl_plan *p,
+		  const char *cgroup2_mount, uint64_t managed_cgroup, uint32_t pid,
+		  struct gl_diags *d, struct gl_sync_result *res);
+
+/* Digest of the active slot's entries as they are in the kernel. */
+int gl_sync_digest_active(const struct gl_map_fds *fds, uint64_t *digest, struct gl_config *cfg);
+
+/* Signature of how the plan's cgroups resolve now (changes when one appears). */
+uint64_t gl_sync_cgroup_signature(const struct gl_plan *p, const char *cgroup2_mount);
+
+#endif

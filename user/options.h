@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* graylaned's command line (DESIGN.md, Daemon). */
+#ifndef GL_OPTIONS_H
+#define GL_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define GL_LABEL_HEADER_DEFAULT "x-opensergo-traffic"
+#define GL_ACCEPT_HEADER_DEFAULT "x-mse-tag"
+#define GL_CONTEXT_TTL_DEFAULT_MS 5000
+#define GL_POLL_DEFAULT_MS 100
+
+struct gl_options {
+	const char *rules;
+	const char *cgroup;
+	const char *pin_root;
+	const char *label_header;
+	const char *accept_header;
+	uint64_t context_ttl_ms;
+	unsigned int poll_ms;
+	bool trust_incoming;
+};
+
+/* Parses a duration such as "5s", "250ms", "1m" into milliseconds. */
+int gl_parse_duration_ms(const char *s, uint64_t *ms);
+/* 0 to run, 1 after --help, negative on a usage error (printed to err). */
+int gl_options_parse(int argc, char **argv, struct gl_options *o, FILE *err);
+
+#endif

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The pin root: maps at <root>/gl_*, programs at <root>/progs/<prog>, links
+ * at <root>/links/<prog>. Pinned links keep the data path attached when no
+ * daemon runs; a new daemon swaps its programs into them without a gap.
+ */
+#ifndef GL_PINS_H
+#define GL_PINS_H
+
+#include <stdint.h>
+
+#define GL_PIN_ROOT_DEFAULT "/sys/fs/bpf/graylane"
+
+struct graylane_bpf;
+
+/* Map names, in the order `graylane dump` shows them. */
+extern const char *const gl_map_names[];
+extern const int gl_map_count;
+
+/* Makes sure the pin root's filesystem is bpffs (mounting /sys/fs/bpf if
+ * needed) and the directories exist. */
+int gl_pins_prepare(const char *root);
+
+/*
+ * Opens and loads the programs, reusing the maps pinned under root (or
+ * pinning new ones), then attaches every program to the cgroup: an existing
+ * pinned link is updated in place (takeover), a missing one created and
+ * pinned. *took_over is set when links were already there. errbuf receives
+ * a one-line explanation on failure.
+ */
+int gl_pins_load_attach(const char *root, const char *cgroup_path, uint64_t cgroup_id,
+			struct graylane_bpf **skel, int *took_over, char *errbuf, size_t errlen);
+
+/* Opens a pinned map by name: fd or negative errno. */
+int gl_pins_map_fd(const char *root, const char *name);
+
+struct gl_link_state {
+	const char *prog;	/* e.g. "gl_connect4" */
+	int pinned;		/* the link pin exists */
+	int attached;		/* it is attached to a live cgroup */
+	uint64_t cgroup_id;
+	uint32_t prog_id;
+};
+
+/* Fills states[] for every program; returns the number of programs. */
+int gl_pins_links(const char *root, struct gl_link_state *states, int max);
+
+/* Removes links (detaching), programs and maps, then the root directory. */
+int gl_pins_uninstall(const char *root, int *removed);
+
+#endif

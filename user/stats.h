@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef GL_STATS_H
+#define GL_STATS_H
+
+#include <stdint.h>
+#include <graylane/abi.h>
+
+/* Name of a counter of enum gl_stat, e.g. "connect_fallback". */
+const char *gl_stat_name(unsigned int stat);
+/* Sums a per-CPU gl_stats array into out[GL_STAT_MAX]. */
+int gl_stats_read(int map_fd, uint64_t out[GL_STAT_MAX]);
+/* Sums per-CPU gl_lane_stats into out[GL_LANES_MAX]. */
+int gl_lane_stats_read(int map_fd, struct gl_lane_stats out[GL_LANES_MAX]);
+
+#endif
