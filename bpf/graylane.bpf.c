@@ -94,7 +94,8 @@ static __always_inline int gl_connect(struct bpf_sock_addr *ctx, __u8 family)
 	struct gl_config *cfg;
 	struct gl_backend *b;
 	struct gl_caller c;
-	__u32 zero = 0, n, idx;
+	__u32 zero = 0, n;
+	__u64 idx;
 	bool fallback;
 	__u16 lane;
 
@@ -138,10 +139,12 @@ static __always_inline int gl_connect(struct bpf_sock_addr *ctx, __u8 family)
 		return REFUSE;
 	}
 	idx = bpf_get_prandom_u32() % n;
-	idx &= GL_LANE_ENDPOINTS_MAX - 1;	/* bound for the verifier; n <= MAX */
 
 	gl_remember(ctx, family, sk.addr, sk.port, svc->service_id, &c,
 		    fallback ? GL_LANE_BASE : lane);
+	/* clang drops a mask it can prove redundant (idx < n <= MAX); the
+	 * verifier cannot prove it, so mask in asm right before the access. */
+	asm volatile("%0 &= %1" : "+r"(idx) : "i"(GL_LANE_ENDPOINTS_MAX - 1));
 	gl_write_addr(ctx, family, b->ep[idx].addr, svc->target_port);
 
 	if (fallback) {
