@@ -83,6 +83,8 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS) $(FUZZ_BINS)
 	$(Q)./tests/run.sh
 
+-include tests/http/Makefile.inc
+
 fuzz: $(FUZZ_BINS)
 	$(Q)for f in $(FUZZ_BINS); do ./tests/fuzz/run.sh $$f $(FUZZ_TIME) || exit 1; done
 
