@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: Apache-2.0
+/* Bump allocator: see arena.h. */
+#include <errno.h>
+#include <stdalign.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+
+#define BLOCK_MIN (64 * 1024)
+
+struct gl_arena_block {
+	struct gl_arena_block *next;
+	size_t used, size;
+	alignas(max_align_t) unsigned char data[];
+};
+
+static struct gl_arena_block *new_block(struct gl_arena *a, size_t need)
+{
+	size_t size = need > BLOCK_MIN ? need : BLOCK_MIN;
+	struct gl_arena_block *b = malloc(sizeof(*b) + size);
+
+	if (!b)
+		return NULL;
+	b->size = size;
+	b->used = 0;
+	b->next = a->head;
+	a->head = b;
+	return b;
+}
+
+void *gl_arena_alloc(struct gl_arena *a, size_t size)
+{
+	const size_t align = alignof(max_align_t);
+	struct gl_arena_block *b = a->head;
+	size_t off;
+	void *p;
+
+	if (size > SIZE_MAX / 2)
+		return NULL;
+	size = (size + align - 1) & ~(align - 1);
+	if (!size)
+		size = align;
+	if (!b || b->size - b->used < size) {
+		b = new_block(a, size);
+		if (!b)
+			return NULL;
+	}
+	off = b->used;
+	b->used += size;
+	p = b->data + off;
+	memset(p, 0, size);
+	return p;
+}
+
+char *gl_arena_strndup(struct gl_arena *a, const char *s, size_t len)
+{
+	char *p = len < SIZE_MAX ? gl_arena_alloc(a, len + 1) : NULL;
+
+	if (p)
+		memcpy(p, s, len);
+	return p;
+}
+
+char *gl_arena_strdup(struct gl_arena *a, const char *s)
+{
+	return gl_arena_strndup(a, s, strlen(s));
+}
+
+int gl_arena_grow(struct gl_arena *a, void **v, size_t n, size_t *cap, size_t elem)
+{
+	size_t ncap;
+	void *nv;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 8;
+	if (ncap > SIZE_MAX / elem)
+		return -ENOMEM;
+	nv = gl_arena_alloc(a, ncap * elem);
+	if (!nv)
+		return -ENOMEM;
+	if (n)
+		memcpy(nv, *v, n * elem);
+	*v = nv;
+	*cap = ncap;
+	return 0;
+}
+
+void gl_arena_free(struct gl_arena *a)
+{
+	struct gl_arena_block *b, *next;
+
+	if (!a)
+		return;
+	for (b = a->head; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+	a->head = NULL;
+}

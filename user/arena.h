@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * A bump allocator: everything a parsed YAML file or a loaded model owns is
+ * freed at once, so error paths never leak and never double-free.
+ */
+#ifndef GL_ARENA_H
+#define GL_ARENA_H
+
+#include <stddef.h>
+
+struct gl_arena_block;
+
+struct gl_arena {
+	struct gl_arena_block *head;
+};
+
+/* Zeroed memory, or NULL when out of memory. */
+void *gl_arena_alloc(struct gl_arena *a, size_t size);
+char *gl_arena_strndup(struct gl_arena *a, const char *s, size_t len);
+char *gl_arena_strdup(struct gl_arena *a, const char *s);
+/* Grows an array of *cap elements to hold at least n+1 (old memory stays in the arena). */
+int gl_arena_grow(struct gl_arena *a, void **v, size_t n, size_t *cap, size_t elem);
+void gl_arena_free(struct gl_arena *a);
+
+#endif
