@@ -62,12 +62,22 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap
 	return vfprintf(stderr, fmt, ap);
 }
 
+static int is_yaml(const struct dirent *e)
+{
+	size_t n = strlen(e->d_name);
+
+	if (e->d_name[0] == '.')
+		return 0;	/* hidden files and editors' temporaries */
+	return (n > 5 && !strcmp(e->d_name + n - 5, ".yaml")) ||
+	       (n > 4 && !strcmp(e->d_name + n - 4, ".yml"));
+}
+
 /* Changes when a YAML file of the directory is added, removed or rewritten. */
 static uint64_t rules_signature(const char *dir)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
 	struct dirent **ents;
-	int n = scandir(dir, &ents, NULL, alphasort);
+	int n = scandir(dir, &ents, is_yaml, alphasort);
 
 	if (n < 0)
 		return 0;
@@ -124,7 +134,7 @@ static int apply_rules(struct daemon *dm)
 		err = gl_plan_compile(&m, &p, &d);
 	if (err || gl_diags_errors(&d)) {
 		gl_diags_print(&d, stderr);
-		logf_("rules in %s rejected (%d errors); %s", dm->o.rules, gl_diags_errors(&d),
+		logf_("rules in %s rejected (%zu errors); %s", dm->o.rules, gl_diags_errors(&d),
 		      dm->have_plan ? "the running rules stay in force" :
 				      "no rules applied yet; waiting for a valid set");
 		err = err ? err : -EINVAL;

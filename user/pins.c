@@ -124,7 +124,7 @@ static int attach_one(const char *root, struct bpf_program *prog, const char *na
 
 	if ((err = path_join(path, sizeof(path), root, "links", name)))
 		return err;
-	link = bpf_link__open(path);
+	link = access(path, F_OK) ? NULL : bpf_link__open(path);
 	if (link) {
 		err = link_cgroup(bpf_link__fd(link), &cg, &pid);
 		if (!err && cg == cgroup_id) {
