@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Loading rules: files -> YAML documents -> model objects. Each document is
+ * checked on its own here (kind, apiVersion, metadata, then the kind's
+ * spec); checks across documents are gl_model_validate's.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "load.h"
+#include "quote.h"
+
+struct kind_info {
+	const char *kind, *api;
+	void (*load)(struct gl_load *l, const struct gl_ynode *spec, struct gl_meta *meta);
+};
+
+static const struct kind_info kinds[GL_KIND_MAX] = {
+	[GL_KIND_TRAFFIC_LABEL_RULE] = { "TrafficLabelRule", GL_API_TRAFFIC, gl_load_traffic_rule },
+	[GL_KIND_WORKLOAD_LABEL_RULE] = { "WorkloadLabelRule", GL_API_TRAFFIC, gl_load_workload_rule },
+	[GL_KIND_WORKLOAD] = { "Workload", GL_API_GRAYLANE, gl_load_workload },
+	[GL_KIND_SERVICE] = { "Service", GL_API_GRAYLANE, gl_load_service },
+};
+
+static const char *const top_fields[] = { "apiVersion", "kind", "metadata", "spec", NULL };
+static const char *const meta_fields[] = { "name", "labels", "annotations", NULL };
+
+static int find_kind(const char *kind)
+{
+	for (int i = 0; i < GL_KIND_MAX; i++)
+		if (!strcmp(kinds[i].kind, kind))
+			return i;
+	return -1;
+}
+
+/* apiVersion problems are reported, but the document is still checked. */
+static void check_api(struct gl_load *l, const struct gl_ynode *node, const char *api, int k)
+{
+	bool known = !strcmp(api, GL_API_TRAFFIC) || !strcmp(api, GL_API_GRAYLANE);
+
+	if (!known)
+		gl_lerr(l, node, "unknown apiVersion '%s'; expected %s or %s",
+			gl_q(api).s, GL_API_TRAFFIC, GL_API_GRAYLANE);
+	else if (k >= 0 && strcmp(api, kinds[k].api))
+		gl_lerr(l, node, "kind %s belongs to apiVersion %s, not %s",
+			kinds[k].kind, kinds[k].api, api);
+}
+
+static void read_meta(struct gl_load *l, const struct gl_ynode *root, struct gl_meta *meta)
+{
+	const struct gl_ynode *md = gl_get_map(l, root, "", "metadata", true), *nn;
+	const char *name;
+
+	meta->pos = gl_pos_of(l, root);
+	meta->name_pos = meta->pos;
+	if (!md)
+		return;
+	gl_check_fields(l, md, "metadata", meta_fields);
+	name = gl_get_str(l, md, "metadata", "name", true, &nn);
+	if (nn)
+		meta->name_pos = gl_pos_of(l, nn);
+	if (name && gl_check_dns_subdomain(l, nn, "metadata.name", name, GL_NAME_MAX))
+		meta->name = name;
+	gl_get_labels(l, md, "metadata", "labels", false, GL_LABELS_LABELS, &meta->labels);
+	gl_get_labels(l, md, "metadata", "annotations", false, GL_LABELS_ANNOTATIONS,
+		      &meta->annotations);
+}
+
+static void load_doc(struct gl_load *l, const struct gl_ydoc *doc)
+{
+	const struct gl_ynode *root = doc->root, *an, *kn, *spec;
+	const char *api, *kind;
+	struct gl_meta meta = { 0 };
+	int k;
+
+	if (!root || gl_yis_null(root))
+		return;		/* an empty document, e.g. after a trailing "---" */
+	if (root->type != GL_Y_MAP) {
+		gl_lerr(l, root, "a document must be a mapping with apiVersion, kind, metadata "
+			"and spec, got %s", gl_ytype_name(root));
+		return;
+	}
+	api = gl_get_str(l, root, "", "apiVersion", true, &an);
+	kind = gl_get_str(l, root, "", "kind", true, &kn);
+	k = kind ? find_kind(kind) : -1;
+	if (api)
+		check_api(l, an, api, k);
+	if (kind && k < 0)
+		gl_lerr(l, kn, "unknown kind '%s'; expected TrafficLabelRule or WorkloadLabelRule "
+			"(%s), Workload or Service (%s)", gl_q(kind).s, GL_API_TRAFFIC,
+			GL_API_GRAYLANE);
+	if (k < 0)
+		return;		/* without a kind there is no schema to check against */
+	gl_check_fields(l, root, "", top_fields);
+	meta.kind = k;
+	read_meta(l, root, &meta);
+	spec = gl_get_map(l, root, "", "spec", true);
+	kinds[k].load(l, spec, &meta);
+}
+
+static int too_big(struct gl_model *m, struct gl_diags *d, const char *file, size_t len)
+{
+	gl_diag_add(d, GL_SEV_ERROR, file, 0, 0, "file is %zu bytes long; at most %d",
+		    len, GL_RULES_FILE_MAX);
+	m->nerrors++;
+	return -EINVAL;
+}
+
+int gl_model_load_buffer(const char *filename, const char *buf, size_t len,
+			 struct gl_model *m, struct gl_diags *d)
+{
+	struct gl_load l = { .m = m, .d = d };
+	struct gl_arena tree = { 0 };
+	size_t before = d->nerrors;
+	struct gl_ystream s;
+	int ret;
+
+	l.file = gl_arena_strdup(&m->arena, filename ? filename : "");
+	if (!l.file)
+		return -ENOMEM;
+	if (len > GL_RULES_FILE_MAX)
+		return too_big(m, d, l.file, len);
+	ret = gl_yaml_parse(&tree, l.file, buf, len, &s, d);
+	for (size_t i = 0; !ret && i < s.ndocs && !l.err; i++)
+		load_doc(&l, &s.docs[i]);
+	gl_arena_free(&tree);
+	m->nerrors += d->nerrors - before;
+	if (ret == -ENOMEM || l.err)
+		return -ENOMEM;
+	return d->nerrors > before ? -EINVAL : 0;
+}
+
+static int file_error(struct gl_model *m, struct gl_diags *d, const char *path,
+		      const char *what, int err)
+{
+	gl_diag_add(d, GL_SEV_ERROR, path, 0, 0, "%s: %s", what, strerror(err));
+	m->nerrors++;
+	return -err;
+}
+
+static int read_all(int fd, char *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, buf + got, len - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;	/* shrank while we read */
+		got += n;
+	}
+	return 0;
+}
+
+int gl_model_load_file(const char *path, struct gl_model *m, struct gl_diags *d)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	char *buf = NULL;
+	int ret;
+
+	if (fd < 0)
+		return file_error(m, d, path, "cannot open rules file", errno);
+	if (fstat(fd, &st)) {
+		ret = file_error(m, d, path, "cannot read rules file", errno);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		gl_diag_add(d, GL_SEV_ERROR, path, 0, 0, "not a regular file");
+		m->nerrors++;
+		ret = -EINVAL;
+		goto out;
+	}
+	if (st.st_size > GL_RULES_FILE_MAX) {
+		ret = too_big(m, d, path, st.st_size);
+		goto out;
+	}
+	buf = malloc(st.st_size ? st.st_size : 1);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = read_all(fd, buf, st.st_size);
+	if (ret)
+		ret = file_error(m, d, path, "cannot read rules file", -ret);
+	else
+		ret = gl_model_load_buffer(path, buf, st.st_size, m, d);
+out:
+	free(buf);
+	close(fd);
+	return ret;
+}
+
+static bool is_rules_file(const char *name)
+{
+	size_t n = strlen(name);
+
+	/* dotfiles: editor backups, and Kubernetes ConfigMap mounts' "..data" */
+	if (name[0] == '.')
+		return false;
+	return (n > 5 && !strcmp(name + n - 5, ".yaml")) ||
+	       (n > 4 && !strcmp(name + n - 4, ".yml"));
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* Names of the rule files of dir, sorted, so a set always loads in one order. */
+static int list_dir(DIR *dir, char ***out, size_t *n)
+{
+	char **names = NULL, **nn;
+	size_t cap = 0;
+	struct dirent *de;
+
+	*n = 0;
+	while ((errno = 0, de = readdir(dir))) {
+		if (!is_rules_file(de->d_name) || de->d_type == DT_DIR)
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			nn = realloc(names, cap * sizeof(*names));
+			if (!nn)
+				goto nomem;
+			names = nn;
+		}
+		names[*n] = strdup(de->d_name);
+		if (!names[*n])
+			goto nomem;
+		(*n)++;
+	}
+	if (errno) {
+		int err = errno;
+
+		free_names(names, *n);
+		return -err;
+	}
+	if (*n)
+		qsort(names, *n, sizeof(*names), cmp_str);
+	*out = names;
+	return 0;
+nomem:
+	free_names(names, *n);
+	return -ENOMEM;
+}
+
+static char *join_path(const char *dir, const char *name)
+{
+	size_t n = strlen(dir);
+	char *p = NULL;
+
+	if (n && dir[n - 1] == '/')
+		n--;
+	if (asprintf(&p, "%.*s/%s", (int)n, dir, name) < 0)
+		return NULL;
+	return p;
+}
+
+static int worse(int a, int b)
+{
+	if (a == -ENOMEM || b == -ENOMEM)
+		return -ENOMEM;
+	return a ? a : b;
+}
+
+int gl_model_load_dir(const char *dir, struct gl_model *m, struct gl_diags *d)
+{
+	DIR *dh = opendir(dir);
+	char **names = NULL;
+	size_t n = 0;
+	int ret = 0;
+
+	if (!dh)
+		return file_error(m, d, dir, "cannot open rules directory", errno);
+	ret = list_dir(dh, &names, &n);
+	closedir(dh);
+	if (ret)
+		return ret == -ENOMEM ? ret : file_error(m, d, dir, "cannot list rules directory", -ret);
+	if (!n) {
+		gl_diag_add(d, GL_SEV_ERROR, dir, 0, 0,
+			    "no rules: the directory has no *.yaml or *.yml files");
+		m->nerrors++;
+		free(names);
+		return -ENOENT;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char *path = join_path(dir, names[i]);
+
+		ret = worse(ret, path ? gl_model_load_file(path, m, d) : -ENOMEM);
+		free(path);
+	}
+	free_names(names, n);
+	return ret;
+}
+
+static int push(struct gl_load *l, void *arr, size_t *n, size_t *cap, void *obj)
+{
+	void ***v = arr;
+
+	if (gl_arena_grow(&l->m->arena, (void **)v, *n, cap, sizeof(void *))) {
+		l->err = -ENOMEM;
+		return -ENOMEM;
+	}
+	(*v)[(*n)++] = obj;
+	return 0;
+}
+
+void gl_model_add(struct gl_load *l, struct gl_meta *obj)
+{
+	struct gl_model *m = l->m;
+
+	switch (obj->kind) {
+	case GL_KIND_TRAFFIC_LABEL_RULE:
+		obj->index = m->ntraffic_rules;
+		push(l, &m->traffic_rules, &m->ntraffic_rules, &m->cap_traffic_rules, obj);
+		break;
+	case GL_KIND_WORKLOAD_LABEL_RULE:
+		obj->index = m->nworkload_rules;
+		push(l, &m->workload_rules, &m->nworkload_rules, &m->cap_workload_rules, obj);
+		break;
+	case GL_KIND_WORKLOAD:
+		obj->index = m->nworkloads;
+		push(l, &m->workloads, &m->nworkloads, &m->cap_workloads, obj);
+		break;
+	case GL_KIND_SERVICE:
+		obj->index = m->nservices;
+		push(l, &m->services, &m->nservices, &m->cap_services, obj);
+		break;
+	default:
+		break;
+	}
+}
