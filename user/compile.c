@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * gl_plan_compile: a validated model -> the exact entries of each BPF map
+ * (user/plan.h), in a deterministic order: workload ids by workload name,
+ * service ids by service name, lanes as validation numbered them, entries
+ * sorted by key bytes. No pointers, hash order or time go into the plan.
+ *
+ * Ownership: the plan owns workloads[].name/.cgroup and services[]; the
+ * .service of addrs[] and backends[] point into services[] (one copy per
+ * name). gl_plan_free releases everything.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "model.h"
+#include "plan.h"
+
+struct cc {
+	const struct gl_model *m;
+	struct gl_plan *p;
+	struct gl_diags *d;
+	const struct gl_workload_def **wl;	/* by workload id - 1 */
+	const struct gl_service_def **svc;	/* by service id - 1 */
+	size_t addrs_cap;
+	size_t backends_cap;
+};
+
+static int cmp_meta_name(const void *a, const void *b)
+{
+	const struct gl_meta *x = *(const struct gl_meta *const *)a;
+	const struct gl_meta *y = *(const struct gl_meta *const *)b;
+
+	return strcmp(x->name, y->name);
+}
+
+static int build_lanes(struct cc *c)
+{
+	const struct gl_model *m = c->m;
+	struct gl_plan *p = c->p;
+
+	p->lanes = calloc(m->nlanes ? m->nlanes : 1, sizeof(*p->lanes));
+	if (!p->lanes)
+		return -ENOMEM;
+	for (size_t i = 0; i < m->nlanes; i++) {
+		p->lanes[i].id = i;
+		strncpy(p->lanes[i].name, m->lanes[i], GL_LANE_NAME_MAX - 1);
+	}
+	p->nlanes = m->nlanes;
+	return 0;
+}
+
+static int build_workloads(struct cc *c)
+{
+	const struct gl_model *m = c->m;
+	struct gl_plan *p = c->p;
+	size_t n = m->nworkloads;
+
+	c->wl = malloc((n ? n : 1) * sizeof(*c->wl));
+	p->workloads = calloc(n ? n : 1, sizeof(*p->workloads));
+	if (!c->wl || !p->workloads)
+		return -ENOMEM;
+	if (n) {
+		memcpy(c->wl, m->workloads, n * sizeof(*c->wl));
+		qsort(c->wl, n, sizeof(*c->wl), cmp_meta_name);
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct gl_plan_workload *pw = &p->workloads[i];
+
+		pw->name = strdup(c->wl[i]->meta.name);
+		pw->cgroup = strdup(c->wl[i]->cgroup);
+		p->nworkloads = i + 1;
+		if (!pw->name || !pw->cgroup)
+			return -ENOMEM;
+		pw->val.workload_id = i + 1;
+		pw->val.lane = c->wl[i]->lane_id;
+		pw->val.flags = 0;
+	}
+	return 0;
+}
+
+static int build_service_names(struct cc *c)
+{
+	const struct gl_model *m = c->m;
+	struct gl_plan *p = c->p;
+	size_t n = m->nservices;
+
+	c->svc = malloc((n ? n : 1) * sizeof(*c->svc));
+	p->services = calloc(n ? n : 1, sizeof(*p->services));
+	if (!c->svc || !p->services)
+		return -ENOMEM;
+	if (n) {
+		memcpy(c->svc, m->services, n * sizeof(*c->svc));
+		qsort(c->svc, n, sizeof(*c->svc), cmp_meta_name);
+	}
+	for (size_t i = 0; i < n; i++) {
+		p->services[i] = strdup(c->svc[i]->meta.name);
+		p->nservices = i + 1;
+		if (!p->services[i])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* ---- gl_services ---- */
+
+static int push_addr(struct cc *c, __u32 sid, const struct gl_ip *ip, __u16 port,
+		     __u16 target, __u8 kind)
+{
+	struct gl_plan *p = c->p;
+	struct gl_plan_service_addr *e;
+
+	if (p->naddrs == c->addrs_cap) {
+		size_t cap = c->addrs_cap ? c->addrs_cap * 2 : 64;
+		void *nv = realloc(p->addrs, cap * sizeof(*p->addrs));
+
+		if (!nv)
+			return -ENOMEM;
+		p->addrs = nv;
+		c->addrs_cap = cap;
+	}
+	e = &p->addrs[p->naddrs++];
+	memset(e, 0, sizeof(*e));
+	e->service = p->services[sid - 1];
+	e->key.slot = 0;
+	e->key.family = ip->family;
+	e->key.port = port;
+	memcpy(e->key.addr, ip->addr, sizeof(e->key.addr));
+	e->val.service_id = sid;
+	e->val.target_port = target;
+	e->val.kind = kind;
+	e->val.protocol = c->svc[sid - 1]->protocol;
+	return 0;
+}
+
+static int service_addrs(struct cc *c, __u32 sid)
+{
+	const struct gl_service_def *s = c->svc[sid - 1];
+	size_t i, j, k;
+	int ret = 0;
+
+	for (i = 0; i < s->naddrs; i++)
+		for (j = 0; j < s->nports && !ret; j++)
+			ret = push_addr(c, sid, &s->addrs[i], s->ports[j].port,
+					s->ports[j].target_port, GL_ADDR_VIRTUAL);
+	/* endpoints: dialed directly at their own address and target port */
+	for (k = 0; k < c->p->nworkloads && !ret; k++) {
+		const struct gl_workload_def *w = c->wl[k];
+
+		if (!gl_selector_matches(&s->selector, &w->meta.labels))
+			continue;
+		for (i = 0; i < w->naddrs; i++)
+			for (j = 0; j < s->nports && !ret; j++)
+				ret = push_addr(c, sid, &w->addrs[i], s->ports[j].target_port,
+						s->ports[j].target_port, GL_ADDR_ENDPOINT);
+	}
+	return ret;
+}
+
+static int cmp_addr_entry(const void *a, const void *b)
+{
+	const struct gl_plan_service_addr *x = a, *y = b;
+	int c = memcmp(&x->key, &y->key, sizeof(x->key));
+
+	return c ? c : memcmp(&x->val, &y->val, sizeof(x->val));
+}
+
+/* Sort by key bytes; one key twice with one value (two ports, one targetPort) is one entry. */
+static int finish_addrs(struct cc *c)
+{
+	struct gl_plan *p = c->p;
+	size_t i, n = 0;
+
+	if (p->naddrs)
+		qsort(p->addrs, p->naddrs, sizeof(*p->addrs), cmp_addr_entry);
+	for (i = 0; i < p->naddrs; i++) {
+		if (n && !memcmp(&p->addrs[n - 1].key, &p->addrs[i].key, sizeof(p->addrs[i].key))) {
+			if (memcmp(&p->addrs[n - 1].val, &p->addrs[i].val, sizeof(p->addrs[i].val)))
+				return -EINVAL;	/* validation lets no conflict through */
+			continue;
+		}
+		p->addrs[n++] = p->addrs[i];
+	}
+	p->naddrs = n;
+	return 0;
+}
+
+/* ---- gl_backends ---- */
+
+static int cmp_endpoint(const void *a, const void *b)
+{
+	const struct gl_endpoint *x = a, *y = b;
+	int c = memcmp(x->addr, y->addr, sizeof(x->addr));
+
+	return c ? c : (x->workload_id > y->workload_id) - (x->workload_id < y->workload_id);
+}
+
+static struct gl_plan_backend *new_backend(struct cc *c)
+{
+	struct gl_plan *p = c->p;
+
+	if (p->nbackends == c->backends_cap) {
+		size_t cap = c->backends_cap ? c->backends_cap * 2 : 16;
+		void *nv = realloc(p->backends, cap * sizeof(*p->backends));
+
+		if (!nv)
+			return NULL;
+		p->backends = nv;
+		c->backends_cap = cap;
+	}
+	memset(&p->backends[p->nbackends], 0, sizeof(p->backends[0]));
+	return &p->backends[p->nbackends];
+}
+
+/* One lane's endpoints of one service in one family; none -> no entry. */
+static int backend(struct cc *c, __u32 sid, const size_t *match, size_t nmatch,
+		   __u16 lane, __u8 family)
+{
+	struct gl_plan_backend *b = new_backend(c);
+	__u32 n = 0;
+
+	if (!b)
+		return -ENOMEM;
+	for (size_t k = 0; k < nmatch; k++) {
+		const struct gl_workload_def *w = c->wl[match[k]];
+
+		if (w->lane_id != lane)
+			continue;
+		for (size_t i = 0; i < w->naddrs; i++) {
+			if (w->addrs[i].family != family)
+				continue;
+			if (n == GL_LANE_ENDPOINTS_MAX)
+				return -EINVAL;	/* validation reports this */
+			memcpy(b->val.ep[n].addr, w->addrs[i].addr, sizeof(b->val.ep[n].addr));
+			b->val.ep[n++].workload_id = match[k] + 1;
+		}
+	}
+	if (!n)
+		return 0;
+	qsort(b->val.ep, n, sizeof(b->val.ep[0]), cmp_endpoint);
+	b->service = c->p->services[sid - 1];
+	b->key.family = family;
+	b->key.lane = lane;
+	b->key.service_id = sid;
+	b->val.count = n;
+	c->p->nbackends++;
+	return 0;
+}
+
+/* Every (lane, family) of one service; the selector is matched once. */
+static int service_backends(struct cc *c, __u32 sid, size_t *match)
+{
+	static const __u8 families[] = { GL_FAMILY_INET, GL_FAMILY_INET6 };
+	const struct gl_service_def *s = c->svc[sid - 1];
+	size_t nmatch = 0;
+	int ret = 0;
+
+	for (size_t k = 0; k < c->p->nworkloads; k++)
+		if (gl_selector_matches(&s->selector, &c->wl[k]->meta.labels))
+			match[nmatch++] = k;
+	for (size_t lane = 0; lane < c->m->nlanes && !ret; lane++)
+		for (size_t f = 0; f < 2 && !ret; f++)
+			ret = backend(c, sid, match, nmatch, lane, families[f]);
+	return ret;
+}
+
+static int cmp_backend(const void *a, const void *b)
+{
+	const struct gl_plan_backend *x = a, *y = b;
+
+	return memcmp(&x->key, &y->key, sizeof(x->key));
+}
+
+static int build_backends(struct cc *c)
+{
+	size_t *match = malloc((c->p->nworkloads ? c->p->nworkloads : 1) * sizeof(*match));
+	int ret = match ? 0 : -ENOMEM;
+
+	for (__u32 sid = 1; sid <= c->p->nservices && !ret; sid++)
+		ret = service_backends(c, sid, match);
+	free(match);
+	if (!ret && c->p->nbackends)
+		qsort(c->p->backends, c->p->nbackends, sizeof(*c->p->backends), cmp_backend);
+	return ret;
+}
+
+static int build(struct cc *c)
+{
+	int ret = build_lanes(c);
+
+	if (!ret)
+		ret = build_workloads(c);
+	if (!ret)
+		ret = build_service_names(c);
+	for (__u32 sid = 1; !ret && sid <= c->p->nservices; sid++)
+		ret = service_addrs(c, sid);
+	if (!ret)
+		ret = finish_addrs(c);
+	if (!ret)
+		ret = build_backends(c);
+	return ret;
+}
+
+int gl_plan_compile(const struct gl_model *m, struct gl_plan *p, struct gl_diags *d)
+{
+	struct cc c = { .m = m, .p = p, .d = d };
+	int ret;
+
+	memset(p, 0, sizeof(*p));
+	if (!m->validated) {
+		gl_diag_add(d, GL_SEV_ERROR, "", 0, 0, "internal: compiling rules that were not validated");
+		return -EINVAL;
+	}
+	if (m->nerrors)
+		return -EINVAL;		/* already reported: a bad set compiles to nothing */
+	ret = build(&c);
+	if (ret == -EINVAL)
+		gl_diag_add(d, GL_SEV_ERROR, "", 0, 0,
+			    "internal: validation let a conflicting rule set through");
+	free(c.wl);
+	free(c.svc);
+	if (ret)
+		gl_plan_free(p);
+	return ret;
+}
+
+void gl_plan_free(struct gl_plan *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->nworkloads; i++) {
+		free(p->workloads[i].name);
+		free(p->workloads[i].cgroup);
+	}
+	for (size_t i = 0; i < p->nservices; i++)
+		free(p->services[i]);
+	free(p->lanes);
+	free(p->workloads);
+	free(p->addrs);
+	free(p->backends);
+	free(p->services);
+	memset(p, 0, sizeof(*p));
+}
