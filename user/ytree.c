@@ -383,8 +383,13 @@ static void syntax_error(struct builder *b, const yaml_parser_t *p, const char *
 	}
 	if (p->error == YAML_READER_ERROR) {
 		offset_to_mark(buf, len, p->problem_offset, &m);
-		gl_diag_add(b->d, GL_SEV_ERROR, b->file, m.line + 1, m.column + 1,
-			    "invalid YAML input: %s", problem);
+		if (p->problem_value >= 0)
+			gl_diag_add(b->d, GL_SEV_ERROR, b->file, m.line + 1, m.column + 1,
+				    "invalid YAML input: %s (byte 0x%02x); rules files are UTF-8 text",
+				    problem, p->problem_value);
+		else
+			gl_diag_add(b->d, GL_SEV_ERROR, b->file, m.line + 1, m.column + 1,
+				    "invalid YAML input: %s", problem);
 	} else if (p->context) {
 		gl_diag_add(b->d, GL_SEV_ERROR, b->file, m.line + 1, m.column + 1,
 			    "YAML syntax error: %s (%s at line %zu column %zu)", problem,
