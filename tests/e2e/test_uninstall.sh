@@ -1,0 +1,54 @@
+#!/bin/bash
+# Stopping the daemon leaves the data path routing; `graylane uninstall` then
+# detaches it: the VIP is no longer rewritten, endpoint addresses are reached
+# as dialed, nothing is attached to the cgroup and the pin root is gone.
+. "$(dirname "$0")/lib.sh"
+e2e_init
+need_daemon
+
+cg_add m
+M=$CG_RUN/m
+PIN=$(pin_root)
+add_workload cli-base m/cli-base 10.77.0.2 fd77::2
+add_workload cli-gray m/cli-gray 10.77.0.3 fd77::3
+add_workload a-base m/a-base 10.77.0.11 fd77::11
+add_workload a-gray m/a-gray 10.77.0.12 fd77::12
+for s in a-base a-gray; do start_server "$s"; done
+for s in a-base a-gray; do wait_listen "$s"; done
+
+RULES=$(rules_dir rules)
+{
+	yaml_workload cli-base client ""
+	yaml_workload cli-gray client gray
+	yaml_workload a-base a ""
+	yaml_workload a-gray a gray
+	yaml_service a a 80 8080 10.77.100.1 fd77:100::1
+} | write_rules "$RULES" inventory.yaml
+
+start_daemon d "$M" "$PIN" "$RULES"
+wait_generation "$PIN" 1 "${DAEMON_PID[d]}" || die "daemon did not apply the rules"
+pass "daemon applied generation $(generation "$PIN")"
+assert_eq "before: gray caller VIP -> gray" a-gray "$(curl_as cli-gray http://10.77.100.1/)"
+assert_match "before: programs attached to the managed cgroup" "connect4" "$(bpftool cgroup show "$M" 2>&1)"
+
+stop_daemon d TERM
+assert_eq "daemon stopped: gray caller VIP still -> gray" "a-gray=10" \
+	"$(client_as cli-gray many 10.77.100.1 80 -n 10 | tally)"
+assert_eq "daemon stopped: base caller VIP still -> base" "a-base=10" \
+	"$(client_as cli-base many fd77:100::1 80 -n 10 | tally)"
+
+out=$("$GRAYLANE" --pin-root "$PIN" uninstall 2>&1)
+rc=$?
+assert_eq "14 graylane uninstall exits 0 ($(oneline "$out"))" 0 "$rc"
+assert_eq "14 the pin root is gone" "" "$(ls -d "$PIN" 2>/dev/null)"
+assert_eq "14 nothing attached to the managed cgroup" "" "$(bpftool cgroup show "$M" 2>&1 | tail -n +2)"
+out=$(curl_as cli-gray http://10.77.100.1/ 2>&1)
+rc=$?
+assert_eq "14 VIP no longer rewritten: curl fails to connect (exit 7)" 7 "$rc"
+assert_eq "14 VIP no longer rewritten: no route (v4)" "ERR ENETUNREACH" "$(client_as cli-gray get 10.77.100.1 80)"
+assert_eq "14 VIP no longer rewritten: no route (v6)" "ERR ENETUNREACH" "$(client_as cli-base get fd77:100::1 80)"
+assert_eq "14 base caller dialing the gray endpoint now reaches it" a-gray "$(client_as cli-base get 10.77.0.12 8080)"
+assert_eq "14 getpeername is the real peer" "10.77.0.11 8080 a-base" "$(client_as cli-gray peer 10.77.0.11 8080)"
+"$GRAYLANE" --pin-root "$PIN" status >/dev/null 2>&1
+assert_ge "14 graylane status fails after uninstall" 1 $?
+finish
