@@ -69,6 +69,7 @@ int gl_diag_vadd(struct gl_diags *d, enum gl_severity sev, const char *file,
 		return -ENOMEM;
 	}
 	flatten(msg);
+	flatten(f);
 	g = &d->v[d->n];
 	g->sev = sev;
 	g->file = f;
