@@ -16,10 +16,10 @@ wait_listen h1
 spawn "$E2E_TMP/forker.log" "${WL_CG[h2]}" "${WL_NS[h2]}" sh -c 'sleep 300 & sleep 300'
 pids="$pids $SPAWNED"
 # a pin root as a daemon would leave it
-pin=$(pin_root)
+pin=$(pin_root 1)
 mkdir "$pin" && E2E_PINS+=("$pin")
 sleep 0.2
-pids="$pids $(cat "${WL_CG[h2]}/cgroup.procs" | tr '\n' ' ')"
+pids="$pids $(tr '\n' ' ' <"${WL_CG[h2]}/cgroup.procs")"
 echo "READY $E2E_ID $pids"
 case $mode in
 exit) exit 3 ;;

@@ -105,8 +105,8 @@ is_mounted() { # is_mounted MOUNTPOINT FSTYPE
 }
 
 new_id() {
-	local id i
-	for i in $(seq 50); do
+	local id
+	for _ in $(seq 50); do
 		id=$(od -An -N2 -tx1 /dev/urandom | tr -d ' \n')
 		[[ -e /var/run/netns/gl$id-sw || -e $CG_MOUNT/gl-e2e-$id ]] && continue
 		compgen -G "/sys/fs/bpf/gl-e2e-$id*" >/dev/null && continue
@@ -163,14 +163,14 @@ e2e_init() {
 
 # Tears down everything this run created. Idempotent; runs from the trap.
 cleanup() {
-	local rc=${1:-$?} p i ns pin
+	local rc=${1:-$?} p ns pin
 	((E2E_CLEANED)) && return
 	E2E_CLEANED=1
 	trap - EXIT INT TERM
 
 	# 1. processes we started (servers, clients, daemons)
 	for p in "${E2E_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
-	for i in $(seq 20); do
+	for _ in $(seq 20); do
 		local alive=0
 		for p in "${E2E_PIDS[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
 		((alive)) || break
@@ -217,8 +217,8 @@ cleanup() {
 
 # Kills every process in a cgroup subtree and waits until it is empty.
 cgroup_kill_tree() {
-	local root=$1 i d p
-	for i in $(seq 50); do
+	local root=$1 d p
+	for _ in $(seq 50); do
 		grep -q '^populated 1' "$root/cgroup.events" 2>/dev/null || return 0
 		if [[ -e $root/cgroup.kill ]]; then
 			echo 1 >"$root/cgroup.kill" 2>/dev/null
@@ -412,22 +412,37 @@ generation() {
 	json_field "$j" generation 2>/dev/null
 }
 
+# status_triple PINROOT: "<generation> <ok> <daemon_pid>" from status --json
+status_triple() {
+	"$PY" -c '
+import json, sys
+try:
+    j = json.loads(sys.argv[1])
+    print(j.get("generation", "-"), str(j.get("ok", "-")).lower(), j.get("daemon_pid", "-"))
+except Exception:
+    print("- - -")' "$(status_json "$1")"
+}
+
 # wait_generation PINROOT N [PID]: until status says ok with generation >= N (and
-# daemon_pid == PID when given). 10 s, then prints why and the daemon log, fails.
+# daemon_pid == PID when given). 10 s (or until that daemon dies), then prints
+# why and the daemon log, and fails.
 wait_generation() {
-	local pin=$1 want=$2 pid=${3:-} i j g ok dp
-	for i in $(seq 100); do
-		j=$(status_json "$pin")
-		g=$(json_field "$j" generation 2>/dev/null)
-		ok=$(json_field "$j" ok 2>/dev/null)
-		dp=$(json_field "$j" daemon_pid 2>/dev/null)
+	local pin=$1 want=$2 pid=${3:-} g ok dp why="timed out"
+	local deadline=$((SECONDS + 10))
+	while :; do
+		read -r g ok dp <<<"$(status_triple "$pin")"
 		if [[ $ok == true && $g =~ ^[0-9]+$ ]] && ((g >= want)) &&
 			[[ -z $pid || $dp == "$pid" ]]; then
 			return 0
 		fi
+		if [[ -n $pid ]] && ! kill -0 "$pid" 2>/dev/null; then
+			why="daemon $pid exited"
+			break
+		fi
+		((SECONDS >= deadline)) && break
 		sleep 0.1
 	done
-	echo "# wait_generation $pin >= $want${pid:+ pid $pid}: timed out; last status: $(oneline "$j")"
+	echo "# wait_generation $pin >= $want${pid:+ pid $pid}: $why; last status: $(oneline "$(status_json "$pin")")"
 	echo "# status: $(oneline "$("$GRAYLANE" --pin-root "$pin" status 2>&1)")"
 	if [[ -n ${PIN_LOG[$pin]:-} ]]; then
 		echo "# daemon log (${PIN_LOG[$pin]}):"
@@ -437,12 +452,15 @@ wait_generation() {
 }
 
 # log_count TAG ERE: how many lines of the daemon's log match
-log_count() { grep -cE "$2" "${DAEMON_LOG[$1]}" 2>/dev/null || true; }
+log_count() {
+	local n
+	n=$(grep -cE "$2" "${DAEMON_LOG[$1]}" 2>/dev/null)
+	echo "${n:-0}"
+}
 
 # wait_log TAG ERE MIN: until the daemon log has at least MIN matching lines (5 s)
 wait_log() {
-	local i
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		(($(log_count "$1" "$2") >= $3)) && return 0
 		sleep 0.1
 	done

@@ -22,7 +22,11 @@ scripts=()
 if (($#)); then
 	for s in "$@"; do scripts+=("$dir/$(basename "$s")"); done
 else
-	scripts=("$dir"/test_*.sh)
+	# the harness's own test first: when it fails, the others cannot be trusted
+	[[ -f $dir/test_harness.sh ]] && scripts+=("$dir/test_harness.sh")
+	for s in "$dir"/test_*.sh; do
+		[[ $s == "$dir/test_harness.sh" ]] || scripts+=("$s")
+	done
 fi
 
 start_all=$SECONDS

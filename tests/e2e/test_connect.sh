@@ -12,8 +12,9 @@ need_daemon
 
 cg_add m
 cg_add out
+cg_add m/other
 M=$CG_RUN/m
-PIN=$(pin_root)
+PIN=$(pin_root 1)
 add_workload cli-base m/cli-base 10.77.0.2 fd77::2
 add_workload cli-gray m/cli-gray 10.77.0.3 fd77::3
 add_workload a-base m/a-base 10.77.0.11 fd77::11
@@ -24,6 +25,7 @@ add_workload d-gray1 m/d-gray1 10.77.0.41 fd77::41
 add_workload d-gray2 m/d-gray2 10.77.0.42 fd77::42
 add_workload d-base m/d-base 10.77.0.43 fd77::43
 servers=(a-base a-gray b-base c-gray d-gray1 d-gray2 d-base)
+cg_add m/cli-gray/worker/sub
 for s in "${servers[@]}"; do start_server "$s"; done
 for s in "${servers[@]}"; do wait_listen "$s"; done
 
@@ -60,6 +62,10 @@ assert_eq "1 process in the managed root (no workload) is a base caller" "a-base
 assert_eq "2 gray caller: curl VIP -> gray endpoint" a-gray "$(curl_as cli-gray http://10.77.100.1/)"
 assert_eq "2 gray caller: 20 VIP connects all gray" "a-gray=20" \
 	"$(client_as cli-gray many 10.77.100.1 80 -n 20 | tally)"
+assert_eq "2 a cgroup below a gray workload's cgroup is that gray workload" "a-gray=10" \
+	"$(in_cg_ns "${WL_CG[cli-gray]}/worker/sub" "${WL_NS[cli-gray]}" "$PY" "$CLIENT" many 10.77.100.1 80 -n 10 | tally)"
+assert_eq "1 a cgroup below the managed root, in no workload, is a base caller" "a-base=10" \
+	"$(in_cg_ns "$M/other" "${WL_NS[cli-gray]}" "$PY" "$CLIENT" many 10.77.100.1 80 -n 10 | tally)"
 
 # 3. gray caller, service without gray endpoints -> base (fallback)
 fb0=$(gl_stat "$PIN" connect_fallback)

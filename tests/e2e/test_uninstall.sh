@@ -8,7 +8,7 @@ need_daemon
 
 cg_add m
 M=$CG_RUN/m
-PIN=$(pin_root)
+PIN=$(pin_root 1)
 add_workload cli-base m/cli-base 10.77.0.2 fd77::2
 add_workload cli-gray m/cli-gray 10.77.0.3 fd77::3
 add_workload a-base m/a-base 10.77.0.11 fd77::11
