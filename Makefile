@@ -85,6 +85,12 @@ test: deps
 
 -include tests/http/Makefile.inc
 
+test-unit: all $(UNIT_BINS)
+	$(Q)for t in $(UNIT_BINS); do $$t || exit 1; done
+
+test-e2e: all
+	$(Q)./tests/e2e/run.sh
+
 fuzz: $(FUZZ_BINS)
 	$(Q)for f in $(FUZZ_BINS); do ./tests/fuzz/run.sh $$f $(FUZZ_TIME) || exit 1; done
 
