@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 /* Bump allocator: see arena.h. */
-#include <errno.h>
 #include <stdalign.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -68,24 +67,23 @@ char *gl_arena_strdup(struct gl_arena *a, const char *s)
 	return gl_arena_strndup(a, s, strlen(s));
 }
 
-int gl_arena_grow(struct gl_arena *a, void **v, size_t n, size_t *cap, size_t elem)
+void *gl_arena_grow(struct gl_arena *a, void *v, size_t n, size_t *cap, size_t elem)
 {
 	size_t ncap;
 	void *nv;
 
 	if (n < *cap)
-		return 0;
+		return v;
 	ncap = *cap ? *cap * 2 : 8;
 	if (ncap > SIZE_MAX / elem)
-		return -ENOMEM;
+		return NULL;
 	nv = gl_arena_alloc(a, ncap * elem);
 	if (!nv)
-		return -ENOMEM;
+		return NULL;
 	if (n)
-		memcpy(nv, *v, n * elem);
-	*v = nv;
+		memcpy(nv, v, n * elem);
 	*cap = ncap;
-	return 0;
+	return nv;
 }
 
 void gl_arena_free(struct gl_arena *a)

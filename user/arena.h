@@ -18,8 +18,11 @@ struct gl_arena {
 void *gl_arena_alloc(struct gl_arena *a, size_t size);
 char *gl_arena_strndup(struct gl_arena *a, const char *s, size_t len);
 char *gl_arena_strdup(struct gl_arena *a, const char *s);
-/* Grows an array of *cap elements to hold at least n+1 (old memory stays in the arena). */
-int gl_arena_grow(struct gl_arena *a, void **v, size_t n, size_t *cap, size_t elem);
+/*
+ * An array v of *cap elements that must hold n+1: returns v when it does, else
+ * a copy twice as large (the old one stays in the arena), or NULL.
+ */
+void *gl_arena_grow(struct gl_arena *a, void *v, size_t n, size_t *cap, size_t elem);
 void gl_arena_free(struct gl_arena *a);
 
 #endif

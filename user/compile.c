@@ -27,12 +27,21 @@ struct cc {
 	size_t backends_cap;
 };
 
-static int cmp_meta_name(const void *a, const void *b)
+/* Names are unique per kind in a valid set: a total order. */
+static int cmp_workload(const void *a, const void *b)
 {
-	const struct gl_meta *x = *(const struct gl_meta *const *)a;
-	const struct gl_meta *y = *(const struct gl_meta *const *)b;
+	const struct gl_workload_def *x = *(const struct gl_workload_def *const *)a;
+	const struct gl_workload_def *y = *(const struct gl_workload_def *const *)b;
 
-	return strcmp(x->name, y->name);
+	return strcmp(x->meta.name, y->meta.name);
+}
+
+static int cmp_service(const void *a, const void *b)
+{
+	const struct gl_service_def *x = *(const struct gl_service_def *const *)a;
+	const struct gl_service_def *y = *(const struct gl_service_def *const *)b;
+
+	return strcmp(x->meta.name, y->meta.name);
 }
 
 static int build_lanes(struct cc *c)
@@ -63,7 +72,7 @@ static int build_workloads(struct cc *c)
 		return -ENOMEM;
 	if (n) {
 		memcpy(c->wl, m->workloads, n * sizeof(*c->wl));
-		qsort(c->wl, n, sizeof(*c->wl), cmp_meta_name);
+		qsort(c->wl, n, sizeof(*c->wl), cmp_workload);
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct gl_plan_workload *pw = &p->workloads[i];
@@ -92,7 +101,7 @@ static int build_service_names(struct cc *c)
 		return -ENOMEM;
 	if (n) {
 		memcpy(c->svc, m->services, n * sizeof(*c->svc));
-		qsort(c->svc, n, sizeof(*c->svc), cmp_meta_name);
+		qsort(c->svc, n, sizeof(*c->svc), cmp_service);
 	}
 	for (size_t i = 0; i < n; i++) {
 		p->services[i] = strdup(c->svc[i]->meta.name);

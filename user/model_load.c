@@ -308,39 +308,49 @@ int gl_model_load_dir(const char *dir, struct gl_model *m, struct gl_diags *d)
 	return ret;
 }
 
-static int push(struct gl_load *l, void *arr, size_t *n, size_t *cap, void *obj)
-{
-	void ***v = arr;
-
-	if (gl_arena_grow(&l->m->arena, (void **)v, *n, cap, sizeof(void *))) {
-		l->err = -ENOMEM;
-		return -ENOMEM;
-	}
-	(*v)[(*n)++] = obj;
-	return 0;
-}
+/* Typed, so each kind's array is only ever accessed as what it is. */
+#define PUSH(l, arr, n, cap, obj) do {						\
+	void *grown_ = gl_arena_grow(&(l)->m->arena, (arr), (n), &(cap), sizeof(*(arr))); \
+										\
+	if (!grown_) {								\
+		(l)->err = -ENOMEM;						\
+		break;								\
+	}									\
+	(arr) = grown_;								\
+	(obj)->meta.index = (n);						\
+	(arr)[(n)++] = (obj);							\
+} while (0)
 
 void gl_model_add(struct gl_load *l, struct gl_meta *obj)
 {
 	struct gl_model *m = l->m;
 
+	/* every object struct starts with its struct gl_meta */
 	switch (obj->kind) {
-	case GL_KIND_TRAFFIC_LABEL_RULE:
-		obj->index = m->ntraffic_rules;
-		push(l, &m->traffic_rules, &m->ntraffic_rules, &m->cap_traffic_rules, obj);
+	case GL_KIND_TRAFFIC_LABEL_RULE: {
+		struct gl_traffic_rule *r = (struct gl_traffic_rule *)obj;
+
+		PUSH(l, m->traffic_rules, m->ntraffic_rules, m->cap_traffic_rules, r);
 		break;
-	case GL_KIND_WORKLOAD_LABEL_RULE:
-		obj->index = m->nworkload_rules;
-		push(l, &m->workload_rules, &m->nworkload_rules, &m->cap_workload_rules, obj);
+	}
+	case GL_KIND_WORKLOAD_LABEL_RULE: {
+		struct gl_workload_rule *r = (struct gl_workload_rule *)obj;
+
+		PUSH(l, m->workload_rules, m->nworkload_rules, m->cap_workload_rules, r);
 		break;
-	case GL_KIND_WORKLOAD:
-		obj->index = m->nworkloads;
-		push(l, &m->workloads, &m->nworkloads, &m->cap_workloads, obj);
+	}
+	case GL_KIND_WORKLOAD: {
+		struct gl_workload_def *w = (struct gl_workload_def *)obj;
+
+		PUSH(l, m->workloads, m->nworkloads, m->cap_workloads, w);
 		break;
-	case GL_KIND_SERVICE:
-		obj->index = m->nservices;
-		push(l, &m->services, &m->nservices, &m->cap_services, obj);
+	}
+	case GL_KIND_SERVICE: {
+		struct gl_service_def *s = (struct gl_service_def *)obj;
+
+		PUSH(l, m->services, m->nservices, m->cap_services, s);
 		break;
+	}
 	default:
 		break;
 	}

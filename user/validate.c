@@ -52,7 +52,23 @@ const char *gl_obj_name(const struct gl_meta *meta)
 	return meta->name ? meta->name : "(unnamed)";
 }
 
-/* ---- duplicate names ---- */
+/* ---- names and counts, per kind ---- */
+
+/* The metadata of every object of kind k, in load order (malloc'd). */
+static struct gl_meta **metas(const struct gl_model *m, enum gl_kind k, size_t *n)
+{
+	size_t i, cnt = k == GL_KIND_TRAFFIC_LABEL_RULE ? m->ntraffic_rules :
+			k == GL_KIND_WORKLOAD_LABEL_RULE ? m->nworkload_rules :
+			k == GL_KIND_WORKLOAD ? m->nworkloads : m->nservices;
+	struct gl_meta **v = malloc((cnt ? cnt : 1) * sizeof(*v));
+
+	*n = cnt;
+	for (i = 0; v && i < cnt; i++)
+		v[i] = k == GL_KIND_TRAFFIC_LABEL_RULE ? &m->traffic_rules[i]->meta :
+		       k == GL_KIND_WORKLOAD_LABEL_RULE ? &m->workload_rules[i]->meta :
+		       k == GL_KIND_WORKLOAD ? &m->workloads[i]->meta : &m->services[i]->meta;
+	return v;
+}
 
 static int cmp_meta(const void *a, const void *b)
 {
@@ -65,10 +81,10 @@ static int cmp_meta(const void *a, const void *b)
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
-/* objs: an array of pointers to structs that start with struct gl_meta. */
-static void check_names(struct gl_vctx *v, void *objs, size_t n)
+/* The later of two objects with one name is reported (load order). */
+static void check_names(struct gl_vctx *v, struct gl_meta **all, size_t n)
 {
-	struct gl_meta **all = objs, **named = malloc((n ? n : 1) * sizeof(*named));
+	struct gl_meta **named = malloc((n ? n : 1) * sizeof(*named));
 	size_t k = 0, i, start;
 
 	if (!named) {
@@ -91,15 +107,20 @@ static void check_names(struct gl_vctx *v, void *objs, size_t n)
 	free(named);
 }
 
-/* ---- counts ---- */
-
-static void check_count(struct gl_vctx *v, void *objs, size_t n, size_t max, const char *what)
+static void check_kind(struct gl_vctx *v, enum gl_kind k, size_t max, const char *what)
 {
-	struct gl_meta **all = objs;
+	size_t n;
+	struct gl_meta **all = metas(v->m, k, &n);
 
-	if (n > max)
+	if (!all) {
+		v->err = -ENOMEM;
+		return;
+	}
+	check_names(v, all, n);
+	if (max && n > max)
 		gl_verr(v, all[max]->name_pos, "too many %s: the set has %zu, at most %zu",
 			what, n, max);
+	free(all);
 }
 
 /* ---- selectors that select nothing ---- */
@@ -154,14 +175,10 @@ int gl_model_validate(struct gl_model *m, struct gl_diags *d)
 
 	if (m->validated)
 		return m->nerrors ? -EINVAL : 0;
-	check_names(&v, m->traffic_rules, m->ntraffic_rules);
-	check_names(&v, m->workload_rules, m->nworkload_rules);
-	check_names(&v, m->workloads, m->nworkloads);
-	check_names(&v, m->services, m->nservices);
-	check_count(&v, m->traffic_rules, m->ntraffic_rules, GL_TRAFFIC_RULES_MAX,
-		    "TrafficLabelRules");
-	check_count(&v, m->workloads, m->nworkloads, GL_PLAN_WORKLOADS_MAX, "workloads");
-	check_count(&v, m->services, m->nservices, GL_PLAN_SERVICES_MAX, "services");
+	check_kind(&v, GL_KIND_TRAFFIC_LABEL_RULE, GL_TRAFFIC_RULES_MAX, "TrafficLabelRules");
+	check_kind(&v, GL_KIND_WORKLOAD_LABEL_RULE, 0, NULL);
+	check_kind(&v, GL_KIND_WORKLOAD, GL_PLAN_WORKLOADS_MAX, "workloads");
+	check_kind(&v, GL_KIND_SERVICE, GL_PLAN_SERVICES_MAX, "services");
 	gl_validate_lanes(&v);
 	check_selectors(&v);
 	gl_validate_claims(&v);

@@ -174,11 +174,14 @@ static void nomem(struct builder *b)
 
 static int add_kid(struct builder *b, struct gl_ynode *parent, struct gl_ynode *kid)
 {
-	if (gl_arena_grow(b->a, (void **)&parent->kids, parent->nkids, &parent->cap,
-			  sizeof(*parent->kids))) {
+	struct gl_ynode **kids = gl_arena_grow(b->a, parent->kids, parent->nkids, &parent->cap,
+					       sizeof(*kids));
+
+	if (!kids) {
 		nomem(b);
 		return -ENOMEM;
 	}
+	parent->kids = kids;
 	parent->kids[parent->nkids++] = kid;
 	return 0;
 }
@@ -261,12 +264,13 @@ static void on_start(struct builder *b, const yaml_event_t *e, enum gl_ytype t)
 static void on_doc_start(struct builder *b, const yaml_event_t *e)
 {
 	struct gl_ystream *s = b->s;
-	struct gl_ydoc *doc;
+	struct gl_ydoc *docs = gl_arena_grow(b->a, s->docs, s->ndocs, &s->cap, sizeof(*docs)), *doc;
 
-	if (gl_arena_grow(b->a, (void **)&s->docs, s->ndocs, &s->cap, sizeof(*s->docs))) {
+	if (!docs) {
 		nomem(b);
 		return;
 	}
+	s->docs = docs;
 	doc = &s->docs[s->ndocs++];
 	memset(doc, 0, sizeof(*doc));
 	doc->line = e->start_mark.line + 1;
