@@ -251,7 +251,7 @@ struct gl_http_head {
 	struct gl_http_span meth;	/* the method */
 	struct gl_http_span target;	/* the request-target as sent */
 	struct gl_http_span path;	/* target up to '?'; absolute-form: from the path's '/' */
-	struct gl_http_span query;	/* after '?' up to the SP */
+	struct gl_http_span query;	/* after '?' up to the SP; none: empty at the target's end */
 	__u64 content_length;	/* with GL_HTTP_FRAME_LENGTH */
 	struct gl_http_field field[GL_HTTP_WANT_SLOTS];	/* by enum gl_http_slot */
 	struct gl_http_span label_line[GL_HTTP_LABEL_LINES_MAX];	/* every propagation line, in order */
@@ -727,8 +727,10 @@ GL_HTTP_FN long gl_http_target_byte(struct gl_http_hctx *x, __u32 pos, __u8 c)
 		h->target.len = (__u16)(pos - h->target.off);
 		if (t == GL_TS_PATH)
 			h->path.len = (__u16)(pos - h->path.off);
-		else if (t == GL_TS_QUERY)
+		if (t == GL_TS_QUERY)
 			h->query.len = (__u16)(pos - h->query.off);
+		else
+			h->query.off = (__u16)pos;	/* none: empty, at the target's end */
 		s->st = GL_HS_VERSION;
 		s->vstart = pos + 1;
 		return 0;
@@ -1546,8 +1548,9 @@ GL_HTTP_FN int gl_http_kv_find(const __u8 *buf, struct gl_http_span list, const 
 
 /*
  * The value of query parameter name[0..n) (name: GL_HTTP_NAME_MAX bytes of
- * caller memory) in a head's query span: 1 with *val set (possibly empty:
- * "a=" or "a"), 0 when absent. Raw bytes: "%61" is not "a".
+ * caller memory) in a head's query span: 1 with *val set, 0 when absent.
+ * An empty value ("a=" or "a") is a zero-length span just after the '='
+ * (after the key without one). Raw bytes: "%61" is not "a".
  */
 GL_HTTP_FN int gl_http_query_param(const __u8 *buf, struct gl_http_span query,
 				   const __u8 *name, __u32 n, struct gl_http_span *val)
