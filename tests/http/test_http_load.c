@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Loads tests/http/http_load.bpf.c into this kernel and reports what the
+ * verifier processed for each program (the parser at its full size), then
+ * runs every vector through the kernel with BPF_PROG_TEST_RUN (syscall
+ * programs) and compares each result, byte for byte, with the same parser
+ * compiled for userspace. One line per case, then "N passed, M failed".
+ * Needs root; the programs are never attached and nothing is pinned.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "http_load.h"
+#include "http_load.skel.h"
+#include "vectors.h"
+
+#define LOG_SIZE (1u << 20)
+
+static int passed, failed;
+static char why[512];
+static __u8 U[GL_HTTP_BUF_SIZE];	/* userspace copy of what the kernel gets */
+static struct gl_http_want W;
+static struct http_load_bpf *sk;
+static unsigned long compared;
+
+static void result(const char *name, int ok)
+{
+	if (ok) {
+		passed++;
+		printf("ok   %s\n", name);
+	} else {
+		failed++;
+		printf("FAIL %s: %s\n", name, why[0] ? why : "check failed");
+	}
+	why[0] = 0;
+}
+
+static int expect(int cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	compared++;
+	if (cond)
+		return 1;
+	if (!why[0]) {
+		va_start(ap, fmt);
+		vsnprintf(why, sizeof(why), fmt, ap);
+		va_end(ap);
+	}
+	return 0;
+}
+
+/* runs one syscall program on bytes [0, len) of U; 0 or -errno */
+static int run(struct bpf_program *prog, __u32 len, __u32 off, struct gl_http_load_args *extra)
+{
+	struct gl_http_load_args a = { 0 };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = &a, .ctx_size_in = sizeof(a));
+	int err;
+
+	if (extra)
+		a = *extra;
+	a.data = (__u64)(unsigned long)U;
+	a.len = len;
+	a.off = off;
+	memset(&sk->bss->result, 0x5a, sizeof(sk->bss->result));
+	err = bpf_prog_test_run_opts(bpf_program__fd(prog), &o);
+	if (err)
+		return -errno;
+	return o.retval ? -EIO : 0;
+}
+
+/* ---- load ---- */
+
+/* "N insns, S states, stack D, T us" from a BPF_LOG_STATS log */
+static void stats(const char *log, char *out, size_t size)
+{
+	unsigned int insns = 0, states = 0, us = 0;
+	char stack[32] = "?";
+	const char *p;
+
+	if ((p = strstr(log, "processed ")))
+		sscanf(p, "processed %u insns", &insns);
+	if ((p = strstr(log, "total_states ")))
+		sscanf(p, "total_states %u", &states);
+	if ((p = strstr(log, "stack depth ")))
+		sscanf(p, "stack depth %31s", stack);
+	if ((p = strstr(log, "verification time ")))
+		sscanf(p, "verification time %u", &us);
+	snprintf(out, size, "%u insns processed (limit 1000000), %u states, stack %s, %u us",
+		 insns, states, stack, us);
+}
+
+static int load(void)
+{
+	static char logs[5][LOG_SIZE];
+	struct bpf_program *progs[5];
+	char name[192];
+	int i, err;
+
+	sk = http_load_bpf__open();
+	if (!sk) {
+		snprintf(why, sizeof(why), "open: %s", strerror(errno));
+		result("open the BPF object", 0);
+		return -1;
+	}
+	progs[0] = sk->progs.http_classify;
+	progs[1] = sk->progs.http_head;
+	progs[2] = sk->progs.http_body;
+	progs[3] = sk->progs.http_lookup;
+	progs[4] = sk->progs.http_sk_msg;
+	for (i = 0; i < 5; i++) {
+		bpf_program__set_log_level(progs[i], 4);	/* BPF_LOG_STATS */
+		bpf_program__set_log_buf(progs[i], logs[i], LOG_SIZE);
+	}
+	err = http_load_bpf__load(sk);
+	for (i = 0; i < 5; i++) {
+		int ok = bpf_program__fd(progs[i]) >= 0;
+		char st[96];
+
+		stats(logs[i], st, sizeof(st));
+		snprintf(name, sizeof(name), "verifier accepts %s: %s", bpf_program__name(progs[i]), st);
+		if (!ok) {
+			size_t n = strlen(logs[i]);
+
+			snprintf(why, sizeof(why), "load failed (%d); log tail: %s", err,
+				 n > 400 ? logs[i] + n - 400 : logs[i]);
+		}
+		result(name, ok);
+	}
+	return err ? -1 : 0;
+}
+
+/* ---- comparisons ---- */
+
+static __u32 put(const void *data, size_t n)
+{
+	memset(U, 0, sizeof(U));
+	memcpy(U, data, n);
+	return (__u32)n;
+}
+
+static int cmp_classify(__u32 len)
+{
+	int u = gl_http_classify(U, 0, len), err = run(sk->progs.http_classify, len, 0, NULL);
+
+	return expect(!err, "http_classify run: %d", err) &&
+	       expect(sk->bss->result.rc == u, "classify(%u): kernel %d, user %d", len, sk->bss->result.rc, u);
+}
+
+/* returns the userspace result; *same tells whether the kernel agreed */
+static int cmp_head(__u32 len, __u32 off, struct gl_http_head *h, int *same)
+{
+	int u = gl_http_parse_head(U, off, len, &W, h), err = run(sk->progs.http_head, len, off, NULL);
+
+	*same = expect(!err, "http_head run: %d", err) &&
+		expect(sk->bss->result.rc == u, "head at %u/%u: kernel %d, user %d", off, len,
+		       sk->bss->result.rc, u) &&
+		expect(!memcmp(&sk->bss->result.head, h, sizeof(*h)), "head at %u: structs differ", off);
+	return u;
+}
+
+/* skips from off with state b (updated to the userspace result) */
+static int cmp_body(struct gl_http_body *b, __u32 len, __u32 off, int *same)
+{
+	int u, err;
+
+	sk->bss->body = *b;
+	u = gl_http_body_skip(b, U, off, len);
+	err = run(sk->progs.http_body, len, off, NULL);
+	*same = expect(!err, "http_body run: %d", err) &&
+		expect(sk->bss->result.rc == u, "body at %u/%u: kernel %d, user %d", off, len,
+		       sk->bss->result.rc, u) &&
+		expect(!memcmp(&sk->bss->result.body, b, sizeof(*b)), "body at %u: states differ", off);
+	return u;
+}
+
+static int cmp_lookup(__u32 len, __u32 op, struct gl_http_span span, const void *pat, __u32 n, int ci)
+{
+	struct gl_http_load_args a = { .op = op, .n = n, .ci = (__u32)ci, .span = span };
+	struct gl_http_span v = { 0, 0 };
+	__u8 p[GL_HTTP_PATTERN_MAX] = { 0 };
+	__u32 hash = 0;
+	int u = 0, err;
+
+	memcpy(p, pat, n);
+	memcpy(sk->bss->pattern, p, sizeof(p));
+	switch (op) {
+	case GL_HTTP_OP_QUERY:
+		u = gl_http_query_param(U, span, p, n, &v);
+		break;
+	case GL_HTTP_OP_COOKIE:
+		u = gl_http_cookie(U, span, p, n, &v);
+		break;
+	case GL_HTTP_OP_FNV:
+		hash = gl_http_fnv1a32(U, span);
+		break;
+	case GL_HTTP_OP_EQ:
+		u = gl_http_span_eq(U, span, p, n, ci);
+		break;
+	case GL_HTTP_OP_PREFIX:
+		u = gl_http_span_prefix(U, span, p, n, ci);
+		break;
+	case GL_HTTP_OP_SUFFIX:
+		u = gl_http_span_suffix(U, span, p, n, ci);
+		break;
+	case GL_HTTP_OP_CONTAINS:
+		u = gl_http_span_contains(U, span, p, n, ci);
+		break;
+	case GL_HTTP_OP_HOST:
+		v = gl_http_host_name(U, span);
+		break;
+	}
+	err = run(sk->progs.http_lookup, len, 0, &a);
+	return expect(!err, "http_lookup run: %d", err) &&
+	       expect(sk->bss->result.rc == u && sk->bss->result.val.off == v.off &&
+		      sk->bss->result.val.len == v.len && (op != GL_HTTP_OP_FNV || sk->bss->result.hash == hash),
+		      "lookup op %u '%.*s': kernel %d (%u,%u) user %d (%u,%u)", op, (int)n, (const char *)p,
+		      sk->bss->result.rc, sk->bss->result.val.off, sk->bss->result.val.len, u, v.off, v.len);
+}
+
+/* every key of a '&' or ';' list, and names that are not there */
+static int cmp_list(__u32 len, __u32 op, struct gl_http_span list)
+{
+	static const char *const extra[] = { "a", "zz", "uid", "lane" };
+	__u32 i, start = list.off, end = (__u32)list.off + list.len;
+	char sep = op == GL_HTTP_OP_QUERY ? '&' : ';';
+	int ok = 1;
+
+	for (i = list.off; i <= end; i++) {
+		if (i < end && U[i] != (__u8)sep)
+			continue;
+		{
+			__u32 k = start, e;
+
+			while (op == GL_HTTP_OP_COOKIE && k < i && U[k] == ' ')
+				k++;
+			for (e = k; e < i && U[e] != '=' && !(op == GL_HTTP_OP_COOKIE && U[e] == ' '); e++)
+				;
+			if (e > k && e - k <= GL_HTTP_NAME_MAX)
+				ok &= cmp_lookup(len, op, list, U + k, e - k, 0);
+		}
+		start = i + 1;
+	}
+	for (i = 0; i < sizeof(extra) / sizeof(extra[0]); i++)
+		ok &= cmp_lookup(len, op, list, extra[i], (__u32)strlen(extra[i]), 0);
+	return ok;
+}
+
+/* rule inputs of one parsed head: lists, hashes, string conditions */
+static int cmp_rule_inputs(__u32 len, const struct gl_http_head *h)
+{
+	struct gl_http_span spans[4] = { h->path, h->target, h->field[GL_HTTP_SLOT_HOST].value,
+					 h->field[GL_HTTP_SLOT_RULE + 1].value };
+	__u32 i, op;
+	int ok = 1;
+
+	ok &= cmp_list(len, GL_HTTP_OP_QUERY, h->query);
+	ok &= cmp_list(len, GL_HTTP_OP_COOKIE, h->field[GL_HTTP_SLOT_COOKIE].value);
+	ok &= cmp_lookup(len, GL_HTTP_OP_HOST, h->field[GL_HTTP_SLOT_HOST].value, "", 0, 0);
+	for (i = 0; i < 4; i++) {
+		struct gl_http_span s = spans[i];
+		__u32 half = s.len / 2, n = s.len < GL_HTTP_PATTERN_MAX ? s.len : GL_HTTP_PATTERN_MAX;
+
+		ok &= cmp_lookup(len, GL_HTTP_OP_FNV, s, "", 0, 0);
+		for (op = GL_HTTP_OP_EQ; op <= GL_HTTP_OP_CONTAINS; op++) {
+			ok &= cmp_lookup(len, op, s, U + s.off, n, 0);		/* the whole (or 128) */
+			ok &= cmp_lookup(len, op, s, U + s.off, half, 1);	/* first half */
+			ok &= cmp_lookup(len, op, s, U + s.off + half, s.len - half > n ? n : s.len - half, 0);
+			ok &= cmp_lookup(len, op, s, "no-such-thing", 13, 1);
+			ok &= cmp_lookup(len, op, s, "", 0, 0);
+		}
+	}
+	return ok;
+}
+
+/* everything about one buffer: classify, every request head, bodies (in one and two pieces), rule inputs */
+static int cmp_buffer(const char *name, const void *data, size_t n, int prefixes)
+{
+	struct gl_http_head h;
+	struct gl_http_body b;
+	unsigned long before = compared;
+	__u32 len = put(data, n), k;
+	char title[256];
+	int off = 0, i, same, ok = 1, heads = 0, bodies = 0;
+
+	for (k = 0; k <= len && k <= 32; k++)
+		ok &= cmp_classify(k);
+	ok &= cmp_classify(len);
+	for (k = 0; prefixes && ok && k <= len; k++) {
+		cmp_head(k, 0, &h, &same);
+		ok &= same;
+	}
+	for (i = 0; ok && i < 1024 && (__u32)off < len; i++) {
+		int end = cmp_head(len, (__u32)off, &h, &same);
+
+		ok &= same;
+		heads++;
+		if (end <= 0)
+			break;
+		ok &= cmp_rule_inputs(len, &h);
+		/* the body in two sends: split in the middle of what is there */
+		if (h.framing != GL_HTTP_FRAME_NONE) {
+			struct gl_http_body b2;
+			__u32 mid = (__u32)end + (len - (__u32)end) / 2;
+			static __u8 saved[GL_HTTP_BUF_SIZE];
+			int r;
+
+			gl_http_body_begin(&b2, &h);
+			memcpy(saved, U, sizeof(U));
+			cmp_body(&b2, mid, (__u32)end, &same);
+			ok &= same;
+			if (!gl_http_body_done(&b2) && b2.state != GL_HTTP_BODY_ERROR) {
+				put(saved + mid, len - mid);
+				r = cmp_body(&b2, len - mid, 0, &same);
+				ok &= same;
+				(void)r;
+			}
+			memcpy(U, saved, sizeof(U));
+			bodies++;
+		}
+		gl_http_body_begin(&b, &h);
+		off = cmp_body(&b, len, (__u32)end, &same);
+		ok &= same;
+		if (off < 0 || !gl_http_body_done(&b))
+			break;
+	}
+	snprintf(title, sizeof(title), "kernel = user on '%s': %d heads, %d split bodies, %lu comparisons",
+		 name, heads, bodies, compared - before);
+	result(title, ok);
+	return ok;
+}
+
+static void big_vectors(void)
+{
+	static char req[GL_HTTP_BUF_SIZE + 1];
+	size_t pre = strlen("GET /big?q=1 HTTP/1.1\r\nCookie: a=1\r\nX-Pad: "), n;
+
+	/* a head of exactly GL_HTTP_HEAD_MAX bytes, then a pipelined request */
+	memset(req, 0, sizeof(req));
+	strcpy(req, "GET /big?q=1 HTTP/1.1\r\nCookie: a=1\r\nX-Pad: ");
+	memset(req + pre, 'p', GL_HTTP_HEAD_MAX - pre - 4);
+	strcat(req, "\r\n\r\nGET /after HTTP/1.1\r\n\r\n");
+	cmp_buffer("8 KiB head", req, strlen(req), 0);
+
+	/* one byte more: too large */
+	memset(req, 0, sizeof(req));
+	strcpy(req, "GET /big?q=1 HTTP/1.1\r\nCookie: a=1\r\nX-Pad: ");
+	memset(req + pre, 'p', GL_HTTP_HEAD_MAX - pre - 3);
+	strcat(req, "\r\n\r\n");
+	cmp_buffer("head over the bound", req, strlen(req), 0);
+
+	/* a full buffer of pipelined requests with bodies, the last one cut */
+	req[0] = 0;
+	for (n = 0; strlen(req) + 120 < GL_HTTP_BUF_SIZE; n++)
+		strcat(req, n % 2 ? "POST /p?i=1 HTTP/1.1\r\nContent-Length: 4\r\n\r\nbody"
+				  : "PUT /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+	memset(req + strlen(req), 'G', GL_HTTP_BUF_SIZE - strlen(req));
+	req[GL_HTTP_BUF_SIZE] = 0;
+	cmp_buffer("full buffer of pipelined requests", req, GL_HTTP_BUF_SIZE, 0);
+}
+
+int main(void)
+{
+	size_t i;
+
+	if (geteuid() != 0) {
+		printf("test_http_load: loads BPF programs into the kernel, needs root\n0 passed, 1 failed\n");
+		return 1;
+	}
+	if (gl_http_want_init(&W, NULL, NULL) || gl_http_want_add(&W, "x-user", 6) < 0 ||
+	    gl_http_want_add(&W, "user-agent", 10) < 0) {
+		printf("want table setup failed\n0 passed, 1 failed\n");
+		return 1;
+	}
+	if (load() == 0) {
+		sk->bss->want = W;
+		for (i = 0; i < GL_HTTP_VECTORS_N; i++)
+			cmp_buffer(gl_http_vectors[i].name, gl_http_vectors[i].data, gl_http_vectors[i].len,
+				   gl_http_vectors[i].len <= 512);
+		big_vectors();
+	}
+	http_load_bpf__destroy(sk);
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
