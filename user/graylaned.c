@@ -128,8 +128,11 @@ static int apply_rules(struct daemon *dm)
 	gl_diags_init(&d);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	err = gl_model_load_dir(dm->o.rules, &m, &d);
-	if (!err)
-		err = gl_model_validate(&m, &d);
+	if (err != -ENOMEM) {
+		int v = gl_model_validate(&m, &d);
+
+		err = err ? err : v;
+	}
 	if (!err)
 		err = gl_plan_compile(&m, &p, &d);
 	if (err || gl_diags_errors(&d)) {

@@ -17,6 +17,11 @@
 # a demo or another run.
 #
 # Set GL_E2E_KEEP=1 to keep the temp dir (logs, rules) after the run.
+#
+# demo/demo.sh builds its long-lived topology with the same functions under
+# fixed names instead of a run id: it sets the names (NS_PREFIX, VETH_PREFIX,
+# SW_NS, BR, CG_RUN, CG_CTL, E2E_TMP) itself and calls e2e_preflight and
+# topology_init, not e2e_init, and tears down by those names, not by this trap.
 
 set -u
 
@@ -83,8 +88,11 @@ E2E_TMP=
 CG_MOUNT=
 CG_RUN=           # absolute: <mount>/gl-e2e-<ID>
 CG_RUN_REL=       # below the mount: /gl-e2e-<ID>  (what rules' spec.cgroup uses)
-SW_NS=
+CG_CTL=           # absolute: the daemons' cgroup, outside every managed subtree
+SW_NS=            # the switch namespace and its bridge
 BR=
+NS_PREFIX=        # host namespaces are NS_PREFIX-<host>
+VETH_PREFIX=      # switch-side veths are VETH_PREFIX<n>
 E2E_PIDS=()       # every background process we started
 E2E_NETNS=()      # host namespaces (the switch is deleted last)
 E2E_PINS=()       # pin roots handed to daemons
@@ -117,9 +125,9 @@ new_id() {
 	return 1
 }
 
-# e2e_init: root check, unique id, cleanup trap, temp dir, cgroup run root,
-# bpffs, and the switch namespace with its bridge.
-e2e_init() {
+# e2e_preflight: root, the tools the harness needs, the cgroup2 mount (CG_MOUNT).
+# Exits with one "not ok" line when something is missing.
+e2e_preflight() {
 	if ((EUID != 0)); then
 		echo "not ok - $SCRIPT_NAME setup: must run as root (network namespaces, cgroups, BPF)"
 		exit 1
@@ -131,6 +139,12 @@ e2e_init() {
 	[[ -x $PY ]] || { echo "not ok - $SCRIPT_NAME setup: $PY not found"; exit 1; }
 	CG_MOUNT=$(cgroup2_mount)
 	[[ -n $CG_MOUNT ]] || { echo "not ok - $SCRIPT_NAME setup: no cgroup2 mount in /proc/self/mountinfo"; exit 1; }
+}
+
+# e2e_init: root check, unique id, cleanup trap, temp dir, cgroup run root,
+# bpffs, and the switch namespace with its bridge.
+e2e_init() {
+	e2e_preflight
 	E2E_ID=$(new_id) || { echo "not ok - $SCRIPT_NAME setup: no free run id"; exit 1; }
 
 	trap cleanup EXIT
@@ -140,15 +154,23 @@ e2e_init() {
 	E2E_TMP=$(mktemp -d "/tmp/gl-e2e-$E2E_ID.XXXXXX") || die "mktemp failed"
 	CG_RUN_REL=/gl-e2e-$E2E_ID
 	CG_RUN=$CG_MOUNT$CG_RUN_REL
+	CG_CTL=$CG_RUN/ctl
 	mkdir "$CG_RUN" || die "cannot create cgroup $CG_RUN"
-	mkdir "$CG_RUN/ctl" || die "cannot create cgroup $CG_RUN/ctl"   # daemons live here
-
-	if ! is_mounted /sys/fs/bpf bpf; then
-		mount -t bpf bpf /sys/fs/bpf || die "cannot mount bpffs at /sys/fs/bpf"
-	fi
+	mkdir "$CG_CTL" || die "cannot create cgroup $CG_CTL"   # daemons live here
 
 	SW_NS=gl$E2E_ID-sw
 	BR=gl${E2E_ID}br
+	NS_PREFIX=gl$E2E_ID
+	VETH_PREFIX=gl${E2E_ID}v
+	topology_init
+	echo "# $SCRIPT_NAME: run id $E2E_ID, cgroup $CG_RUN, tmp $E2E_TMP"
+}
+
+# topology_init: bpffs mounted, the switch namespace SW_NS with bridge BR.
+topology_init() {
+	if ! is_mounted /sys/fs/bpf bpf; then
+		mount -t bpf bpf /sys/fs/bpf || die "cannot mount bpffs at /sys/fs/bpf"
+	fi
 	ip netns add "$SW_NS" || die "ip netns add $SW_NS failed"
 	ip -n "$SW_NS" link set lo up
 	# no multicast snooping: NDP must reach every port whatever MLD says
@@ -158,7 +180,6 @@ e2e_init() {
 	nsenter --net="/var/run/netns/$SW_NS" sh -c \
 		'echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6; echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6'
 	ip -n "$SW_NS" link set "$BR" up
-	echo "# $SCRIPT_NAME: run id $E2E_ID, cgroup $CG_RUN, tmp $E2E_TMP"
 }
 
 # Tears down everything this run created. Idempotent; runs from the trap.
@@ -185,14 +206,7 @@ cleanup() {
 	fi
 
 	# 3. BPF: detach and unpin what our daemons pinned
-	for pin in "${E2E_PINS[@]}"; do
-		[[ -e $pin ]] || continue
-		if [[ -x $GRAYLANE ]]; then
-			"$GRAYLANE" --pin-root "$pin" uninstall >/dev/null 2>&1
-		fi
-		# a half-built or crashed install: unlinking the pins releases links and maps
-		[[ -e $pin ]] && rm -rf "$pin"
-	done
+	for pin in "${E2E_PINS[@]}"; do uninstall_pin "$pin"; done
 
 	# 4. network namespaces (veths go with them; the bridge goes with the switch)
 	for ns in "${E2E_NETNS[@]}"; do ip netns del "$ns" 2>/dev/null; done
@@ -213,6 +227,17 @@ cleanup() {
 		fi
 	fi
 	exit "$rc"
+}
+
+# uninstall_pin PINROOT: detaches and unpins what a daemon pinned there, if anything
+uninstall_pin() {
+	[[ -e $1 ]] || return 0
+	if [[ -x $GRAYLANE ]]; then
+		"$GRAYLANE" --pin-root "$1" uninstall >/dev/null 2>&1
+	fi
+	# a half-built or crashed install: unlinking the pins releases links and maps
+	[[ -e $1 ]] && rm -rf "$1"
+	return 0
 }
 
 # Kills every process in a cgroup subtree and waits until it is empty.
@@ -239,13 +264,14 @@ cg_add() {
 	mkdir -p "$CG_RUN/$1" || die "cannot create cgroup $CG_RUN/$1"
 }
 
-# add_host NAME ADDR...: a network namespace gl<ID>-NAME with eth0 on the bridge.
+# add_host NAME ADDR...: a network namespace NS_PREFIX-NAME (gl<ID>-NAME) with
+# eth0 on the bridge.
 # IPv4 addresses get /24, IPv6 /64 (nodad): on-link routes only, no default route.
 add_host() {
 	local name=$1 ns veth a; shift
-	ns=gl$E2E_ID-$name
+	ns=$NS_PREFIX-$name
 	E2E_NHOSTS=$((E2E_NHOSTS + 1))
-	veth=gl${E2E_ID}v$E2E_NHOSTS
+	veth=$VETH_PREFIX$E2E_NHOSTS
 	ip netns add "$ns" || die "ip netns add $ns failed"
 	E2E_NETNS+=("$ns")
 	ip -n "$SW_NS" link add "$veth" type veth peer name eth0 netns "$ns" ||
@@ -329,12 +355,13 @@ start_server() {
 	spawn "$E2E_TMP/httpd-$w.log" "${WL_CG[$w]}" "${WL_NS[$w]}" "$PY" "$HTTPD" "$w" --port "$port"
 }
 
-# wait_listen WORKLOAD [PORT]: polls a connect from inside the workload's netns
-# (from the script's cgroup, so the probe is never routed)
+# wait_listen WORKLOAD [PORT [LOG]]: polls a connect from inside the workload's
+# netns (from the script's cgroup, so the probe is never routed); on failure
+# shows LOG (default: start_server's log)
 wait_listen() {
-	local w=$1 port=${2:-8080} out
+	local w=$1 port=${2:-8080} log=${3:-$E2E_TMP/httpd-$1.log} out
 	out=$(in_ns "$w" "$PY" "$CLIENT" wait 127.0.0.1 "$port" --timeout 5) ||
-		die "server $w did not listen on port $port: $out $(cat "$E2E_TMP/httpd-$w.log" 2>/dev/null)"
+		die "server $w did not listen on port $port: $out $(cat "$log" 2>/dev/null)"
 }
 
 # server_count WORKLOAD [PORT]: requests the endpoint has served so far
@@ -368,7 +395,7 @@ pin_root() {
 }
 
 # start_daemon TAG CGDIR PINROOT RULESDIR [extra flags]: graylaned in the
-# background, in cgroup <run root>/ctl (outside every managed subtree), stderr
+# background, in cgroup CG_CTL (<run root>/ctl, outside every managed subtree), stderr
 # appended to $E2E_TMP/daemon-TAG.log. Sets DAEMON_PID[TAG].
 start_daemon() {
 	local tag=$1 cg=$2 pin=$3 rules=$4; shift 4
@@ -377,7 +404,7 @@ start_daemon() {
 	for p in "${E2E_PINS[@]}"; do [[ $p == "$pin" ]] && seen=1; done
 	((seen)) || E2E_PINS+=("$pin")
 	echo "=== $(date +%T.%N) start: graylaned --rules $rules --cgroup $cg --pin-root $pin $*" >>"$log"
-	spawn "$log" "$CG_RUN/ctl" - "$GRAYLANED" --rules "$rules" --cgroup "$cg" --pin-root "$pin" "$@"
+	spawn "$log" "$CG_CTL" - "$GRAYLANED" --rules "$rules" --cgroup "$cg" --pin-root "$pin" "$@"
 	DAEMON_PID[$tag]=$SPAWNED
 	DAEMON_LOG[$tag]=$log
 	PIN_LOG[$pin]=$log

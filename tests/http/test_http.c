@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "lib/http.h"
+#include "http_slow.h"
 
 static int passed, failed;
 static __u8 B[GL_HTTP_BUF_SIZE];	/* the parse buffer, as in the kernel */
@@ -67,10 +68,22 @@ static int espan(struct gl_http_span s, const char *want, const char *what)
 		      (const char *)B + s.off, want);
 }
 
+/* the parser, checked against its byte-by-byte build (tests/http/http_slow.c) */
+static int parse_head(const __u8 *buf, __u32 off, __u32 len, struct gl_http_head *h)
+{
+	struct gl_http_head slow;
+	int r = gl_http_parse_head(buf, off, len, &W, h);
+	int rs = gl_http_parse_head_slow(buf, off, len, &W, &slow);
+
+	expect(r == rs && !memcmp(h, &slow, sizeof(slow)),
+	       "fast path and byte path differ at %u/%u: %d vs %d", off, len, r, rs);
+	return r;
+}
+
 /* parse the head at off of the request in B; checks the expected return */
 static int parse(size_t len, __u32 off, struct gl_http_head *h, int want)
 {
-	int r = gl_http_parse_head(B, off, (__u32)len, &W, h);
+	int r = parse_head(B, off, (__u32)len, h);
 
 	return expect(r == want, "parse returned %d (%s, reason %s), want %d", r,
 		      gl_http_err_name(r), gl_http_reason_name(h->reason), want);
@@ -80,7 +93,7 @@ static int emalformed(const char *req, unsigned int reason, int code)
 {
 	struct gl_http_head h;
 	size_t n = put(req);
-	int r = gl_http_parse_head(B, 0, (__u32)n, &W, &h);
+	int r = parse_head(B, 0, (__u32)n, &h);
 
 	return expect(r == code && h.reason == reason, "got %d reason %s, want %d reason %s", r,
 		      gl_http_reason_name(h.reason), code, gl_http_reason_name(reason));
@@ -265,11 +278,11 @@ static int split_everywhere(const char *req, int *end_out)
 {
 	struct gl_http_head full, h;
 	size_t n = put(req), k;
-	int end = gl_http_parse_head(B, 0, (__u32)n, &W, &full), ok = 1;
+	int end = parse_head(B, 0, (__u32)n, &full), ok = 1;
 
 	ok &= expect(end > 0, "full parse %d (%s)", end, gl_http_reason_name(full.reason));
 	for (k = 0; ok && k < n; k++) {
-		int r = gl_http_parse_head(B, 0, (__u32)k, &W, &h);
+		int r = parse_head(B, 0, (__u32)k, &h);
 
 		if ((int)k < end)
 			ok &= expect(r == GL_HTTP_E_INCOMPLETE, "prefix %zu: %d", k, r);
@@ -335,7 +348,7 @@ static void t_sizes(void)
 	/* a maximal head that starts late in the buffer: bytes after the buffer are not there */
 	n = put("GET / HTTP/1.1\r\n");
 	ok = parse(n, 0, &h, GL_HTTP_E_INCOMPLETE) &&
-	     expect(gl_http_parse_head(B, 20, 10, &W, &h) == GL_HTTP_E_INCOMPLETE, "off beyond len");
+	     expect(parse_head(B, 20, 10, &h) == GL_HTTP_E_INCOMPLETE, "off beyond len");
 	result("head without its empty line is incomplete", ok);
 }
 
@@ -595,7 +608,7 @@ static int body_everywhere(const char *req, const char *next, int *body_end)
 
 	snprintf(all, sizeof(all), "%s%s", req, next);
 	n = put(all);
-	end = gl_http_parse_head(B, 0, (__u32)n, &W, &h);
+	end = parse_head(B, 0, (__u32)n, &h);
 	if (!expect(end > 0, "head %d", end))
 		return 0;
 	gl_http_body_begin(&b1, &h);
@@ -643,7 +656,7 @@ static int body_error(const char *req, int code, unsigned int reason)
 	struct gl_http_head h;
 	struct gl_http_body b;
 	size_t n = put(req);
-	int end = gl_http_parse_head(B, 0, (__u32)n, &W, &h), r;
+	int end = parse_head(B, 0, (__u32)n, &h), r;
 
 	if (!expect(end > 0, "head %d", end))
 		return 0;
@@ -671,7 +684,7 @@ static void t_body_errors(void)
 		struct gl_http_head h;
 		struct gl_http_body b;
 		size_t n = put(TE_HEAD "7fffffffffffffff\r\nabc");
-		int end = gl_http_parse_head(B, 0, (__u32)n, &W, &h);
+		int end = parse_head(B, 0, (__u32)n, &h);
 
 		gl_http_body_begin(&b, &h);
 		result("chunk size of 2^63 - 1 is accepted",
@@ -699,7 +712,7 @@ static void t_body_large(void)
 	struct gl_http_head h;
 	struct gl_http_body b;
 	size_t n = put("POST / HTTP/1.1\r\nContent-Length: 100000\r\n\r\n0123456789");
-	int end = gl_http_parse_head(B, 0, (__u32)n, &W, &h), ok, r;
+	int end = parse_head(B, 0, (__u32)n, &h), ok, r;
 	__u64 left = 100000 - 10, got;
 
 	gl_http_body_begin(&b, &h);
@@ -713,7 +726,7 @@ static void t_body_large(void)
 
 	/* a chunk bigger than the buffer, then the rest in later buffers */
 	n = put(TE_HEAD "4000\r\nabc");
-	end = gl_http_parse_head(B, 0, (__u32)n, &W, &h);
+	end = parse_head(B, 0, (__u32)n, &h);
 	gl_http_body_begin(&b, &h);
 	r = gl_http_body_skip(&b, B, (__u32)end, (__u32)n);
 	ok = expect(r == (int)n && b.state == GL_HTTP_BODY_DATA && b.left == 0x4000 - 3, "in chunk");
@@ -747,7 +760,7 @@ static void t_pipeline(void)
 		strcat(all, reqs[i]);
 	n = put(all);
 	for (i = 0; ok && i < 5; i++) {
-		int end = gl_http_parse_head(B, (__u32)off, (__u32)n, &W, &h);
+		int end = parse_head(B, (__u32)off, (__u32)n, &h);
 
 		ok &= expect(end > off && h.start == off, "request %zu: %d", i, end) &&
 		      espan(h.path, paths[i], "path");
@@ -756,7 +769,7 @@ static void t_pipeline(void)
 		want += strlen(reqs[i]);
 		ok &= expect(off == (int)want && gl_http_body_done(&b), "request %zu ends at %d, want %zu", i, off, want);
 	}
-	ok &= expect(gl_http_parse_head(B, (__u32)off, (__u32)n, &W, &h) == GL_HTTP_E_INCOMPLETE, "nothing after");
+	ok &= expect(parse_head(B, (__u32)off, (__u32)n, &h) == GL_HTTP_E_INCOMPLETE, "nothing after");
 	result("five pipelined requests in one buffer", ok);
 }
 
@@ -889,6 +902,81 @@ static void t_host(void)
 	result("host without port", ok);
 }
 
+static void t_swar(void)
+{
+	__u64 seed = 0x9e3779b97f4a7c15ull;
+	int i, k, ok = 1;
+
+	for (i = 0; i < 200000 && ok; i++) {
+		__u8 b[8];
+		__u64 w;
+		int less20 = 0, less21 = 0, del = 0, q = 0;
+
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		w = seed;
+		if (i & 1)	/* mostly printable words, as in real heads */
+			w = (w & 0x3f3f3f3f3f3f3f3full) + 0x2020202020202020ull;
+		if (i % 7 == 0)
+			w ^= (__u64)(0x20 ^ ((w >> 8 * (i % 8)) & 0xff)) << 8 * (i % 8);
+		memcpy(b, &w, 8);
+		for (k = 0; k < 8; k++) {
+			less20 |= b[k] < 0x20;
+			less21 |= b[k] < 0x21;
+			del |= b[k] == 0x7f;
+			q |= b[k] == '?';
+		}
+		ok &= expect(!!GL_HTTP_HASLESS(w, 0x20) == less20 && !!GL_HTTP_HASLESS(w, 0x21) == less21 &&
+			     !!GL_HTTP_HASBYTE(w, 0x7f) == del && !!GL_HTTP_HASBYTE(w, '?') == q,
+			     "word 0x%016llx", (unsigned long long)w);
+	}
+	result("word tests (any byte below n, any byte equal to v) on 200000 words", ok);
+}
+
+static void t_fast_path(void)
+{
+	static char req[4096], val[256];
+	struct gl_http_head h;
+	size_t n;
+	int sp, len, ok = 1;
+
+	/* values of every length with blanks at every position, and paths with '?' anywhere */
+	for (len = 1; len <= 40 && ok; len++) {
+		for (sp = -1; sp < len && ok; sp++) {
+			int k;
+
+			for (k = 0; k < len; k++)
+				val[k] = (char)('a' + k % 26);
+			if (sp >= 0)
+				val[sp] = ' ';
+			val[len] = 0;
+			/* the target: the same bytes with '?' where the value has its blank */
+			snprintf(req, sizeof(req), "GET /%s HTTP/1.1\r\nX-User: %s\r\nUser-Agent:%s \r\n\r\n",
+				 val, val, val);
+			if (sp >= 0)
+				req[5 + sp] = '?';
+			n = put(req);
+			ok &= parse(n, 0, &h, (int)n);
+			if (ok) {
+				const char *v = val;
+				int vl = len;
+
+				while (*v == ' ')
+					v++, vl--;
+				while (vl > 0 && v[vl - 1] == ' ')
+					vl--;
+				ok &= expect(h.field[GL_HTTP_SLOT_RULE].value.len == vl &&
+					     !memcmp(B + h.field[GL_HTTP_SLOT_RULE].value.off, v, (size_t)vl) &&
+					     h.field[GL_HTTP_SLOT_RULE + 1].value.len == vl &&
+					     h.path.len == (sp >= 0 ? sp + 1 : len + 1) &&
+					     h.query.len == (sp >= 0 ? len - sp - 1 : 0) &&
+					     !!(h.flags & GL_HTTP_HF_QUERY) == (sp >= 0),
+					     "len %d blank at %d", len, sp);
+			}
+		}
+	}
+	result("eight-bytes-at-once path: values and targets of every length and blank position", ok);
+}
+
 static void t_offset(void)
 {
 	struct gl_http_head h;
@@ -933,6 +1021,8 @@ int main(void)
 	t_cookie();
 	t_compare();
 	t_host();
+	t_swar();
+	t_fast_path();
 	t_offset();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
