@@ -81,29 +81,6 @@ struct gl_ip {
 	struct gl_pos pos;
 };
 
-enum gl_cond {
-	GL_COND_EQ = 0,		/* == */
-	GL_COND_NE,		/* != */
-	GL_COND_PREFIX,
-	GL_COND_SUFFIX,
-	GL_COND_CONTAINS,
-	GL_COND_IN,
-	GL_COND_NOT_IN,
-	GL_COND_EXISTS,
-	GL_COND_PERCENTAGE,
-	GL_COND_MAX,
-};
-
-enum gl_match_type {
-	GL_MATCH_HEADER = 0,
-	GL_MATCH_PATH,
-	GL_MATCH_METHOD,
-	GL_MATCH_PARAM,
-	GL_MATCH_COOKIE,
-	GL_MATCH_HOST,
-	GL_MATCH_TYPE_MAX,
-};
-
 /* One spec.match item of a TrafficLabelRule. */
 struct gl_match {
 	enum gl_cond cond;

@@ -89,6 +89,30 @@ enum gl_stat {
 	GL_STAT_MAX,
 };
 
+/* TrafficLabelRule conditions and match types, as the kernel evaluates them. */
+enum gl_cond {
+	GL_COND_EQ = 0,		/* == */
+	GL_COND_NE,		/* != */
+	GL_COND_PREFIX,
+	GL_COND_SUFFIX,
+	GL_COND_CONTAINS,
+	GL_COND_IN,
+	GL_COND_NOT_IN,
+	GL_COND_EXISTS,
+	GL_COND_PERCENTAGE,
+	GL_COND_MAX,
+};
+
+enum gl_match_type {
+	GL_MATCH_HEADER = 0,
+	GL_MATCH_PATH,
+	GL_MATCH_METHOD,
+	GL_MATCH_PARAM,
+	GL_MATCH_COOKIE,
+	GL_MATCH_HOST,
+	GL_MATCH_TYPE_MAX,
+};
+
 /* ---- maps ---- */
 
 /* gl_config: ARRAY[1]. Written by the daemon only. */
