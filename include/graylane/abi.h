@@ -66,6 +66,7 @@ enum gl_addr_kind {
 /* gl_workload.flags */
 enum gl_workload_flags {
 	GL_WL_MANAGED_ROOT = 1 << 0,	/* the --cgroup directory: base caller, no workload */
+	GL_WL_ENTRY	   = 1 << 1,	/* selected by a TrafficLabelRule */
 };
 
 /*
@@ -86,6 +87,43 @@ enum gl_stat {
 	GL_STAT_CGROUP_TOO_DEEP,	/* caller nested deeper than GL_CGROUP_DEPTH_MAX */
 	GL_STAT_CONFIG_MISSING,		/* gl_config unreadable: untouched */
 	GL_STAT_GETPEERNAME_RESTORED,	/* getpeername showed the dialed address */
+	GL_STAT_CONNECT_CONTEXT,	/* connect used the thread's fresh context label */
+
+	/* receive (syscall tracepoints) */
+	GL_STAT_RECV_HEAD,		/* a workload read an HTTP request head */
+	GL_STAT_RECV_LABEL_RULE,	/* entry: a TrafficLabelRule matched */
+	GL_STAT_RECV_LABEL_HEADER,	/* propagation header named a lane */
+	GL_STAT_RECV_LABEL_BASE,	/* no rule matched / no header: base */
+	GL_STAT_RECV_UNKNOWN_LANE,	/* propagation header names no lane of the plan: base */
+	GL_STAT_RECV_PARTIAL,		/* head not complete in one read: labelled from what came */
+	GL_STAT_RECV_READ_FAIL,		/* could not copy the read buffer */
+	GL_STAT_RECV_UNSEEN,		/* io_uring_enter / recvmmsg by a workload: reads not seen */
+	GL_STAT_CTX_WRITE_FAIL,		/* context map full or update failed */
+
+	/* send (sockops + sk_msg) */
+	GL_STAT_SOCKHASH_ADD,		/* a steered connection joined the sockhash */
+	GL_STAT_SOCKHASH_FAIL,		/* ... and could not: its requests pass unlabelled */
+	GL_STAT_MSG_SEEN,		/* sk_msg runs */
+	GL_STAT_MSG_NO_STORAGE,		/* socket without gl_sock: passed */
+	GL_STAT_MSG_PROTO_TLS,		/* connection recognised as TLS: passes from now on */
+	GL_STAT_MSG_PROTO_H2,		/* HTTP/2 preface (h2c prior knowledge) */
+	GL_STAT_MSG_PROTO_OTHER,	/* anything else not HTTP/1.x */
+	GL_STAT_MSG_REQUEST,		/* HTTP/1.x request heads parsed */
+	GL_STAT_MSG_CORK,		/* head incomplete: corked for more bytes */
+	GL_STAT_MSG_TOO_LARGE,		/* head over the bound: passed with the connection's lane */
+	GL_STAT_MSG_MALFORMED,		/* not a request we can frame: connection passes from now on */
+	GL_STAT_MSG_PULL_FAIL,		/* bpf_msg_pull_data failed: passed */
+	GL_STAT_MSG_PUSH_FAIL,		/* could not insert the propagation header: passed */
+	GL_STAT_MSG_POP_FAIL,		/* could not remove a propagation header: passed */
+	GL_STAT_MSG_HEADER_WRITTEN,	/* propagation header written into a lane request */
+	GL_STAT_MSG_HEADER_REMOVED,	/* propagation header removed from a base request */
+	GL_STAT_MSG_LABEL_CONTEXT,	/* request labelled by the thread's context */
+	GL_STAT_MSG_LABEL_RULE,		/* ... by the entry's rules on this head */
+	GL_STAT_MSG_LABEL_HEADER,	/* ... by the propagation header in this head */
+	GL_STAT_MSG_LABEL_WORKLOAD,	/* ... by the workload lane */
+	GL_STAT_LANE_MISMATCH,		/* request lane differs from the connection's lane */
+	GL_STAT_MSG_BODY_UNTRACKED,	/* body framing lost: the connection passes from now on */
+	GL_STAT_EVENT_LOST,		/* ring buffer full: an event was not delivered */
 	GL_STAT_MAX,
 };
 
@@ -113,6 +151,31 @@ enum gl_match_type {
 	GL_MATCH_TYPE_MAX,
 };
 
+/* gl_config.flags */
+enum gl_config_flags {
+	GL_CFG_TRUST_INCOMING = 1 << 0,	/* entries keep a propagation header from outside */
+};
+
+/* Where a context label came from (gl_ctx.source). */
+enum gl_ctx_source {
+	GL_CTX_BASE = 0,	/* a head without rule match or header */
+	GL_CTX_RULE,		/* an entry's TrafficLabelRule */
+	GL_CTX_HEADER,		/* the propagation header */
+};
+
+/* gl_sock.proto: what a connection carries, decided on its first bytes. */
+enum gl_sock_proto {
+	GL_SOCK_UNKNOWN = 0,
+	GL_SOCK_HTTP1,
+	GL_SOCK_PASS,		/* TLS, h2, other, or framing lost: untouched from now on */
+};
+
+/* Ring buffer events (gl_events) for the daemon's log. */
+enum gl_event_type {
+	GL_EV_LANE_MISMATCH = 1,
+	GL_EV_MAX,
+};
+
 /* ---- maps ---- */
 
 /* gl_config: ARRAY[1]. Written by the daemon only. */
@@ -123,6 +186,9 @@ struct gl_config {
 	__u64 plan_digest;	/* FNV-1a-64 over the active slot's entries, see user/plan.c */
 	__u64 managed_cgroup;	/* cgroup id of --cgroup */
 	__u64 applied_ns;	/* CLOCK_REALTIME of the flip */
+	__u64 context_ttl_ns;	/* lifetime of a thread's context label */
+	__u32 managed_level;	/* cgroup level of --cgroup (root is 0) */
+	__u32 flags;		/* enum gl_config_flags */
 };
 
 /* gl_workloads: HASH. Key: cgroup id of a workload (or of the managed root). */
@@ -136,6 +202,8 @@ struct gl_workload {
 	__u32 workload_id;	/* 1.., 0 for the managed root */
 	__u16 lane;		/* the workload lane */
 	__u16 flags;		/* enum gl_workload_flags */
+	__u16 nrules;		/* entry workload: its gl_rules indexes 0..nrules-1 */
+	__u16 pad[3];
 };
 
 /* gl_services: HASH. Key: a dialed (address, port) that belongs to a service. */
@@ -190,6 +258,73 @@ struct gl_lane_stats {
 	__u64 refused;		/* callers of this lane refused */
 };
 
+/* gl_lane_ids: HASH. Lane name -> id, for propagation header values. */
+struct gl_lane_name_key {
+	__u8  slot;
+	__u8  pad[3];
+	char  name[GL_LANE_NAME_MAX];	/* NUL-padded */
+};
+
+/*
+ * gl_rules: HASH. The TrafficLabelRules of one entry workload, in the order
+ * they are tried (priority, then name); index 0..gl_workload.nrules-1.
+ */
+#define GL_ENTRY_RULES_MAX	16	/* rules that select one workload */
+#define GL_RULE_ITEMS_MAX	8	/* items of one rule, ANDed (= GL_MATCH_ITEMS_MAX) */
+#define GL_RULE_KEY_MAX		64	/* = GL_MATCH_KEY_MAX */
+#define GL_RULE_VALUE_MAX	128	/* = GL_MATCH_VALUE_MAX */
+#define GL_RULE_IN_MAX		8	/* = GL_IN_LIST_MAX */
+#define GL_RULES_MAX		65536	/* gl_rules entries, both slots */
+
+struct gl_rule_key {
+	__u8  slot;
+	__u8  pad;
+	__u16 index;
+	__u32 workload_id;
+};
+
+struct gl_match_item {
+	__u8  type;		/* enum gl_match_type */
+	__u8  cond;		/* enum gl_cond */
+	__u8  key_len;
+	__u8  value_len;
+	__u8  want_slot;	/* header: slot of key in the workload's gl_wants table */
+	__u8  percent;		/* percentage: 0..100 */
+	__u8  nin;		/* in/not_in: values, each at value[in_off[i]], in_len[i] bytes */
+	__u8  pad;
+	__u8  in_off[GL_RULE_IN_MAX];
+	__u8  in_len[GL_RULE_IN_MAX];
+	char  key[GL_RULE_KEY_MAX];	/* header name lowercase; param, cookie as written */
+	char  value[GL_RULE_VALUE_MAX];
+};
+
+struct gl_rule {
+	__u16 lane;		/* the trafficLabel */
+	__u8  nitems;
+	__u8  pad[5];
+	struct gl_match_item item[GL_RULE_ITEMS_MAX];
+};
+
+/* gl_ctx: LRU_HASH, key: thread id. A thread's context label. */
+struct gl_ctx {
+	__u64 expires_ns;	/* bpf_ktime_get_ns() deadline */
+	__u32 workload_id;	/* the workload whose thread read the head */
+	__u16 lane;
+	__u8  source;		/* enum gl_ctx_source */
+	__u8  pad;
+};
+#define GL_CTX_MAX		65536	/* threads with a context label */
+
+/* gl_events: RINGBUF record. */
+struct gl_event {
+	__u32 type;		/* enum gl_event_type */
+	__u32 workload_id;
+	__u32 service_id;
+	__u16 conn_lane;
+	__u16 req_lane;
+	__u64 ts_ns;
+};
+
 /* gl_sock: SK_STORAGE. What connect4/6 decided, for getpeername and later hops. */
 struct gl_sock {
 	__u8  dialed_addr[16];	/* what the application asked for */
@@ -199,7 +334,16 @@ struct gl_sock {
 	__u32 service_id;
 	__u32 workload_id;	/* caller */
 	__u16 lane;		/* lane the connection was opened in */
-	__u16 pad;
+	__u8  proto;		/* enum gl_sock_proto */
+	__u8  entry;		/* the caller is an entry workload */
+	__u64 cookie;		/* socket cookie (sk_msg cannot ask for it) */
+	/* body of the request being sent (struct gl_http_body, bpf/lib/http.h) */
+	__u64 body_left;
+	__u32 body_line;
+	__u8  body_state;
+	__u8  body_reason;
+	__s8  body_err;
+	__u8  pad2;
 };
 
 #endif /* GRAYLANE_ABI_H */
