@@ -100,6 +100,7 @@ E2E_NHOSTS=0
 E2E_CLEANED=0
 declare -A WL_NS=() WL_CG=() WL_ADDR4=() WL_ADDR6=()
 declare -A DAEMON_PID=() DAEMON_LOG=() PIN_LOG=()
+DAEMON_WRAP=()    # a command start_daemon runs the daemon through (demo: setsid)
 
 cgroup2_mount() {
 	# mountinfo: fields up to " - ", then fstype; field 5 is the mount point
@@ -404,7 +405,7 @@ start_daemon() {
 	for p in "${E2E_PINS[@]}"; do [[ $p == "$pin" ]] && seen=1; done
 	((seen)) || E2E_PINS+=("$pin")
 	echo "=== $(date +%T.%N) start: graylaned --rules $rules --cgroup $cg --pin-root $pin $*" >>"$log"
-	spawn "$log" "$CG_CTL" - "$GRAYLANED" --rules "$rules" --cgroup "$cg" --pin-root "$pin" "$@"
+	spawn "$log" "$CG_CTL" - "${DAEMON_WRAP[@]}" "$GRAYLANED" --rules "$rules" --cgroup "$cg" --pin-root "$pin" "$@"
 	DAEMON_PID[$tag]=$SPAWNED
 	DAEMON_LOG[$tag]=$log
 	PIN_LOG[$pin]=$log
