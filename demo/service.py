@@ -1,0 +1,141 @@
+#!/usr/bin/python3
+"""One deployment of a service of the reference scenario (A -> B -> C).
+
+usage: service.py NAME [--port 8080] [--bind ::] [--next URL] [--timeout 3]
+
+An unmodified, lane-unaware HTTP service: a thread per connection
+(ThreadingHTTPServer). For every request (any method, any path) it calls the
+next hop by its service address, e.g. http://10.77.100.2/, with a fresh
+http.client connection that carries NO header of the incoming request (only
+what http.client itself sends: Host, Accept-Encoding), and answers
+
+    NAME -> <the next hop's answer>        e.g. "a-gray -> b-gray -> c-gray"
+
+The last service (no --next) answers just NAME. Which deployment of the next
+service answers is up to graylane: this program knows nothing about lanes.
+
+GET /__count answers the number of other requests served so far by this
+process (it is not forwarded), so tests can compare what the answers say with
+what each deployment actually served.
+
+When the next hop fails, or does not answer within --timeout seconds, the
+answer is 502 with "NAME -> ERR <reason>", so the chain shows where it broke
+(give hops nearer the client longer timeouts). Runs until killed.
+"""
+import argparse
+import http.client
+import http.server
+import socket
+import sys
+import threading
+import urllib.parse
+
+def store(name, method, path):
+    """Hook for the database step of the scenario (not wired yet).
+
+    In REFERENCE-SCENARIO.md the last service, C, writes one row per request:
+    INSERT INTO mse_demo_table(location) VALUES(?) into database mse-demo
+    (MariaDB), and graylane rewrites a gray request's statement to the shadow
+    table mse_demo_table_gray. That is the place for it: open a connection
+    pool at start-up (as real services do) and execute the INSERT here. Until
+    the SQL step exists this does nothing.
+    """
+    return None
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "graylane-demo-service"
+
+    def answer(self, code, body):
+        data = (body + "\n").encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("X-Served-By", self.server.name)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def drain_body(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        if n > 0:
+            self.rfile.read(n)
+
+    def call_next(self):
+        """The next hop's answer (one line), or raises."""
+        u = self.server.next
+        conn = http.client.HTTPConnection(u.hostname, u.port or 80, timeout=self.server.next_timeout)
+        try:
+            conn.request("GET", u.path or "/")   # no incoming header is forwarded
+            resp = conn.getresponse()
+            body = resp.read().decode(errors="replace").strip()
+        finally:
+            conn.close()
+        if resp.status != 200:
+            return body or "ERR HTTP %d" % resp.status, False
+        return body, True
+
+    def handle_any(self):
+        srv = self.server
+        self.drain_body()
+        if self.path == "/__count":
+            with srv.lock:
+                n = srv.count
+            self.answer(200, str(n))
+            return
+        with srv.lock:
+            srv.count += 1
+        if srv.next is None:
+            store(srv.name, self.command, self.path)
+            self.answer(200, srv.name)
+            return
+        try:
+            down, ok = self.call_next()
+        except Exception as e:  # noqa: BLE001 - the chain must say what broke
+            down, ok = "ERR %s %s" % (type(e).__name__, e), False
+        self.answer(200 if ok else 502, "%s -> %s" % (srv.name, down))
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = handle_any
+
+    def log_message(self, fmt, *args):  # nginx's access log has the requests
+        pass
+
+
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 512
+
+    def __init__(self, bind, port, name, next_url, timeout):
+        self.address_family = socket.AF_INET6 if ":" in bind else socket.AF_INET
+        self.name = name
+        self.next = urllib.parse.urlsplit(next_url) if next_url else None
+        self.next_timeout = timeout
+        self.count = 0
+        self.lock = threading.Lock()
+        super().__init__((bind, port), Handler)
+
+    def server_bind(self):
+        if self.address_family == socket.AF_INET6:
+            self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        super().server_bind()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("name")
+    ap.add_argument("--port", type=int, default=8080)
+    ap.add_argument("--bind", default="::")
+    ap.add_argument("--next", default="", help="URL of the next hop (service address)")
+    ap.add_argument("--timeout", type=float, default=3.0, help="seconds to wait for the next hop")
+    a = ap.parse_args()
+    srv = Server(a.bind, a.port, a.name, a.next, a.timeout)
+    sys.stderr.write("service %s listening on [%s]:%d, next hop %s\n"
+                     % (a.name, a.bind, a.port, a.next or "none"))
+    sys.stderr.flush()
+    srv.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
