@@ -269,7 +269,7 @@ print("   counters that moved: " + (", ".join(nz) or "none"))
 if "lane_mismatch" in st:
     print("   lane_mismatch=%s (requests on a kept-alive connection of another lane)" % st["lane_mismatch"])
 else:
-    print("   lane_mismatch: no such counter in this build (per-request steering is not in yet)")
+    print("   lane_mismatch: no such counter in this build (the send path that counts it is not in yet)")
 ' "$(scn_stats_json "$DEMO_PIN")"
 }
 
