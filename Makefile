@@ -30,7 +30,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 HDRS      := $(wildcard include/graylane/*.h user/*.h bpf/lib/*.h tests/unit/*.h)
 
 .SECONDARY:
-.PHONY: all deps test test-unit test-e2e fuzz demo clean vmlinux
+.PHONY: all deps test test-unit test-e2e fuzz demo demo-up demo-down clean vmlinux
 all: $(OUT)/graylaned $(OUT)/graylane
 
 deps:
@@ -93,6 +93,19 @@ test-e2e: all
 
 fuzz: $(FUZZ_BINS)
 	$(Q)for f in $(FUZZ_BINS); do ./tests/fuzz/run.sh $$f $(FUZZ_TIME) || exit 1; done
+
+# The reference scenario on this machine (demo/README.md): run it and tear it
+# down, or keep it up for exploring with curl, bpftool and graylane.
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)./demo/demo.sh run
+
+demo-up: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)./demo/demo.sh up
+
+demo-down:
+	$(Q)./demo/demo.sh down
 
 clean:
 	$(Q)rm -rf $(OUT)
