@@ -8,23 +8,10 @@
 #include "stats.h"
 
 static const char *const names[GL_STAT_MAX] = {
-	[GL_STAT_CONNECT_SEEN]		  = "connect_seen",
-	[GL_STAT_CONNECT_UNMANAGED]	  = "connect_unmanaged",
-	[GL_STAT_CONNECT_NOT_SERVICE]	  = "connect_not_service",
-	[GL_STAT_CONNECT_LANE]		  = "connect_lane",
-	[GL_STAT_CONNECT_BASE]		  = "connect_base",
-	[GL_STAT_CONNECT_FALLBACK]	  = "connect_fallback",
-	[GL_STAT_CONNECT_REFUSED_NO_BASE] = "connect_refused_no_base",
-	[GL_STAT_CONNECT_NO_ENDPOINT]	  = "connect_no_endpoint",
-	[GL_STAT_CONNECT_BAD_BACKEND]	  = "connect_bad_backend",
-	[GL_STAT_SK_STORAGE_FAIL]	  = "sk_storage_fail",
-	[GL_STAT_CGROUP_TOO_DEEP]	  = "cgroup_too_deep",
-	[GL_STAT_CONFIG_MISSING]	  = "config_missing",
-	[GL_STAT_GETPEERNAME_RESTORED]	  = "getpeername_restored",
+#define GL_STAT_NAME_(name, str) [GL_STAT_##name] = str,
+	GL_STATS(GL_STAT_NAME_)
+#undef GL_STAT_NAME_
 };
-
-/* Every counter has a name: adding one to the enum without a name fails here. */
-_Static_assert(sizeof(names) / sizeof(names[0]) == GL_STAT_MAX, "gl_stat names");
 
 const char *gl_stat_name(unsigned int stat)
 {

@@ -71,59 +71,63 @@ enum gl_workload_flags {
 
 /*
  * Per-CPU counters, one per decision and per failure kind (gl_stats, an array
- * indexed by this enum). Names for the CLI live in user/stats.c.
+ * indexed by enum gl_stat). One list gives both the enum and the names the
+ * CLI prints, so they cannot drift apart.
  */
+#define GL_STATS(X) \
+	X(CONNECT_SEEN, "connect_seen")	/* connect4/6 ran for a managed caller */ \
+	X(CONNECT_UNMANAGED, "connect_unmanaged")	/* caller's cgroup not in the inventory: untouched */ \
+	X(CONNECT_NOT_SERVICE, "connect_not_service")	/* destination is no service: untouched */ \
+	X(CONNECT_LANE, "connect_lane")	/* routed to an endpoint of the caller's lane */ \
+	X(CONNECT_BASE, "connect_base")	/* base caller routed to a base endpoint */ \
+	X(CONNECT_FALLBACK, "connect_fallback")	/* lane caller, no lane endpoint: routed to base */ \
+	X(CONNECT_REFUSED_NO_BASE, "connect_refused_no_base")	/* base caller, service has no base endpoint: refused */ \
+	X(CONNECT_NO_ENDPOINT, "connect_no_endpoint")	/* lane caller, neither lane nor base endpoint: refused */ \
+	X(CONNECT_BAD_BACKEND, "connect_bad_backend")	/* backend set with count out of range: refused */ \
+	X(SK_STORAGE_FAIL, "sk_storage_fail")	/* could not record the dialed address */ \
+	X(CGROUP_TOO_DEEP, "cgroup_too_deep")	/* caller nested deeper than GL_CGROUP_DEPTH_MAX */ \
+	X(CONFIG_MISSING, "config_missing")	/* gl_config unreadable: untouched */ \
+	X(GETPEERNAME_RESTORED, "getpeername_restored")	/* getpeername showed the dialed address */ \
+	X(CONNECT_CONTEXT, "connect_context")	/* connect used the thread's fresh context label */ \
+	/* receive (syscall tracepoints) */ \
+	X(RECV_HEAD, "recv_head")	/* a workload read an HTTP request head */ \
+	X(RECV_LABEL_RULE, "recv_label_rule")	/* entry: a TrafficLabelRule matched */ \
+	X(RECV_LABEL_HEADER, "recv_label_header")	/* propagation header named a lane */ \
+	X(RECV_LABEL_BASE, "recv_label_base")	/* no rule matched / no header: base */ \
+	X(RECV_UNKNOWN_LANE, "recv_unknown_lane")	/* propagation header names no lane of the plan: base */ \
+	X(RECV_PARTIAL, "recv_partial")	/* head not complete in one read: labelled from what came */ \
+	X(RECV_READ_FAIL, "recv_read_fail")	/* could not copy the read buffer */ \
+	X(RECV_UNSEEN, "recv_unseen")	/* io_uring_enter / recvmmsg by a workload: reads not seen */ \
+	X(CTX_WRITE_FAIL, "ctx_write_fail")	/* context map full or update failed */ \
+	/* send (sockops + sk_msg) */ \
+	X(SOCKHASH_ADD, "sockhash_add")	/* a steered connection joined the sockhash */ \
+	X(SOCKHASH_FAIL, "sockhash_fail")	/* ... and could not: its requests pass unlabelled */ \
+	X(MSG_SEEN, "msg_seen")	/* sk_msg runs */ \
+	X(MSG_NO_STORAGE, "msg_no_storage")	/* socket without gl_sock: passed */ \
+	X(MSG_PROTO_TLS, "msg_proto_tls")	/* connection recognised as TLS: passes from now on */ \
+	X(MSG_PROTO_H2, "msg_proto_h2")	/* HTTP/2 preface (h2c prior knowledge) */ \
+	X(MSG_PROTO_OTHER, "msg_proto_other")	/* anything else not HTTP/1.x */ \
+	X(MSG_REQUEST, "msg_request")	/* HTTP/1.x request heads parsed */ \
+	X(MSG_CORK, "msg_cork")	/* head incomplete: corked for more bytes */ \
+	X(MSG_TOO_LARGE, "msg_too_large")	/* head over the bound: passed with the connection's lane */ \
+	X(MSG_MALFORMED, "msg_malformed")	/* not a request we can frame: connection passes from now on */ \
+	X(MSG_PULL_FAIL, "msg_pull_fail")	/* bpf_msg_pull_data failed: passed */ \
+	X(MSG_PUSH_FAIL, "msg_push_fail")	/* could not insert the propagation header: passed */ \
+	X(MSG_POP_FAIL, "msg_pop_fail")	/* could not remove a propagation header: passed */ \
+	X(MSG_HEADER_WRITTEN, "msg_header_written")	/* propagation header written into a lane request */ \
+	X(MSG_HEADER_REMOVED, "msg_header_removed")	/* propagation header removed from a base request */ \
+	X(MSG_LABEL_CONTEXT, "msg_label_context")	/* request labelled by the thread's context */ \
+	X(MSG_LABEL_RULE, "msg_label_rule")	/* ... by the entry's rules on this head */ \
+	X(MSG_LABEL_HEADER, "msg_label_header")	/* ... by the propagation header in this head */ \
+	X(MSG_LABEL_WORKLOAD, "msg_label_workload")	/* ... by the workload lane */ \
+	X(LANE_MISMATCH, "lane_mismatch")	/* request lane differs from the connection's lane */ \
+	X(MSG_BODY_UNTRACKED, "msg_body_untracked")	/* body framing lost: the connection passes from now on */ \
+	X(EVENT_LOST, "event_lost")	/* ring buffer full: an event was not delivered */
+
 enum gl_stat {
-	GL_STAT_CONNECT_SEEN = 0,	/* connect4/6 ran for a managed caller */
-	GL_STAT_CONNECT_UNMANAGED,	/* caller's cgroup not in the inventory: untouched */
-	GL_STAT_CONNECT_NOT_SERVICE,	/* destination is no service: untouched */
-	GL_STAT_CONNECT_LANE,		/* routed to an endpoint of the caller's lane */
-	GL_STAT_CONNECT_BASE,		/* base caller routed to a base endpoint */
-	GL_STAT_CONNECT_FALLBACK,	/* lane caller, no lane endpoint: routed to base */
-	GL_STAT_CONNECT_REFUSED_NO_BASE,/* base caller, service has no base endpoint: refused */
-	GL_STAT_CONNECT_NO_ENDPOINT,	/* lane caller, neither lane nor base endpoint: refused */
-	GL_STAT_CONNECT_BAD_BACKEND,	/* backend set with count out of range: refused */
-	GL_STAT_SK_STORAGE_FAIL,	/* could not record the dialed address */
-	GL_STAT_CGROUP_TOO_DEEP,	/* caller nested deeper than GL_CGROUP_DEPTH_MAX */
-	GL_STAT_CONFIG_MISSING,		/* gl_config unreadable: untouched */
-	GL_STAT_GETPEERNAME_RESTORED,	/* getpeername showed the dialed address */
-	GL_STAT_CONNECT_CONTEXT,	/* connect used the thread's fresh context label */
-
-	/* receive (syscall tracepoints) */
-	GL_STAT_RECV_HEAD,		/* a workload read an HTTP request head */
-	GL_STAT_RECV_LABEL_RULE,	/* entry: a TrafficLabelRule matched */
-	GL_STAT_RECV_LABEL_HEADER,	/* propagation header named a lane */
-	GL_STAT_RECV_LABEL_BASE,	/* no rule matched / no header: base */
-	GL_STAT_RECV_UNKNOWN_LANE,	/* propagation header names no lane of the plan: base */
-	GL_STAT_RECV_PARTIAL,		/* head not complete in one read: labelled from what came */
-	GL_STAT_RECV_READ_FAIL,		/* could not copy the read buffer */
-	GL_STAT_RECV_UNSEEN,		/* io_uring_enter / recvmmsg by a workload: reads not seen */
-	GL_STAT_CTX_WRITE_FAIL,		/* context map full or update failed */
-
-	/* send (sockops + sk_msg) */
-	GL_STAT_SOCKHASH_ADD,		/* a steered connection joined the sockhash */
-	GL_STAT_SOCKHASH_FAIL,		/* ... and could not: its requests pass unlabelled */
-	GL_STAT_MSG_SEEN,		/* sk_msg runs */
-	GL_STAT_MSG_NO_STORAGE,		/* socket without gl_sock: passed */
-	GL_STAT_MSG_PROTO_TLS,		/* connection recognised as TLS: passes from now on */
-	GL_STAT_MSG_PROTO_H2,		/* HTTP/2 preface (h2c prior knowledge) */
-	GL_STAT_MSG_PROTO_OTHER,	/* anything else not HTTP/1.x */
-	GL_STAT_MSG_REQUEST,		/* HTTP/1.x request heads parsed */
-	GL_STAT_MSG_CORK,		/* head incomplete: corked for more bytes */
-	GL_STAT_MSG_TOO_LARGE,		/* head over the bound: passed with the connection's lane */
-	GL_STAT_MSG_MALFORMED,		/* not a request we can frame: connection passes from now on */
-	GL_STAT_MSG_PULL_FAIL,		/* bpf_msg_pull_data failed: passed */
-	GL_STAT_MSG_PUSH_FAIL,		/* could not insert the propagation header: passed */
-	GL_STAT_MSG_POP_FAIL,		/* could not remove a propagation header: passed */
-	GL_STAT_MSG_HEADER_WRITTEN,	/* propagation header written into a lane request */
-	GL_STAT_MSG_HEADER_REMOVED,	/* propagation header removed from a base request */
-	GL_STAT_MSG_LABEL_CONTEXT,	/* request labelled by the thread's context */
-	GL_STAT_MSG_LABEL_RULE,		/* ... by the entry's rules on this head */
-	GL_STAT_MSG_LABEL_HEADER,	/* ... by the propagation header in this head */
-	GL_STAT_MSG_LABEL_WORKLOAD,	/* ... by the workload lane */
-	GL_STAT_LANE_MISMATCH,		/* request lane differs from the connection's lane */
-	GL_STAT_MSG_BODY_UNTRACKED,	/* body framing lost: the connection passes from now on */
-	GL_STAT_EVENT_LOST,		/* ring buffer full: an event was not delivered */
+#define GL_STAT_ENUM_(name, str) GL_STAT_##name,
+	GL_STATS(GL_STAT_ENUM_)
+#undef GL_STAT_ENUM_
 	GL_STAT_MAX,
 };
 
