@@ -3,11 +3,17 @@
  * gl_plan_compile: a validated model -> the exact entries of each BPF map
  * (user/plan.h), in a deterministic order: workload ids by workload name,
  * service ids by service name, lanes as validation numbered them, entries
- * sorted by key bytes. No pointers, hash order or time go into the plan.
+ * sorted by key bytes (gl_rules and gl_wants: by workload id, then rule
+ * index). No pointers, hash order or time go into the plan.
  *
- * Ownership: the plan owns workloads[].name/.cgroup and services[]; the
- * .service of addrs[] and backends[] point into services[] (one copy per
- * name). gl_plan_free releases everything.
+ * Ownership: the plan owns workloads[].name/.cgroup, services[] and
+ * rules[].rule; the .service of addrs[] and backends[] point into services[]
+ * (one copy per name), the .workload of rules[] and wants[] into
+ * workloads[]. gl_plan_free releases everything.
+ *
+ * Entry workloads (selected by some TrafficLabelRule) get GL_WL_ENTRY, their
+ * rules in gl_rules and their own wanted-header table in gl_wants; every
+ * other workload's heads are parsed with the default table (workload id 0).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -16,11 +22,13 @@
 #include "diag.h"
 #include "model.h"
 #include "plan.h"
+#include "quote.h"
 
 struct cc {
 	const struct gl_model *m;
 	struct gl_plan *p;
 	struct gl_diags *d;
+	const char *label, *alias;		/* propagation header names */
 	const struct gl_workload_def **wl;	/* by workload id - 1 */
 	const struct gl_service_def **svc;	/* by service id - 1 */
 	size_t addrs_cap;
@@ -294,6 +302,222 @@ static int build_backends(struct cc *c)
 	return ret;
 }
 
+/* ---- gl_lane_ids ---- */
+
+static int build_lane_ids(struct cc *c)
+{
+	const struct gl_model *m = c->m;
+	struct gl_plan *p = c->p;
+
+	p->lane_ids = calloc(m->nlanes ? m->nlanes : 1, sizeof(*p->lane_ids));
+	if (!p->lane_ids)
+		return -ENOMEM;
+	/* lane ids follow the names' byte order, and so do the keys: no sort needed */
+	for (size_t i = 1; i < m->nlanes; i++) {
+		struct gl_plan_lane_id *e = &p->lane_ids[p->nlane_ids++];
+
+		strncpy(e->key.name, m->lanes[i], GL_LANE_NAME_MAX - 1);
+		e->lane = i;
+	}
+	return 0;
+}
+
+/* ---- entry workloads: gl_rules, gl_wants ---- */
+
+static int cmp_entry_rule(const void *a, const void *b)
+{
+	const struct gl_traffic_rule *x = *(const struct gl_traffic_rule *const *)a;
+	const struct gl_traffic_rule *y = *(const struct gl_traffic_rule *const *)b;
+	const char *xn = x->meta.name ? x->meta.name : "";
+	const char *yn = y->meta.name ? y->meta.name : "";
+	int c;
+
+	if (x->priority != y->priority)
+		return x->priority < y->priority ? -1 : 1;
+	c = strcmp(xn, yn);
+	if (c)
+		return c;
+	/* names are unique in a valid set; load order keeps an invalid one stable */
+	return x->meta.index < y->meta.index ? -1 : x->meta.index > y->meta.index;
+}
+
+size_t gl_entry_rules(const struct gl_model *m, const struct gl_workload_def *w,
+		      const struct gl_traffic_rule **out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->ntraffic_rules; i++)
+		if (gl_selector_matches(&m->traffic_rules[i]->selector, &w->meta.labels))
+			out[n++] = m->traffic_rules[i];
+	if (n > 1)
+		qsort(out, n, sizeof(*out), cmp_entry_rule);
+	return n;
+}
+
+static int cmp_lane_name(const void *key, const void *elem)
+{
+	return strcmp(key, *(const char *const *)elem);
+}
+
+static int lane_of(const struct gl_model *m, const char *name)
+{
+	const char **l;
+
+	if (!name || m->nlanes < 2)
+		return -1;
+	l = bsearch(name, m->lanes + 1, m->nlanes - 1, sizeof(*m->lanes), cmp_lane_name);
+	return l ? (int)(l - m->lanes) : -1;
+}
+
+/* in/not_in: the values packed as "a,b,c", each at value[in_off[i]], in_len[i] bytes */
+static int pack_list(const struct gl_match *mt, struct gl_match_item *it)
+{
+	size_t o = 0;
+
+	if (mt->nitems > GL_RULE_IN_MAX)
+		return -EINVAL;
+	for (size_t i = 0; i < mt->nitems; i++) {
+		size_t n = strlen(mt->items[i]);
+
+		if (o + (i ? 1 : 0) + n > GL_RULE_VALUE_MAX || n > 0xff)
+			return -EINVAL;
+		if (i)
+			it->value[o++] = ',';
+		memcpy(it->value + o, mt->items[i], n);
+		it->in_off[i] = o;
+		it->in_len[i] = n;
+		o += n;
+	}
+	it->nin = mt->nitems;
+	it->value_len = o;
+	return 0;
+}
+
+/* One spec.match item; a header name gets its slot of w (added if new). */
+static int build_item(const struct gl_match *mt, struct gl_http_want *w, struct gl_match_item *it)
+{
+	size_t klen = strlen(mt->key), vlen = strlen(mt->value);
+	int slot;
+
+	memset(it, 0, sizeof(*it));
+	if (klen > GL_RULE_KEY_MAX || vlen > GL_RULE_VALUE_MAX)
+		return -EINVAL;
+	it->type = mt->type;
+	it->cond = mt->cond;
+	it->want_slot = GL_HTTP_SLOT_NONE;
+	it->key_len = klen;
+	for (size_t i = 0; i < klen; i++)
+		it->key[i] = mt->type == GL_MATCH_HEADER ? gl_http_lower((__u8)mt->key[i]) : mt->key[i];
+	switch (mt->type) {
+	case GL_MATCH_HEADER:
+		slot = gl_http_want_add(w, mt->key, klen);
+		if (slot < 0)
+			return -EINVAL;	/* validation counts header names */
+		it->want_slot = slot;
+		break;
+	case GL_MATCH_HOST:
+		it->want_slot = GL_HTTP_SLOT_HOST;
+		break;
+	case GL_MATCH_COOKIE:
+		it->want_slot = GL_HTTP_SLOT_COOKIE;
+		break;
+	default:
+		break;
+	}
+	if (mt->cond == GL_COND_IN || mt->cond == GL_COND_NOT_IN)
+		return pack_list(mt, it);
+	memcpy(it->value, mt->value, vlen);
+	it->value_len = vlen;
+	if (mt->cond == GL_COND_PERCENTAGE)
+		it->percent = mt->percent > GL_PERCENT_MAX ? GL_PERCENT_MAX : mt->percent;
+	return 0;
+}
+
+static int push_rule(struct cc *c, size_t *cap, const struct gl_traffic_rule *r, __u32 wid,
+		     __u16 index, struct gl_http_want *w)
+{
+	struct gl_plan *p = c->p;
+	struct gl_plan_rule *e;
+	int lane = lane_of(c->m, r->lane), ret;
+
+	if (lane < 0 || r->nmatch > GL_RULE_ITEMS_MAX)
+		return -EINVAL;
+	if (p->nrules == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 16;
+		void *nv = realloc(p->rules, ncap * sizeof(*p->rules));
+
+		if (!nv)
+			return -ENOMEM;
+		p->rules = nv;
+		*cap = ncap;
+	}
+	e = &p->rules[p->nrules];
+	memset(e, 0, sizeof(*e));
+	e->rule = strdup(r->meta.name);
+	if (!e->rule)
+		return -ENOMEM;
+	p->nrules++;
+	e->workload = p->workloads[wid - 1].name;
+	e->priority = r->priority;
+	e->key.index = index;
+	e->key.workload_id = wid;
+	e->val.lane = lane;
+	e->val.nitems = r->nmatch;
+	for (size_t i = 0; i < r->nmatch; i++) {
+		ret = build_item(&r->match[i], w, &e->val.item[i]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* The built-in slots; the header names were checked by gl_plan_compile. */
+static int want_init(struct cc *c, struct gl_plan_want *e, __u32 wid)
+{
+	memset(e, 0, sizeof(*e));
+	e->key.workload_id = wid;
+	e->workload = wid ? c->p->workloads[wid - 1].name : NULL;
+	return gl_http_want_init(&e->val, c->label, c->alias) ? -EINVAL : 0;
+}
+
+/* Workloads in id order: their rules, in the order tried, and their tables. */
+static int build_entries(struct cc *c)
+{
+	const struct gl_model *m = c->m;
+	struct gl_plan *p = c->p;
+	const struct gl_traffic_rule **sel;
+	size_t rules_cap = 0;
+	int ret;
+
+	sel = malloc((m->ntraffic_rules ? m->ntraffic_rules : 1) * sizeof(*sel));
+	p->wants = calloc(p->nworkloads + 1, sizeof(*p->wants));
+	if (!sel || !p->wants) {
+		free(sel);
+		return -ENOMEM;
+	}
+	ret = want_init(c, &p->wants[p->nwants++], 0);
+	for (size_t k = 0; k < p->nworkloads && !ret; k++) {
+		struct gl_plan_workload *pw = &p->workloads[k];
+		struct gl_plan_want *want;
+		size_t n = gl_entry_rules(m, c->wl[k], sel);
+
+		if (!n)
+			continue;
+		if (n > GL_ENTRY_RULES_MAX) {
+			ret = -EINVAL;	/* validation reports this */
+			break;
+		}
+		want = &p->wants[p->nwants++];
+		ret = want_init(c, want, pw->val.workload_id);
+		for (size_t i = 0; i < n && !ret; i++)
+			ret = push_rule(c, &rules_cap, sel[i], pw->val.workload_id, i, &want->val);
+		pw->val.flags |= GL_WL_ENTRY;
+		pw->val.nrules = n;
+	}
+	free(sel);
+	return ret;
+}
+
 static int build(struct cc *c)
 {
 	int ret = build_lanes(c);
@@ -308,13 +532,22 @@ static int build(struct cc *c)
 		ret = finish_addrs(c);
 	if (!ret)
 		ret = build_backends(c);
+	if (!ret)
+		ret = build_lane_ids(c);
+	if (!ret)
+		ret = build_entries(c);
 	return ret;
 }
 
-int gl_plan_compile(const struct gl_model *m, struct gl_plan *p, struct gl_diags *d)
+int gl_plan_compile(const struct gl_model *m, struct gl_plan *p, const struct gl_compile_opts *o,
+		    struct gl_diags *d)
 {
 	struct cc c = { .m = m, .p = p, .d = d };
+	struct gl_http_want probe;
 	int ret;
+
+	c.label = o && o->label_header ? o->label_header : GL_HTTP_LABEL_HEADER;
+	c.alias = o && o->accept_header ? o->accept_header : GL_HTTP_LABEL_ALIAS;
 
 	memset(p, 0, sizeof(*p));
 	if (!m->validated) {
@@ -323,6 +556,13 @@ int gl_plan_compile(const struct gl_model *m, struct gl_plan *p, struct gl_diags
 	}
 	if (m->nerrors)
 		return -EINVAL;		/* already reported: a bad set compiles to nothing */
+	if (!*c.label || gl_http_want_init(&probe, c.label, c.alias)) {
+		/* graylaned checks its options; this is for any other caller */
+		gl_diag_add(d, GL_SEV_ERROR, "", 0, 0, "propagation header names %s and %s: "
+			    "each must be a header name of at most %d bytes",
+			    gl_q(c.label).s, gl_q(c.alias).s, GL_HTTP_NAME_MAX);
+		return -EINVAL;
+	}
 	ret = build(&c);
 	if (ret == -EINVAL)
 		gl_diag_add(d, GL_SEV_ERROR, "", 0, 0,
@@ -344,6 +584,11 @@ void gl_plan_free(struct gl_plan *p)
 	}
 	for (size_t i = 0; i < p->nservices; i++)
 		free(p->services[i]);
+	for (size_t i = 0; i < p->nrules; i++)
+		free(p->rules[i].rule);
+	free(p->lane_ids);
+	free(p->rules);
+	free(p->wants);
 	free(p->lanes);
 	free(p->workloads);
 	free(p->addrs);

@@ -43,7 +43,7 @@ static int load_plan(const char *dir, struct gl_plan *p, int want_plan)
 		err = err ? err : v;
 	}
 	if (!err && want_plan)
-		err = gl_plan_compile(&m, p, &d);
+		err = gl_plan_compile(&m, p, NULL, &d);
 	gl_diags_print(&d, stderr);
 	if (!err && gl_diags_errors(&d))
 		err = -EINVAL;

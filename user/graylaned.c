@@ -134,7 +134,8 @@ static int apply_rules(struct daemon *dm)
 		err = err ? err : v;
 	}
 	if (!err)
-		err = gl_plan_compile(&m, &p, &d);
+		err = gl_plan_compile(&m, &p, &(struct gl_compile_opts){ dm->o.label_header,
+								   dm->o.accept_header }, &d);
 	if (err || gl_diags_errors(&d)) {
 		gl_diags_print(&d, stderr);
 		logf_("rules in %s rejected (%zu errors); %s", dm->o.rules, gl_diags_errors(&d),

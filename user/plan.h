@@ -12,8 +12,23 @@
 #include <stdio.h>
 #include <graylane/abi.h>
 
+#include "../bpf/lib/http.h"	/* struct gl_http_want: the gl_wants value */
+
 struct gl_model;
 struct gl_diags;
+struct gl_traffic_rule;
+struct gl_workload_def;
+
+/*
+ * Daemon options the plan depends on: the propagation header names go into
+ * every wanted-header table. A NULL pointer or NULL member: the defaults
+ * (GL_HTTP_LABEL_HEADER, GL_HTTP_LABEL_ALIAS); an empty accept_header: no
+ * alias is accepted.
+ */
+struct gl_compile_opts {
+	const char *label_header;	/* --label-header, default "x-opensergo-traffic" */
+	const char *accept_header;	/* --accept-header, default "x-mse-tag" */
+};
 
 /* gl_lanes entries: lane id -> name; id 0 "base" is always present. */
 struct gl_plan_lane {
@@ -42,16 +57,74 @@ struct gl_plan_backend {
 	struct gl_backend val;
 };
 
+/* gl_lane_ids entries: lane name -> id, every named lane (base is not named). */
+struct gl_plan_lane_id {
+	struct gl_lane_name_key key;	/* name NUL-padded */
+	__u16 lane;			/* the value */
+};
+
+/*
+ * gl_rules entries: the TrafficLabelRules of each entry workload in the
+ * order the kernel tries them (priority, then name), index 0..nrules-1.
+ * Header items' want_slot is an absolute slot of the workload's gl_wants
+ * table (bpf/lib/rules.h); host and cookie items carry their built-in slot,
+ * path, method and param items GL_HTTP_SLOT_NONE.
+ */
+struct gl_plan_rule {
+	char *rule;			/* TrafficLabelRule name, for printing */
+	const char *workload;		/* = workloads[workload_id - 1].name */
+	int priority;
+	struct gl_rule_key key;
+	struct gl_rule val;
+};
+
+/*
+ * TODO-ABI: struct gl_want_key of include/graylane/abi.h, layout for layout;
+ * replace this with it once abi.h has it (mapsync writes key as the map key).
+ */
+struct gl_plan_want_key {
+	__u8  slot;
+	__u8  pad[3];
+	__u32 workload_id;		/* 0: the default table of non-entry workloads */
+};
+
+/*
+ * gl_wants entries: the header names a workload's request heads are parsed
+ * for: the built-in slots (host, content-length, transfer-encoding,
+ * connection, cookie, the propagation header and its alias), then the
+ * header names its rules look at, deduplicated and lowercase.
+ */
+struct gl_plan_want {
+	const char *workload;		/* NULL for the default table */
+	struct gl_plan_want_key key;
+	struct gl_http_want val;
+};
+
 struct gl_plan {
 	struct gl_plan_lane *lanes;		size_t nlanes;		/* sorted by id */
 	struct gl_plan_workload *workloads;	size_t nworkloads;	/* sorted by workload_id */
 	struct gl_plan_service_addr *addrs;	size_t naddrs;		/* sorted by key bytes */
 	struct gl_plan_backend *backends;	size_t nbackends;	/* sorted by key */
 	char **services;			size_t nservices;	/* services[id-1] = name */
+	struct gl_plan_lane_id *lane_ids;	size_t nlane_ids;	/* sorted by name = by id */
+	struct gl_plan_rule *rules;		size_t nrules;		/* by workload_id, then index */
+	struct gl_plan_want *wants;		size_t nwants;		/* by workload_id, 0 first */
 };
 
-/* model -> plan; problems go to diags; returns 0, or -EINVAL if any error. */
-int gl_plan_compile(const struct gl_model *m, struct gl_plan *p, struct gl_diags *d);
+/*
+ * model -> plan; problems go to diags; returns 0, or -EINVAL if any error.
+ * o: NULL for the default options.
+ */
+int gl_plan_compile(const struct gl_model *m, struct gl_plan *p, const struct gl_compile_opts *o,
+		    struct gl_diags *d);
+
+/*
+ * The TrafficLabelRules whose selector matches w, in the order they are
+ * tried: priority (lower first), then name. Fills out (m->ntraffic_rules
+ * entries of room) and returns how many. Shared by validation and compile.
+ */
+size_t gl_entry_rules(const struct gl_model *m, const struct gl_workload_def *w,
+		      const struct gl_traffic_rule **out);
 void gl_plan_free(struct gl_plan *p);
 /* Text (one line per map entry) or JSON; byte-identical for identical input. */
 void gl_plan_print(const struct gl_plan *p, FILE *out, bool json);

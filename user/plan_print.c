@@ -6,6 +6,7 @@
  * reader can compare them with `bpftool map dump` and `graylane dump`.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "model.h"
 #include "plan.h"
@@ -30,9 +31,117 @@ static const char *workload_name(const struct gl_plan *p, __u32 id)
 	return id >= 1 && id <= p->nworkloads ? p->workloads[id - 1].name : "?";
 }
 
+/* "(entry)" after a non-zero flags value, "" for 0 */
+static const char *flags_name(__u16 flags)
+{
+	switch (flags) {
+	case 0:
+		return "";
+	case GL_WL_ENTRY:
+		return "(entry)";
+	case GL_WL_MANAGED_ROOT:
+		return "(managed_root)";
+	case GL_WL_ENTRY | GL_WL_MANAGED_ROOT:
+		return "(managed_root,entry)";
+	}
+	return "(?)";
+}
+
 static void header(FILE *out, const char *map, size_t n, bool first)
 {
 	fprintf(out, "%s# %s: %zu %s\n", first ? "" : "\n", map, n, n == 1 ? "entry" : "entries");
+}
+
+/* A rule value in text: double-quoted, '"' and '\\' escaped, control bytes as \xNN. */
+static void text_strn(FILE *out, const char *s, size_t n)
+{
+	fputc('"', out);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = s[i];
+
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(out, "\\x%02x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+static size_t item_value_len(const struct gl_match_item *it)
+{
+	return it->value_len < GL_RULE_VALUE_MAX ? it->value_len : GL_RULE_VALUE_MAX;
+}
+
+static size_t item_key_len(const struct gl_match_item *it)
+{
+	return it->key_len < GL_RULE_KEY_MAX ? it->key_len : GL_RULE_KEY_MAX;
+}
+
+/* header:location@7 == "cn-shenzhen", method in ["GET","HEAD"], param:uid percentage 30 */
+static void item_text(const struct gl_match_item *it, FILE *out)
+{
+	fputs(gl_match_type_name(it->type), out);
+	if (it->key_len)
+		fprintf(out, ":%.*s", (int)item_key_len(it), it->key);
+	if (it->want_slot != GL_HTTP_SLOT_NONE)
+		fprintf(out, "@%u", it->want_slot);
+	fprintf(out, " %s", gl_cond_name(it->cond));
+	switch (it->cond) {
+	case GL_COND_EXISTS:
+		return;
+	case GL_COND_PERCENTAGE:
+		fprintf(out, " %u", it->percent);
+		return;
+	case GL_COND_IN:
+	case GL_COND_NOT_IN:
+		fputs(" [", out);
+		for (__u32 k = 0; k < it->nin && k < GL_RULE_IN_MAX; k++) {
+			if (k)
+				fputc(',', out);
+			if (it->in_off[k] + it->in_len[k] <= GL_RULE_VALUE_MAX)
+				text_strn(out, it->value + it->in_off[k], it->in_len[k]);
+		}
+		fputc(']', out);
+		return;
+	}
+	fputc(' ', out);
+	text_strn(out, it->value, item_value_len(it));
+}
+
+static void print_entries_text(const struct gl_plan *p, FILE *out)
+{
+	size_t i;
+
+	header(out, "gl_lane_ids", p->nlane_ids, false);
+	for (i = 0; i < p->nlane_ids; i++)
+		fprintf(out, "gl_lane_ids %.*s -> %u\n", GL_LANE_NAME_MAX, p->lane_ids[i].key.name,
+			p->lane_ids[i].lane);
+	header(out, "gl_rules", p->nrules, false);
+	for (i = 0; i < p->nrules; i++) {
+		const struct gl_plan_rule *r = &p->rules[i];
+
+		fprintf(out, "gl_rules %s id=%u index=%u -> rule=%s priority=%d lane=%u(%s) items=%u",
+			r->workload, r->key.workload_id, r->key.index, r->rule, r->priority,
+			r->val.lane, lane_name(p, r->val.lane), r->val.nitems);
+		for (__u32 k = 0; k < r->val.nitems && k < GL_RULE_ITEMS_MAX; k++) {
+			fputs(k ? " && " : ": ", out);
+			item_text(&r->val.item[k], out);
+		}
+		fputc('\n', out);
+	}
+	header(out, "gl_wants", p->nwants, false);
+	for (i = 0; i < p->nwants; i++) {
+		const struct gl_plan_want *w = &p->wants[i];
+
+		fprintf(out, "gl_wants %s id=%u ->", w->workload ? w->workload : "(default)",
+			w->key.workload_id);
+		for (__u32 k = 0; k < GL_HTTP_WANT_SLOTS; k++)
+			if (w->val.name[k].len)
+				fprintf(out, " %u=%.*s", k, (int)w->val.name[k].len, w->val.name[k].name);
+		fputc('\n', out);
+	}
 }
 
 static void print_text(const struct gl_plan *p, FILE *out)
@@ -47,9 +156,9 @@ static void print_text(const struct gl_plan *p, FILE *out)
 	for (i = 0; i < p->nworkloads; i++) {
 		const struct gl_plan_workload *w = &p->workloads[i];
 
-		fprintf(out, "gl_workloads %s id=%u lane=%u(%s) flags=%u cgroup=%s\n", w->name,
-			w->val.workload_id, w->val.lane, lane_name(p, w->val.lane),
-			w->val.flags, w->cgroup);
+		fprintf(out, "gl_workloads %s id=%u lane=%u(%s) flags=%u%s nrules=%u cgroup=%s\n",
+			w->name, w->val.workload_id, w->val.lane, lane_name(p, w->val.lane),
+			w->val.flags, flags_name(w->val.flags), w->val.nrules, w->cgroup);
 	}
 	header(out, "gl_services", p->naddrs, false);
 	for (i = 0; i < p->naddrs; i++) {
@@ -75,6 +184,7 @@ static void print_text(const struct gl_plan *p, FILE *out)
 		}
 		fputc('\n', out);
 	}
+	print_entries_text(p, out);
 }
 
 /* RFC 8259 string: quotes, backslash and control characters escaped. */
@@ -92,6 +202,18 @@ static void json_str(FILE *out, const char *s)
 			fputc(c, out);
 	}
 	fputc('"', out);
+}
+
+/* n bytes that need not end in NUL */
+static void json_strn(FILE *out, const char *s, size_t n)
+{
+	char buf[GL_RULE_VALUE_MAX + 1];
+
+	if (n >= sizeof(buf))
+		n = sizeof(buf) - 1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	json_str(out, buf);
 }
 
 static void json_open(FILE *out, const char *map, size_t n, bool first)
@@ -131,7 +253,8 @@ static void json_lanes_workloads(const struct gl_plan *p, FILE *out)
 		fprintf(out, ", \"workload_id\": %u, \"lane\": %u, \"lane_name\": ",
 			w->val.workload_id, w->val.lane);
 		json_str(out, lane_name(p, w->val.lane));
-		fprintf(out, ", \"flags\": %u, \"cgroup\": ", w->val.flags);
+		fprintf(out, ", \"flags\": %u, \"nrules\": %u, \"cgroup\": ", w->val.flags,
+			w->val.nrules);
 		json_str(out, w->cgroup);
 		fputc('}', out);
 	}
@@ -193,6 +316,101 @@ static void json_backends(const struct gl_plan *p, FILE *out)
 	json_close(out, p->nbackends);
 }
 
+static void json_lane_ids(const struct gl_plan *p, FILE *out)
+{
+	json_open(out, "gl_lane_ids", p->nlane_ids, false);
+	for (size_t i = 0; i < p->nlane_ids; i++) {
+		json_sep(out, i);
+		fputs("{\"name\": ", out);
+		json_strn(out, p->lane_ids[i].key.name, GL_LANE_NAME_MAX);
+		fprintf(out, ", \"lane\": %u}", p->lane_ids[i].lane);
+	}
+	json_close(out, p->nlane_ids);
+}
+
+static void json_item(const struct gl_match_item *it, FILE *out)
+{
+	fprintf(out, "{\"type\": \"%s\"", gl_match_type_name(it->type));
+	if (it->key_len) {
+		fputs(", \"key\": ", out);
+		json_strn(out, it->key, item_key_len(it));
+	}
+	if (it->want_slot != GL_HTTP_SLOT_NONE)
+		fprintf(out, ", \"want_slot\": %u", it->want_slot);
+	fputs(", \"condition\": ", out);
+	json_str(out, gl_cond_name(it->cond));
+	fputs(", \"value\": ", out);
+	json_strn(out, it->value, item_value_len(it));
+	if (it->cond == GL_COND_PERCENTAGE)
+		fprintf(out, ", \"percent\": %u", it->percent);
+	if (it->cond == GL_COND_IN || it->cond == GL_COND_NOT_IN) {
+		fputs(", \"values\": [", out);
+		for (__u32 k = 0; k < it->nin && k < GL_RULE_IN_MAX; k++) {
+			if (k)
+				fputs(", ", out);
+			if (it->in_off[k] + it->in_len[k] <= GL_RULE_VALUE_MAX)
+				json_strn(out, it->value + it->in_off[k], it->in_len[k]);
+		}
+		fputc(']', out);
+	}
+	fputc('}', out);
+}
+
+static void json_rules(const struct gl_plan *p, FILE *out)
+{
+	json_open(out, "gl_rules", p->nrules, false);
+	for (size_t i = 0; i < p->nrules; i++) {
+		const struct gl_plan_rule *r = &p->rules[i];
+
+		json_sep(out, i);
+		fputs("{\"workload\": ", out);
+		json_str(out, r->workload);
+		fprintf(out, ", \"workload_id\": %u, \"index\": %u, \"rule\": ", r->key.workload_id,
+			r->key.index);
+		json_str(out, r->rule);
+		fprintf(out, ", \"priority\": %d, \"lane\": %u, \"lane_name\": ", r->priority,
+			r->val.lane);
+		json_str(out, lane_name(p, r->val.lane));
+		fputs(", \"items\": [", out);
+		for (__u32 k = 0; k < r->val.nitems && k < GL_RULE_ITEMS_MAX; k++) {
+			if (k)
+				fputs(", ", out);
+			json_item(&r->val.item[k], out);
+		}
+		fputs("]}", out);
+	}
+	json_close(out, p->nrules);
+}
+
+static void json_wants(const struct gl_plan *p, FILE *out)
+{
+	json_open(out, "gl_wants", p->nwants, false);
+	for (size_t i = 0; i < p->nwants; i++) {
+		const struct gl_plan_want *w = &p->wants[i];
+		bool first = true;
+
+		json_sep(out, i);
+		fprintf(out, "{\"workload_id\": %u, \"workload\": ", w->key.workload_id);
+		if (w->workload)
+			json_str(out, w->workload);
+		else
+			fputs("null", out);
+		fputs(", \"names\": [", out);
+		for (__u32 k = 0; k < GL_HTTP_WANT_SLOTS; k++) {
+			const struct gl_http_want_name *n = &w->val.name[k];
+
+			if (!n->len)
+				continue;
+			fprintf(out, "%s{\"slot\": %u, \"name\": ", first ? "" : ", ", k);
+			json_strn(out, n->name, n->len);
+			fprintf(out, ", \"hash\": %u}", n->hash);
+			first = false;
+		}
+		fputs("]}", out);
+	}
+	json_close(out, p->nwants);
+}
+
 void gl_plan_print(const struct gl_plan *p, FILE *out, bool json)
 {
 	if (!json) {
@@ -203,5 +421,8 @@ void gl_plan_print(const struct gl_plan *p, FILE *out, bool json)
 	json_lanes_workloads(p, out);
 	json_services(p, out);
 	json_backends(p, out);
+	json_lane_ids(p, out);
+	json_rules(p, out);
+	json_wants(p, out);
 	fputs("\n}\n", out);
 }

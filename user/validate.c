@@ -182,6 +182,7 @@ int gl_model_validate(struct gl_model *m, struct gl_diags *d)
 	gl_validate_lanes(&v);
 	check_selectors(&v);
 	gl_validate_claims(&v);
+	gl_validate_entries(&v);
 	m->nerrors += d->nerrors - before;
 	m->validated = true;
 	if (v.err)

@@ -29,5 +29,7 @@ const char *gl_obj_name(const struct gl_meta *meta);
 void gl_validate_lanes(struct gl_vctx *v);
 /* validate_claims.c: addresses, cgroups, service keys, endpoint capacities */
 void gl_validate_claims(struct gl_vctx *v);
+/* validate_entries.c: rules and header names per entry workload */
+void gl_validate_entries(struct gl_vctx *v);
 
 #endif

@@ -47,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	gl_diags_init(&d);
 	gl_model_load_buffer("fuzz.yaml", (const char *)data, size, &m, &d);
 	gl_model_validate(&m, &d);
-	ret = gl_plan_compile(&m, &p, &d);
+	ret = gl_plan_compile(&m, &p, NULL, &d);
 	if (ret == -EINVAL && !m.nerrors)
 		abort();	/* validation let through what compile refuses */
 	if (!ret) {

@@ -43,7 +43,7 @@ static char *run(enum src src, const char *name, const char *buf, size_t len, bo
 	else
 		lr = gl_model_load_buffer(name, buf, len, &m, &d);
 	vr = gl_model_validate(&m, &d);
-	cr = gl_plan_compile(&m, &p, &d);
+	cr = gl_plan_compile(&m, &p, NULL, &d);
 	if (!cr)
 		gl_plan_free(&p);
 	/* return codes agree with the diagnostics: any error fails validation and compile */
@@ -206,7 +206,7 @@ static void too_many_traffic_rules(void)
 	const size_t n = GL_TRAFFIC_RULES_MAX + 1;
 	FILE *f;
 	struct gen g;
-	char want[256];
+	char want[512];
 
 	f = gen_open(&g);
 	for (size_t i = 0; i < n; i++)
@@ -217,10 +217,41 @@ static void too_many_traffic_rules(void)
 		"spec: {cgroup: /t/gw}\n");
 	fprintf(f, DOC "kind: Workload\nmetadata: {name: g, labels: {traffic.opensergo.io/label: gray}}\n"
 		"spec: {cgroup: /t/g}\n");
-	snprintf(want, sizeof(want), "gen-traffic-rules.yaml:%d:18: error: too many "
-		 "TrafficLabelRules: the set has %zu, at most %d\n", NAME_LINE((int)n - 1), n,
-		 GL_TRAFFIC_RULES_MAX);
+	/* all of them select gw: the 17th (by name, one priority) is one too many there */
+	snprintf(want, sizeof(want), "gen-traffic-rules.yaml:%d:18: error: TrafficLabelRule "
+		 "'r-%05d' is rule %d (by priority, then name) of workload 'gw'; at most %d rules "
+		 "may select one workload\n"
+		 "gen-traffic-rules.yaml:%d:18: error: too many "
+		 "TrafficLabelRules: the set has %zu, at most %d\n", NAME_LINE(GL_ENTRY_RULES_MAX) + 1,
+		 GL_ENTRY_RULES_MAX, GL_ENTRY_RULES_MAX + 1, GL_ENTRY_RULES_MAX,
+		 NAME_LINE((int)n - 1), n, GL_TRAFFIC_RULES_MAX);
 	gen_case("traffic-rules", &g, want);
+}
+
+/*
+ * 16 rules select 2049 workloads: 32784 gl_rules entries, one slot holds
+ * 32768; the 2049th workload by name crosses it.
+ */
+static void too_many_entry_rules(void)
+{
+	const int per = GL_ENTRY_RULES_MAX, n = GL_RULES_MAX / GL_SLOTS / per + 1;
+	FILE *f;
+	struct gen g;
+	char want[400];
+
+	f = gen_open(&g);
+	for (int i = 0; i < per; i++)
+		fprintf(f, RULE "kind: TrafficLabelRule\nmetadata: {name: r-%02d}\n"
+			"spec: {selector: {app: gw}, trafficLabel: gray, "
+			"match: [{condition: exists, type: header, key: x-gray}]}\n", i);
+	for (int i = 0; i < n; i++)
+		fprintf(f, DOC "kind: Workload\nmetadata: {name: gw-%05d, labels: {app: gw, "
+			"traffic.opensergo.io/label: gray}}\nspec: {cgroup: /t/gw-%05d}\n", i, i);
+	snprintf(want, sizeof(want), "gen-entry-rules.yaml:%d:18: error: too many entry rules: "
+		 "entry workloads up to this one need %d gl_rules entries (one per workload and "
+		 "TrafficLabelRule selecting it), at most %d\n", NAME_LINE(per + n - 1), n * per,
+		 GL_RULES_MAX / GL_SLOTS);
+	gen_case("entry-rules", &g, want);
 }
 
 /* 64 lane names: the 64th in bytewise order does not fit (ids 1..63). */
@@ -387,6 +418,7 @@ int main(void)
 	too_many_services();
 	too_many_workloads();
 	too_many_traffic_rules();
+	too_many_entry_rules();
 	too_many_lanes();
 	too_many_endpoints();
 	too_many_service_addrs();
