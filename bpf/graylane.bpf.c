@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR Apache-2.0
 /*
+ * graylane's kernel programs: thin entry points; the logic lives in lib/.
+ *
  * Connect-time lane routing (DESIGN.md, Decisions 2).
  *
  * cgroup/connect4/6: a TCP connect from a workload of the inventory to a
@@ -13,6 +15,9 @@
 #include <bpf/bpf_endian.h>
 #include "lib/maps.bpf.h"
 #include "lib/caller.bpf.h"
+#include "lib/context.bpf.h"
+#include "lib/recv.bpf.h"
+#include "lib/send.bpf.h"
 
 #define SOCK_STREAM_ 1
 #define ALLOW 1
@@ -68,7 +73,8 @@ static __always_inline struct gl_backend *gl_pick_backend(__u8 slot, __u8 family
 
 static __always_inline void gl_remember(struct bpf_sock_addr *ctx, __u8 family,
 					const __u8 dialed[16], __u16 port,
-					__u32 svc, const struct gl_caller *c, __u16 lane)
+					const struct gl_service_addr *svc, const struct gl_caller *c,
+					__u16 lane, __u8 ctx_source)
 {
 	struct gl_sock *s;
 
@@ -81,9 +87,13 @@ static __always_inline void gl_remember(struct bpf_sock_addr *ctx, __u8 family,
 	s->dialed_port = port;
 	s->family = family;
 	s->steered = 1;
-	s->service_id = svc;
+	s->service_id = svc->service_id;
+	s->svc_protocol = svc->protocol;
 	s->workload_id = c->workload_id;
 	s->lane = lane;
+	s->ctx_source = ctx_source;
+	s->proto = GL_SOCK_UNKNOWN;
+	s->requests = 0;
 }
 
 static __always_inline int gl_connect(struct bpf_sock_addr *ctx, __u8 family)
@@ -96,6 +106,8 @@ static __always_inline int gl_connect(struct bpf_sock_addr *ctx, __u8 family)
 	struct gl_caller c;
 	__u32 zero = 0, n;
 	__u64 idx;
+	struct gl_ctx *x;
+	__u8 ctx_source = 0;
 	bool fallback;
 	__u16 lane;
 
@@ -121,7 +133,14 @@ static __always_inline int gl_connect(struct bpf_sock_addr *ctx, __u8 family)
 		return ALLOW;
 	}
 
+	/* the thread's context label if fresh, else its workload lane */
 	lane = c.lane;
+	x = gl_ctx_fresh(c.workload_id);
+	if (x) {
+		lane = x->lane;
+		ctx_source = x->source + 1;
+		gl_count(GL_STAT_CONNECT_CONTEXT);
+	}
 	ls = gl_lane_counters(lane);
 	b = gl_pick_backend(sk.slot, family, svc->service_id, lane, &fallback);
 	if (!b) {
@@ -140,8 +159,9 @@ static __always_inline int gl_connect(struct bpf_sock_addr *ctx, __u8 family)
 	}
 	idx = bpf_get_prandom_u32() % n;
 
-	gl_remember(ctx, family, sk.addr, sk.port, svc->service_id, &c,
-		    fallback ? GL_LANE_BASE : lane);
+	/* The connection's lane is the caller's lane even on fallback: its
+	 * requests keep their label, so the next hop returns to the lane. */
+	gl_remember(ctx, family, sk.addr, sk.port, svc, &c, lane, ctx_source);
 	/* clang drops a mask it can prove redundant (idx < n <= MAX); the
 	 * verifier cannot prove it, so mask in asm right before the access. */
 	asm volatile("%0 &= %1" : "+r"(idx) : "i"(GL_LANE_ENDPOINTS_MAX - 1));
@@ -193,4 +213,92 @@ SEC("cgroup/getpeername6")
 int gl_getpeername6(struct bpf_sock_addr *ctx)
 {
 	return gl_getpeername(ctx, GL_FAMILY_INET6);
+}
+
+/* ---- receive: syscall tracepoints on the read family (lib/recv.bpf.h) ---- */
+
+SEC("tp/syscalls/sys_enter_read")
+int gl_enter_read(struct trace_event_raw_sys_enter *ctx)
+{
+	gl_read_enter(ctx->args[1], GL_READ_BUF);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_recvfrom")
+int gl_enter_recvfrom(struct trace_event_raw_sys_enter *ctx)
+{
+	gl_read_enter(ctx->args[1], GL_READ_BUF);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_readv")
+int gl_enter_readv(struct trace_event_raw_sys_enter *ctx)
+{
+	gl_read_enter(ctx->args[1], GL_READ_IOV);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_recvmsg")
+int gl_enter_recvmsg(struct trace_event_raw_sys_enter *ctx)
+{
+	gl_read_enter(ctx->args[1], GL_READ_MSG);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_exit_read")
+int gl_exit_read(struct trace_event_raw_sys_exit *ctx)
+{
+	gl_read_exit(ctx->ret);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_exit_recvfrom")
+int gl_exit_recvfrom(struct trace_event_raw_sys_exit *ctx)
+{
+	gl_read_exit(ctx->ret);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_exit_readv")
+int gl_exit_readv(struct trace_event_raw_sys_exit *ctx)
+{
+	gl_read_exit(ctx->ret);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_exit_recvmsg")
+int gl_exit_recvmsg(struct trace_event_raw_sys_exit *ctx)
+{
+	gl_read_exit(ctx->ret);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_io_uring_enter")
+int gl_enter_io_uring(struct trace_event_raw_sys_enter *ctx)
+{
+	gl_read_unseen();
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_recvmmsg")
+int gl_enter_recvmmsg(struct trace_event_raw_sys_enter *ctx)
+{
+	gl_read_unseen();
+	return 0;
+}
+
+/* ---- send: sockops + sk_msg (lib/send.bpf.h) ---- */
+
+SEC("sockops")
+int gl_sockops(struct bpf_sock_ops *skops)
+{
+	if (skops->op == BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB)
+		return gl_sockops_established(skops);
+	return 1;
+}
+
+SEC("sk_msg")
+int gl_msg(struct sk_msg_md *msg)
+{
+	return gl_sk_msg(msg);
 }

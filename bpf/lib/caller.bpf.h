@@ -10,6 +10,8 @@ struct gl_caller {
 	__u32 workload_id;
 	__u16 lane;
 	__u16 flags;
+	__u16 nrules;
+	__u16 pad;
 };
 
 /* Returns 0 and fills *c, or -ENOENT when the task is outside the inventory. */
@@ -43,6 +45,7 @@ found:
 	c->workload_id = best->workload_id;
 	c->lane = best->lane;
 	c->flags = best->flags;
+	c->nrules = best->nrules;
 	return 0;
 }
 

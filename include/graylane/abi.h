@@ -251,8 +251,16 @@ struct gl_lane_key {
 	__u16 lane;
 };
 
+/* The propagation header line sk_msg writes into this lane's requests,
+ * "<label-header>: <lane>\r\n", built by the daemon so the kernel copies it
+ * in one piece. */
+#define GL_LANE_LINE_MAX	128
+
 struct gl_lane {
-	char name[GL_LANE_NAME_MAX];
+	char  name[GL_LANE_NAME_MAX];
+	__u32 line_len;
+	__u32 pad;
+	char  line[GL_LANE_LINE_MAX];
 };
 
 /* gl_lane_stats: PERCPU_ARRAY[GL_LANES_MAX], indexed by lane id. */
@@ -309,6 +317,15 @@ struct gl_rule {
 	struct gl_match_item item[GL_RULE_ITEMS_MAX];
 };
 
+/* gl_wants: HASH. The header names one workload's heads are parsed for
+ * (value: struct gl_http_want, bpf/lib/http.h); workload 0 is the default
+ * table of every workload that is not an entry. */
+struct gl_want_key {
+	__u8  slot;
+	__u8  pad[3];
+	__u32 workload_id;
+};
+
 /* gl_ctx: LRU_HASH, key: thread id. A thread's context label. */
 struct gl_ctx {
 	__u64 expires_ns;	/* bpf_ktime_get_ns() deadline */
@@ -339,7 +356,10 @@ struct gl_sock {
 	__u32 workload_id;	/* caller */
 	__u16 lane;		/* lane the connection was opened in */
 	__u8  proto;		/* enum gl_sock_proto */
-	__u8  entry;		/* the caller is an entry workload */
+	__u8  svc_protocol;	/* enum gl_protocol of the service */
+	__u8  ctx_source;	/* enum gl_ctx_source + 1 when connect used a context, else 0 */
+	__u8  pad1[3];
+	__u32 requests;		/* request heads sent so far */
 	__u64 cookie;		/* socket cookie (sk_msg cannot ask for it) */
 	/* body of the request being sent (struct gl_http_body, bpf/lib/http.h) */
 	__u64 body_left;

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: GPL-2.0 OR Apache-2.0 */
+/*
+ * Receive (DESIGN.md, Decisions 1). Syscall tracepoints on the read family
+ * remember where a workload's thread reads to; on return, when the bytes
+ * begin an HTTP/1.x request head, the thread gets a context label: at an
+ * entry workload the result of its TrafficLabelRules on the head (what the
+ * client sent), elsewhere the propagation header's lane, else base.
+ *
+ * Tracepoints fire for every process of the machine: the first thing each
+ * handler does is the O(1) check that the task is below the managed cgroup.
+ */
+#ifndef GL_RECV_BPF_H
+#define GL_RECV_BPF_H
+
+#include "lib/caller.bpf.h"
+#include "lib/context.bpf.h"
+#include "lib/label.bpf.h"
+#include "lib/scratch.bpf.h"
+
+enum gl_read_kind {
+	GL_READ_BUF = 0,	/* read, recvfrom: a plain buffer */
+	GL_READ_IOV,		/* readv: an iovec array */
+	GL_READ_MSG,		/* recvmsg: a msghdr */
+};
+
+struct gl_read {
+	__u64 ptr;
+	__u32 kind;
+	__u32 pad;
+};
+
+/* thread -> the buffer its read in progress fills */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, GL_CTX_MAX);
+	__type(key, __u64);
+	__type(value, struct gl_read);
+} gl_reads SEC(".maps");
+
+/* Is the current task below the managed cgroup? */
+static __always_inline struct gl_config *gl_managed_task(void)
+{
+	__u32 zero = 0;
+	struct gl_config *cfg = bpf_map_lookup_elem(&gl_config, &zero);
+
+	if (!cfg || !cfg->generation)
+		return NULL;
+	if (bpf_get_current_ancestor_cgroup_id(cfg->managed_level) != cfg->managed_cgroup)
+		return NULL;
+	return cfg;
+}
+
+static __always_inline void gl_read_enter(__u64 ptr, __u32 kind)
+{
+	struct gl_read r = { .ptr = ptr, .kind = kind };
+	__u64 id;
+
+	if (!ptr || !gl_managed_task())
+		return;
+	id = bpf_get_current_pid_tgid();
+	bpf_map_update_elem(&gl_reads, &id, &r, BPF_ANY);
+}
+
+/* Where the first bytes of the read landed, and how many may be there. */
+static __always_inline int gl_read_target(const struct gl_read *r, long ret, __u64 *ptr,
+					  __u64 *len)
+{
+	struct iovec iov;
+	struct user_msghdr mh;
+
+	*ptr = r->ptr;
+	*len = ret;
+	if (r->kind == GL_READ_BUF)
+		return 0;
+	if (r->kind == GL_READ_MSG) {
+		if (bpf_probe_read_user(&mh, sizeof(mh), (void *)r->ptr))
+			return -1;
+		*ptr = (__u64)mh.msg_iov;
+	}
+	if (bpf_probe_read_user(&iov, sizeof(iov), (void *)*ptr))
+		return -1;
+	*ptr = (__u64)iov.iov_base;
+	if (iov.iov_len < *len)
+		*len = iov.iov_len;
+	return 0;
+}
+
+static __always_inline void gl_read_exit(long ret)
+{
+	const struct gl_http_want *want;
+	struct gl_scratch *sc;
+	struct gl_config *cfg;
+	struct gl_caller c;
+	struct gl_read *r;
+	__u64 id, ptr, len;
+	__u16 lane = GL_NO_LANE;
+	__u8 source = GL_CTX_BASE, slot;
+	bool present = false;
+	int rc;
+
+	id = bpf_get_current_pid_tgid();
+	r = bpf_map_lookup_elem(&gl_reads, &id);
+	if (!r)
+		return;
+	if (ret <= 0)
+		goto out;
+	cfg = gl_managed_task();
+	if (!cfg)
+		goto out;
+	slot = cfg->active_slot & 1;
+	if (gl_find_caller(slot, &c))
+		goto out;
+	if (gl_read_target(r, ret, &ptr, &len)) {
+		gl_count(GL_STAT_RECV_READ_FAIL);
+		goto out;
+	}
+	sc = gl_scratch_get(GL_SCRATCH_RECV);
+	if (!sc)
+		goto out;
+	if (len > GL_HTTP_HEAD_MAX)
+		len = GL_HTTP_HEAD_MAX;
+	/* a cheap look first: most reads are no request head */
+	if (bpf_probe_read_user(sc->buf, len < 8 ? len : 8, (void *)ptr)) {
+		gl_count(GL_STAT_RECV_READ_FAIL);
+		goto out;
+	}
+	if (gl_http_classify(sc->buf, 0, len < 8 ? len : 8) != GL_HTTP_PROTO_HTTP1)
+		goto out;
+	if (bpf_probe_read_user(sc->buf, len, (void *)ptr)) {
+		gl_count(GL_STAT_RECV_READ_FAIL);
+		goto out;
+	}
+	gl_count(GL_STAT_RECV_HEAD);
+	want = gl_want_for(slot, c.workload_id, c.flags & GL_WL_ENTRY);
+	if (!want)
+		goto out;
+	rc = gl_http_parse_head(sc->buf, 0, len, want, &sc->head);
+	if (rc < 0) {
+		/* Unknown lane: base is the only safe label (base never reaches a lane). */
+		gl_count(GL_STAT_RECV_PARTIAL);
+		gl_ctx_set(c.workload_id, GL_LANE_BASE, GL_CTX_BASE, cfg->context_ttl_ns);
+		goto out;
+	}
+	if (!(c.flags & GL_WL_ENTRY) || (cfg->flags & GL_CFG_TRUST_INCOMING)) {
+		lane = gl_label_by_header(slot, sc->buf, &sc->head, &present);
+		if (lane != GL_NO_LANE)
+			source = GL_CTX_HEADER;
+		else if (present)
+			gl_count(GL_STAT_RECV_UNKNOWN_LANE);
+	}
+	if (lane == GL_NO_LANE && (c.flags & GL_WL_ENTRY)) {
+		lane = gl_label_by_rules(slot, c.workload_id, c.nrules, sc->buf, &sc->head);
+		if (lane != GL_NO_LANE)
+			source = GL_CTX_RULE;
+	}
+	if (lane == GL_NO_LANE)
+		lane = GL_LANE_BASE;
+	gl_count(source == GL_CTX_RULE ? GL_STAT_RECV_LABEL_RULE :
+		 source == GL_CTX_HEADER ? GL_STAT_RECV_LABEL_HEADER : GL_STAT_RECV_LABEL_BASE);
+	gl_ctx_set(c.workload_id, lane, source, cfg->context_ttl_ns);
+out:
+	bpf_map_delete_elem(&gl_reads, &id);
+}
+
+/* Reads these tracepoints cannot follow; counted so operators see them. */
+static __always_inline void gl_read_unseen(void)
+{
+	if (gl_managed_task())
+		gl_count(GL_STAT_RECV_UNSEEN);
+}
+
+#endif

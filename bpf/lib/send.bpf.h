@@ -1,0 +1,340 @@
+/* SPDX-License-Identifier: GPL-2.0 OR Apache-2.0 */
+/*
+ * Send (DESIGN.md, Decisions 3). sockops puts each steered connection in a
+ * sockhash; sk_msg then sees every send() on it. Each run handles one piece
+ * of the byte stream and hands the rest back to the kernel with
+ * bpf_msg_apply_bytes, so a send() with several requests (or a body and a
+ * request) is looked at piece by piece:
+ *
+ *   body bytes of the previous request   skipped exactly (Content-Length, chunked)
+ *   a request head                       labelled; the propagation header written
+ *                                        into lane requests and removed from base ones
+ *
+ * An incomplete head is corked until more bytes come. Anything not HTTP/1.x
+ * is recognised on its first bytes and passes untouched from then on. No
+ * failure drops a message: it passes, and is counted.
+ */
+#ifndef GL_SEND_BPF_H
+#define GL_SEND_BPF_H
+
+#include "lib/caller.bpf.h"
+#include "lib/context.bpf.h"
+#include "lib/label.bpf.h"
+#include "lib/scratch.bpf.h"
+
+/* steered connections whose sends sk_msg inspects, by socket cookie */
+struct {
+	__uint(type, BPF_MAP_TYPE_SOCKHASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} gl_sockhash SEC(".maps");
+
+/* lane mismatches and other events for the daemon's log */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} gl_events SEC(".maps");
+
+_Static_assert(sizeof(struct gl_http_body) == 16 &&
+	       __builtin_offsetof(struct gl_sock, body_state) -
+	       __builtin_offsetof(struct gl_sock, body_left) ==
+	       __builtin_offsetof(struct gl_http_body, state), "gl_sock holds a gl_http_body");
+
+static __always_inline struct gl_http_body *gl_sock_body(struct gl_sock *s)
+{
+	return (struct gl_http_body *)&s->body_left;
+}
+
+static __always_inline int gl_sockops_established(struct bpf_sock_ops *skops)
+{
+	struct bpf_sock *sk = skops->sk;
+	struct gl_sock *s;
+
+	if (!sk)
+		return 1;
+	s = bpf_sk_storage_get(&gl_sock, sk, 0, 0);
+	if (!s || !s->steered || s->svc_protocol == GL_PROTO_TCP)
+		return 1;
+	s->cookie = bpf_get_socket_cookie(skops);
+	if (bpf_sock_hash_update(skops, &gl_sockhash, &s->cookie, BPF_NOEXIST))
+		gl_count(GL_STAT_SOCKHASH_FAIL);
+	else
+		gl_count(GL_STAT_SOCKHASH_ADD);
+	return 1;
+}
+
+/* From now on this connection's bytes pass untouched. */
+static __always_inline int gl_msg_give_up(struct gl_sock *s, __u32 stat)
+{
+	s->proto = GL_SOCK_PASS;
+	gl_count(stat);
+	return SK_PASS;
+}
+
+/* Copies [off, off + n) of the message into the scratch buffer. */
+static __always_inline int gl_msg_copy(struct sk_msg_md *msg, struct gl_scratch *sc, __u32 off,
+				       __u64 n)
+{
+	void *data, *end;
+
+	if (n > GL_HTTP_BUF_SIZE)
+		n = GL_HTTP_BUF_SIZE;
+	if (n == 0)
+		return -1;
+	if (bpf_msg_pull_data(msg, off, off + n, 0))
+		return -1;
+	data = msg->data;
+	end = msg->data_end;
+	if (data + n > end)
+		return -1;
+	return bpf_probe_read_kernel(sc->buf, n, data) ? -1 : 0;
+}
+
+/* Skips body bytes at the start of the message; returns how many were body. */
+static __always_inline long gl_msg_body(struct sk_msg_md *msg, struct gl_sock *s,
+					struct gl_scratch *sc)
+{
+	struct gl_http_body *b = gl_sock_body(s);
+	__u64 size = msg->size;
+	int rc;
+
+	if (b->state == GL_HTTP_BODY_LENGTH || b->state == GL_HTTP_BODY_DATA) {
+		/* plain bytes: no need to look at them */
+		return (long)gl_http_body_advance(b, size);
+	}
+	if (size > GL_HTTP_BUF_SIZE)
+		size = GL_HTTP_BUF_SIZE;
+	if (gl_msg_copy(msg, sc, 0, size))
+		return -1;
+	rc = gl_http_body_skip(b, sc->buf, 0, (__u32)size);
+	return rc < 0 ? -1 : rc;
+}
+
+/* Inserts the lane's header line at `at` of the message. */
+static __always_inline int gl_msg_insert(struct sk_msg_md *msg, __u32 at, const struct gl_lane *ln)
+{
+	__u32 n = ln->line_len, i;
+	void *data, *end;
+
+	if (n == 0 || n > GL_LANE_LINE_MAX)
+		return -1;
+	if (bpf_msg_push_data(msg, at, n, 0))
+		return -1;
+	if (bpf_msg_pull_data(msg, at, at + n, 0))
+		return -2;	/* pushed but unwritten: the caller must undo it */
+	data = msg->data;
+	end = msg->data_end;
+	if (data + n > end)
+		return -2;
+	/* helpers may not write packet data: copy byte by byte */
+	for (i = 0; i < GL_LANE_LINE_MAX; i++) {
+		if (i >= n)
+			break;
+		if (data + i + 1 > end)
+			return -2;
+		((__u8 *)data)[i] = ln->line[i];
+	}
+	return 0;
+}
+
+struct gl_send {
+	struct gl_config *cfg;
+	struct gl_sock *s;
+	struct gl_scratch *sc;
+	const struct gl_http_want *want;
+	struct gl_caller c;
+	__u8 slot;
+};
+
+/* The request's lane and why (stat), DESIGN.md Decisions 3. */
+static __always_inline __u16 gl_msg_label(struct gl_send *x, __u32 *stat)
+{
+	const struct gl_http_head *h = &x->sc->head;
+	struct gl_ctx *ctx;
+	bool present;
+	__u16 lane;
+
+	/* An event loop (nginx) sends the first request of a connection it opened
+	 * right after reading the client's head, possibly after reading another
+	 * client's: the lane chosen at connect, from that context, is the one. */
+	if (x->s->requests == 0 && x->s->ctx_source) {
+		*stat = GL_STAT_MSG_LABEL_CONTEXT;
+		return x->s->lane;
+	}
+	ctx = gl_ctx_fresh(x->c.workload_id);
+	if (ctx) {
+		*stat = GL_STAT_MSG_LABEL_CONTEXT;
+		return ctx->lane;
+	}
+	if (!(x->c.flags & GL_WL_ENTRY) || (x->cfg->flags & GL_CFG_TRUST_INCOMING)) {
+		lane = gl_label_by_header(x->slot, x->sc->buf, h, &present);
+		if (lane != GL_NO_LANE) {
+			*stat = GL_STAT_MSG_LABEL_HEADER;
+			return lane;
+		}
+	}
+	if (x->c.flags & GL_WL_ENTRY) {
+		lane = gl_label_by_rules(x->slot, x->c.workload_id, x->c.nrules, x->sc->buf, h);
+		*stat = GL_STAT_MSG_LABEL_RULE;
+		return lane == GL_NO_LANE ? GL_LANE_BASE : lane;
+	}
+	*stat = GL_STAT_MSG_LABEL_WORKLOAD;
+	return x->c.lane;
+}
+
+static __always_inline void gl_msg_mismatch(struct gl_send *x, __u16 lane)
+{
+	struct gl_event ev = {
+		.type = GL_EV_LANE_MISMATCH,
+		.workload_id = x->c.workload_id,
+		.service_id = x->s->service_id,
+		.conn_lane = x->s->lane,
+		.req_lane = lane,
+		.ts_ns = bpf_ktime_get_ns(),
+	};
+
+	gl_count(GL_STAT_LANE_MISMATCH);
+	if (bpf_ringbuf_output(&gl_events, &ev, sizeof(ev), 0))
+		gl_count(GL_STAT_EVENT_LOST);
+}
+
+/*
+ * Removes every propagation header line of the head and, for a lane, writes
+ * one after the request line. Returns the head's change in length, or a
+ * negative value when the message could not be edited (it passes as is).
+ */
+static __always_inline long gl_msg_edit(struct sk_msg_md *msg, struct gl_send *x, __u16 lane)
+{
+	const struct gl_http_head *h = &x->sc->head;
+	struct gl_lane_key lk = { .slot = x->slot, .lane = lane };
+	const struct gl_lane *ln;
+	long delta = 0;
+	__u32 i;
+	int rc;
+
+	if (lane != GL_LANE_BASE && h->nlabels == 1 && h->field[GL_HTTP_SLOT_LABEL].count == 1) {
+		bool present;
+
+		if (gl_label_by_header(x->slot, x->sc->buf, h, &present) == lane)
+			return 0;	/* already says so */
+	}
+	/* last first, so earlier offsets stay valid */
+	for (i = GL_HTTP_LABEL_LINES_MAX; i > 0; i--) {
+		struct gl_http_span sp;
+
+		if (i > h->nlabels)
+			continue;
+		sp = h->label_line[(i - 1) & (GL_HTTP_LABEL_LINES_MAX - 1)];
+		if (bpf_msg_pop_data(msg, sp.off, sp.len, 0)) {
+			gl_count(GL_STAT_MSG_POP_FAIL);
+			return delta ? delta : -1;
+		}
+		delta -= sp.len;
+	}
+	if (h->nlabels && lane == GL_LANE_BASE)
+		gl_count(GL_STAT_MSG_HEADER_REMOVED);
+	if (lane == GL_LANE_BASE)
+		return delta;
+	ln = bpf_map_lookup_elem(&gl_lanes, &lk);
+	rc = ln ? gl_msg_insert(msg, h->line_end, ln) : -1;
+	if (rc == -2) {
+		bpf_msg_pop_data(msg, h->line_end, ln->line_len, 0);
+		rc = -1;
+	}
+	if (rc) {
+		gl_count(GL_STAT_MSG_PUSH_FAIL);
+		return delta;
+	}
+	gl_count(GL_STAT_MSG_HEADER_WRITTEN);
+	return delta + ln->line_len;
+}
+
+static __always_inline int gl_sk_msg(struct sk_msg_md *msg)
+{
+	struct gl_send x = {};
+	__u32 zero = 0, stat = 0;
+	__u64 size = msg->size;
+	long body, delta;
+	__u16 lane;
+	int rc;
+
+	gl_count(GL_STAT_MSG_SEEN);
+	x.s = bpf_sk_storage_get(&gl_sock, msg->sk, 0, 0);
+	if (!x.s) {
+		gl_count(GL_STAT_MSG_NO_STORAGE);
+		return SK_PASS;
+	}
+	if (x.s->proto == GL_SOCK_PASS)
+		return SK_PASS;
+	x.cfg = bpf_map_lookup_elem(&gl_config, &zero);
+	x.sc = gl_scratch_get(GL_SCRATCH_SEND);
+	if (!x.cfg || !x.sc)
+		return SK_PASS;
+	x.slot = x.cfg->active_slot & 1;
+
+	/* 1. the rest of the previous request's body */
+	if (gl_sock_body(x.s)->state != GL_HTTP_BODY_DONE) {
+		body = gl_msg_body(msg, x.s, x.sc);
+		if (body <= 0)	/* no progress is an error too: never loop on it */
+			return gl_msg_give_up(x.s, GL_STAT_MSG_BODY_UNTRACKED);
+		if ((__u64)body < size)
+			bpf_msg_apply_bytes(msg, body);	/* runs again on what follows */
+		return SK_PASS;
+	}
+
+	/* 2. a request head at the start of the message */
+	if (gl_msg_copy(msg, x.sc, 0, size))
+		return gl_msg_give_up(x.s, GL_STAT_MSG_PULL_FAIL);
+	if (size > GL_HTTP_BUF_SIZE)
+		size = GL_HTTP_BUF_SIZE;
+	if (x.s->proto == GL_SOCK_UNKNOWN) {
+		rc = gl_http_classify(x.sc->buf, 0, (__u32)size);
+		if (rc == GL_HTTP_E_INCOMPLETE) {
+			bpf_msg_cork_bytes(msg, msg->size + 1);
+			return SK_PASS;
+		}
+		if (rc == GL_HTTP_PROTO_TLS)
+			return gl_msg_give_up(x.s, GL_STAT_MSG_PROTO_TLS);
+		if (rc == GL_HTTP_PROTO_H2)
+			return gl_msg_give_up(x.s, GL_STAT_MSG_PROTO_H2);
+		if (rc != GL_HTTP_PROTO_HTTP1)
+			return gl_msg_give_up(x.s, GL_STAT_MSG_PROTO_OTHER);
+		x.s->proto = GL_SOCK_HTTP1;
+	}
+	if (gl_find_caller(x.slot, &x.c))
+		return SK_PASS;	/* the workload left the inventory: untouched */
+	x.want = gl_want_for(x.slot, x.c.workload_id, x.c.flags & GL_WL_ENTRY);
+	if (!x.want)
+		return SK_PASS;
+	rc = gl_http_parse_head(x.sc->buf, 0, (__u32)size, x.want, &x.sc->head);
+	if (rc == GL_HTTP_E_INCOMPLETE) {
+		gl_count(GL_STAT_MSG_CORK);
+		bpf_msg_cork_bytes(msg, msg->size + 1);
+		return SK_PASS;
+	}
+	if (rc == GL_HTTP_E_TOO_LARGE)
+		return gl_msg_give_up(x.s, GL_STAT_MSG_TOO_LARGE);
+	if (rc < 0)
+		return gl_msg_give_up(x.s, GL_STAT_MSG_MALFORMED);
+	gl_count(GL_STAT_MSG_REQUEST);
+
+	lane = gl_msg_label(&x, &stat);
+	gl_count(stat);
+	if (lane != x.s->lane)
+		gl_msg_mismatch(&x, lane);
+	x.s->requests++;
+
+	delta = gl_msg_edit(msg, &x, lane);
+	if (delta < 0)
+		delta = 0;
+	gl_http_body_begin(gl_sock_body(x.s), &x.sc->head);
+	/* the head is done; its body and any next request come in later runs */
+	if ((__u64)((long)x.sc->head.end + delta) < msg->size)
+		bpf_msg_apply_bytes(msg, (__u32)((long)x.sc->head.end + delta));
+	return SK_PASS;
+}
+
+#endif
