@@ -111,7 +111,50 @@ struct daemon {
 	struct gl_plan plan;	/* the applied plan */
 	int have_plan;
 	uint64_t rules_sig, cgroup_sig;
+	struct gl_sync_params sp;
+	struct ring_buffer *events;
 };
+
+/* Depth of an absolute cgroup directory below the cgroup2 mount (root: 0). */
+static uint32_t cgroup_level(const char *path, const char *mount)
+{
+	uint32_t n = 0;
+
+	for (const char *c = path + strlen(mount); *c; c++)
+		if (*c == '/' && c[1] && c[1] != '/')
+			n++;
+	return n;
+}
+
+static const char *plan_workload(const struct gl_plan *p, uint32_t id)
+{
+	return id && id <= p->nworkloads ? p->workloads[id - 1].name : "(managed root)";
+}
+
+static const char *plan_lane(const struct gl_plan *p, uint16_t id)
+{
+	for (size_t i = 0; i < p->nlanes; i++)
+		if (p->lanes[i].id == id)
+			return p->lanes[i].name;
+	return "?";
+}
+
+/* Kernel events: each lane mismatch is logged with workload and service. */
+static int on_event(void *arg, void *data, size_t len)
+{
+	const struct daemon *dm = arg;
+	const struct gl_event *ev = data;
+
+	if (len < sizeof(*ev) || ev->type != GL_EV_LANE_MISMATCH || !dm->have_plan)
+		return 0;
+	logf_("lane_mismatch: workload %s sent a %s request on a connection to service %s "
+	      "opened in lane %s", plan_workload(&dm->plan, ev->workload_id),
+	      plan_lane(&dm->plan, ev->req_lane),
+	      ev->service_id && ev->service_id <= dm->plan.nservices ?
+		      dm->plan.services[ev->service_id - 1] : "?",
+	      plan_lane(&dm->plan, ev->conn_lane));
+	return 0;
+}
 
 /* Loads, validates and compiles the rules; applies them as a new generation. */
 static int apply_rules(struct daemon *dm)
@@ -144,7 +187,7 @@ static int apply_rules(struct daemon *dm)
 		err = err ? err : -EINVAL;
 		goto out;
 	}
-	err = gl_sync_apply(&dm->fds, &p, dm->cg2mount, dm->managed, getpid(), &d, &res);
+	err = gl_sync_apply(&dm->fds, &p, &dm->sp, &d, &res);
 	gl_diags_print(&d, stderr);
 	if (err) {
 		logf_("cannot write the plan to the maps: %s; the running rules stay in force",
@@ -153,9 +196,9 @@ static int apply_rules(struct daemon *dm)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	logf_("generation %llu applied: %u lanes, %u workloads (%u cgroups missing), "
-	      "%u service addresses, %u backend sets, digest %016llx, %.1f ms",
+	      "%u service addresses, %u backend sets, %u entry rules, digest %016llx, %.1f ms",
 	      (unsigned long long)res.generation, res.lanes, res.workloads, res.unresolved,
-	      res.addrs, res.backends, (unsigned long long)res.digest,
+	      res.addrs, res.backends, res.rules, (unsigned long long)res.digest,
 	      (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);
 	if (dm->have_plan)
 		gl_plan_free(&dm->plan);
@@ -212,6 +255,17 @@ static int setup(struct daemon *dm, struct graylane_bpf **skel)
 		logf_("cannot open pinned maps under %s: %s", dm->o.pin_root, strerror(-rc));
 		return 2;
 	}
+	dm->events = ring_buffer__new(bpf_map__fd((*skel)->maps.gl_events), on_event, dm, NULL);
+	if (!dm->events)
+		logf_("warning: cannot read kernel events; lane mismatches are only counted");
+	dm->sp = (struct gl_sync_params){
+		.cgroup2_mount = dm->cg2mount,
+		.managed_cgroup = dm->managed,
+		.managed_level = cgroup_level(dm->o.cgroup, dm->cg2mount),
+		.pid = getpid(),
+		.context_ttl_ns = dm->o.context_ttl_ms * 1000000ULL,
+		.flags = dm->o.trust_incoming ? GL_CFG_TRUST_INCOMING : 0,
+	};
 	return 0;
 }
 
@@ -223,7 +277,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	memset(&dm, 0, sizeof(dm));
-	dm.fds = (struct gl_map_fds){ -1, -1, -1, -1, -1 };
+	dm.fds = (struct gl_map_fds){ -1, -1, -1, -1, -1, -1, -1, -1 };
 	rc = gl_options_parse(argc, argv, &dm.o, stderr);
 	if (rc)
 		return rc < 0 ? 2 : 0;
@@ -245,7 +299,10 @@ int main(int argc, char **argv)
 	while (!stop) {
 		uint64_t sig;
 
-		usleep(dm.o.poll_ms * 1000);
+		if (dm.events)
+			ring_buffer__poll(dm.events, dm.o.poll_ms);	/* also the poll interval */
+		else
+			usleep(dm.o.poll_ms * 1000);
 		sig = rules_signature(dm.o.rules);
 		if (sig != dm.rules_sig || reload) {
 			reload = 0;
@@ -263,6 +320,7 @@ out:
 	if (dm.have_plan)
 		gl_plan_free(&dm.plan);
 	gl_map_fds_close(&dm.fds);
+	ring_buffer__free(dm.events);
 	graylane_bpf__destroy(skel);	/* pins keep programs, maps and links */
 	return rc;
 }

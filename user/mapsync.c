@@ -16,6 +16,42 @@
  * wait that long (generously) before deleting the old slot's entries. */
 #define GL_OLD_SLOT_GRACE_MS 50
 
+/* map indexes in the digest */
+enum { M_LANES, M_WORKLOADS, M_SERVICES, M_BACKENDS, M_LANE_IDS, M_RULES, M_WANTS, M_COUNT };
+
+static const struct {
+	unsigned int klen, vlen;
+} msz[M_COUNT] = {
+	[M_LANES] = { sizeof(struct gl_lane_key), sizeof(struct gl_lane) },
+	[M_WORKLOADS] = { sizeof(struct gl_workload_key), sizeof(struct gl_workload) },
+	[M_SERVICES] = { sizeof(struct gl_service_key), sizeof(struct gl_service_addr) },
+	[M_BACKENDS] = { sizeof(struct gl_backend_key), sizeof(struct gl_backend) },
+	[M_LANE_IDS] = { sizeof(struct gl_lane_name_key), sizeof(__u16) },
+	[M_RULES] = { sizeof(struct gl_rule_key), sizeof(struct gl_rule) },
+	[M_WANTS] = { sizeof(struct gl_want_key), sizeof(struct gl_http_want) },
+};
+
+/* room for any key and value of the maps above */
+#define KEY_MAX 64
+#define VAL_MAX 2048
+_Static_assert(sizeof(struct gl_lane_name_key) <= KEY_MAX, "keys fit");
+_Static_assert(sizeof(struct gl_rule) <= VAL_MAX && sizeof(struct gl_http_want) <= VAL_MAX &&
+	       sizeof(struct gl_backend) <= VAL_MAX, "values fit");
+_Static_assert(sizeof(struct gl_plan_want_key) == sizeof(struct gl_want_key), "want key");
+
+static int map_fd(const struct gl_map_fds *f, int m)
+{
+	switch (m) {
+	case M_LANES: return f->lanes;
+	case M_WORKLOADS: return f->workloads;
+	case M_SERVICES: return f->services;
+	case M_BACKENDS: return f->backends;
+	case M_LANE_IDS: return f->lane_ids;
+	case M_RULES: return f->rules;
+	default: return f->wants;
+	}
+}
+
 int gl_map_fds_open(const char *root, struct gl_map_fds *f)
 {
 	f->config = gl_pins_map_fd(root, "gl_config");
@@ -23,20 +59,24 @@ int gl_map_fds_open(const char *root, struct gl_map_fds *f)
 	f->workloads = gl_pins_map_fd(root, "gl_workloads");
 	f->services = gl_pins_map_fd(root, "gl_services");
 	f->backends = gl_pins_map_fd(root, "gl_backends");
-	if (f->config < 0 || f->lanes < 0 || f->workloads < 0 || f->services < 0 ||
-	    f->backends < 0) {
-		int err = f->config < 0 ? f->config : f->lanes < 0 ? f->lanes :
-			  f->workloads < 0 ? f->workloads : f->services < 0 ? f->services : f->backends;
+	f->lane_ids = gl_pins_map_fd(root, "gl_lane_ids");
+	f->rules = gl_pins_map_fd(root, "gl_rules");
+	f->wants = gl_pins_map_fd(root, "gl_wants");
+	for (int i = 0; i < M_COUNT + 1; i++) {
+		int fd = i == M_COUNT ? f->config : map_fd(f, i);
 
-		gl_map_fds_close(f);
-		return err;
+		if (fd < 0) {
+			gl_map_fds_close(f);
+			return fd;
+		}
 	}
 	return 0;
 }
 
 void gl_map_fds_close(struct gl_map_fds *f)
 {
-	int *fds[] = { &f->config, &f->lanes, &f->workloads, &f->services, &f->backends };
+	int *fds[] = { &f->config, &f->lanes, &f->workloads, &f->services, &f->backends,
+		       &f->lane_ids, &f->rules, &f->wants };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)
@@ -126,33 +166,29 @@ static uint64_t entries_digest(struct entries *e)
 	return h;
 }
 
-/* map indexes in the digest */
-enum { M_LANES, M_WORKLOADS, M_SERVICES, M_BACKENDS, M_COUNT };
-
-static const struct {
-	unsigned int klen, vlen;
-} msz[M_COUNT] = {
-	[M_LANES] = { sizeof(struct gl_lane_key), sizeof(struct gl_lane) },
-	[M_WORKLOADS] = { sizeof(struct gl_workload_key), sizeof(struct gl_workload) },
-	[M_SERVICES] = { sizeof(struct gl_service_key), sizeof(struct gl_service_addr) },
-	[M_BACKENDS] = { sizeof(struct gl_backend_key), sizeof(struct gl_backend) },
-};
-
-static int map_fd(const struct gl_map_fds *f, int m)
-{
-	switch (m) {
-	case M_LANES: return f->lanes;
-	case M_WORKLOADS: return f->workloads;
-	case M_SERVICES: return f->services;
-	default: return f->backends;
-	}
-}
-
 /* ---- building a slot from the plan ---- */
 
-static int build_entries(const struct gl_plan *p, const char *mount, uint64_t managed,
+/* "<label-header>: <lane>\r\n", the header line sk_msg writes (gl_lane.line). */
+static void lane_line(const struct gl_plan *p, struct gl_lane *v)
+{
+	const struct gl_http_want_name *hn = NULL;
+	int n;
+
+	for (size_t i = 0; i < p->nwants; i++)
+		if (p->wants[i].key.workload_id == 0)
+			hn = &p->wants[i].val.name[GL_HTTP_SLOT_LABEL];
+	if (!hn || !hn->len)
+		return;
+	n = snprintf(v->line, sizeof(v->line), "%.*s: %s\r\n", (int)hn->len, hn->name, v->name);
+	if (n > 0 && (size_t)n < sizeof(v->line))
+		v->line_len = n;
+}
+
+static int build_entries(const struct gl_plan *p, const struct gl_sync_params *sp,
 			 struct gl_diags *d, struct entries *e, struct gl_sync_result *res)
 {
+	const char *mount = sp->cgroup2_mount;
+	uint64_t managed = sp->managed_cgroup;
 	struct gl_workload_key wk = { 0 };
 	struct gl_workload root = { .flags = GL_WL_MANAGED_ROOT };
 	int err, root_claimed = 0;
@@ -164,6 +200,9 @@ static int build_entries(const struct gl_plan *p, const char *mount, uint64_t ma
 
 		memset(&v, 0, sizeof(v));
 		memcpy(v.name, p->lanes[i].name, sizeof(v.name));
+		v.name[sizeof(v.name) - 1] = '\0';
+		if (p->lanes[i].id != GL_LANE_BASE)
+			lane_line(p, &v);
 		if ((err = entries_add(e, M_LANES, &k, sizeof(k), &v, sizeof(v))))
 			return err;
 	}
@@ -200,7 +239,20 @@ static int build_entries(const struct gl_plan *p, const char *mount, uint64_t ma
 				       sizeof(p->backends[i].key), &p->backends[i].val,
 				       sizeof(p->backends[i].val))))
 			return err;
+	for (i = 0; i < p->nlane_ids; i++)
+		if ((err = entries_add(e, M_LANE_IDS, &p->lane_ids[i].key, sizeof(p->lane_ids[i].key),
+				       &p->lane_ids[i].lane, sizeof(p->lane_ids[i].lane))))
+			return err;
+	for (i = 0; i < p->nrules; i++)
+		if ((err = entries_add(e, M_RULES, &p->rules[i].key, sizeof(p->rules[i].key),
+				       &p->rules[i].val, sizeof(p->rules[i].val))))
+			return err;
+	for (i = 0; i < p->nwants; i++)
+		if ((err = entries_add(e, M_WANTS, &p->wants[i].key, sizeof(p->wants[i].key),
+				       &p->wants[i].val, sizeof(p->wants[i].val))))
+			return err;
 	res->lanes = p->nlanes;
+	res->rules = p->nrules;
 	res->addrs = p->naddrs;
 	res->backends = p->nbackends;
 	return 0;
@@ -209,7 +261,7 @@ static int build_entries(const struct gl_plan *p, const char *mount, uint64_t ma
 /* Deletes every entry whose key's first byte (the slot) is `slot`. */
 static int clear_slot(int fd, unsigned int klen, unsigned char slot)
 {
-	unsigned char key[64], next[64], *del = NULL;
+	unsigned char key[KEY_MAX], next[KEY_MAX], *del = NULL;
 	size_t n = 0, cap = 0;
 	int err = 0, first = 1;
 
@@ -248,7 +300,7 @@ static int clear_slot_all(const struct gl_map_fds *f, unsigned char slot)
 
 static int write_slot(const struct gl_map_fds *f, const struct entries *e, unsigned char slot)
 {
-	unsigned char key[64];
+	unsigned char key[KEY_MAX];
 
 	for (size_t i = 0; i < e->n; i++) {
 		const struct entry *x = &e->v[i];
@@ -261,8 +313,8 @@ static int write_slot(const struct gl_map_fds *f, const struct entries *e, unsig
 	return 0;
 }
 
-int gl_sync_apply(const struct gl_map_fds *f, const struct gl_plan *p, const char *mount,
-		  uint64_t managed, uint32_t pid, struct gl_diags *d, struct gl_sync_result *res)
+int gl_sync_apply(const struct gl_map_fds *f, const struct gl_plan *p,
+		  const struct gl_sync_params *sp, struct gl_diags *d, struct gl_sync_result *res)
 {
 	struct entries e = { 0 };
 	struct gl_config cfg;
@@ -278,7 +330,7 @@ int gl_sync_apply(const struct gl_map_fds *f, const struct gl_plan *p, const cha
 	/* generation 0: nothing applied yet, slot 0 holds nothing; write slot 0 */
 	slot = cfg.generation ? !old : 0;
 
-	err = build_entries(p, mount, managed, d, &e, res);
+	err = build_entries(p, sp, d, &e, res);
 	if (err)
 		goto out;
 	err = clear_slot_all(f, slot);	/* leftovers of a crash mid-write */
@@ -292,9 +344,12 @@ int gl_sync_apply(const struct gl_map_fds *f, const struct gl_plan *p, const cha
 	clock_gettime(CLOCK_REALTIME, &ts);
 	cfg.generation++;
 	cfg.active_slot = slot;
-	cfg.daemon_pid = pid;
+	cfg.daemon_pid = sp->pid;
 	cfg.plan_digest = entries_digest(&e);
-	cfg.managed_cgroup = managed;
+	cfg.managed_cgroup = sp->managed_cgroup;
+	cfg.managed_level = sp->managed_level;
+	cfg.context_ttl_ns = sp->context_ttl_ns;
+	cfg.flags = sp->flags;
 	cfg.applied_ns = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 	/* The switch: programs read active_slot once per run. */
 	if (bpf_map_update_elem(f->config, &zero, &cfg, BPF_ANY)) {
@@ -316,7 +371,7 @@ out:
 
 int gl_sync_digest_active(const struct gl_map_fds *f, uint64_t *digest, struct gl_config *cfg)
 {
-	unsigned char key[64], next[64], val[sizeof(struct gl_backend)];
+	unsigned char key[KEY_MAX], next[KEY_MAX], val[VAL_MAX];
 	struct entries e = { 0 };
 	__u32 zero = 0;
 	int err = 0;

@@ -16,7 +16,17 @@ struct gl_plan;
 struct gl_diags;
 
 struct gl_map_fds {
-	int config, lanes, workloads, services, backends;
+	int config, lanes, workloads, services, backends, lane_ids, rules, wants;
+};
+
+/* What the daemon adds to a plan when it applies it. */
+struct gl_sync_params {
+	const char *cgroup2_mount;	/* workload cgroups are relative to it */
+	uint64_t managed_cgroup;	/* id of --cgroup */
+	uint32_t managed_level;		/* its depth below the cgroup2 root */
+	uint32_t pid;
+	uint64_t context_ttl_ns;
+	uint32_t flags;			/* enum gl_config_flags */
 };
 
 int gl_map_fds_open(const char *pin_root, struct gl_map_fds *fds);
@@ -26,7 +36,7 @@ struct gl_sync_result {
 	uint64_t generation;
 	uint64_t digest;
 	uint32_t slot;
-	unsigned int workloads, unresolved, addrs, backends, lanes;
+	unsigned int workloads, unresolved, addrs, backends, lanes, rules;
 };
 
 /*
@@ -36,8 +46,7 @@ struct gl_sync_result {
  * On failure the running generation stays in force.
  */
 int gl_sync_apply(const struct gl_map_fds *fds, const struct gl_plan *p,
-		  const char *cgroup2_mount, uint64_t managed_cgroup, uint32_t pid,
-		  struct gl_diags *d, struct gl_sync_result *res);
+		  const struct gl_sync_params *sp, struct gl_diags *d, struct gl_sync_result *res);
 
 /* Digest of the active slot's entries as they are in the kernel. */
 int gl_sync_digest_active(const struct gl_map_fds *fds, uint64_t *digest, struct gl_config *cfg);

@@ -16,20 +16,40 @@
 #define BPF_FS_MAGIC_ 0xcafe4a11
 
 const char *const gl_map_names[] = {
-	"gl_config", "gl_lanes", "gl_workloads", "gl_services", "gl_backends",
-	"gl_stats", "gl_lane_stats", "gl_sock",
+	"gl_config", "gl_lanes", "gl_lane_ids", "gl_workloads", "gl_services", "gl_backends",
+	"gl_rules", "gl_wants", "gl_ctx", "gl_stats", "gl_lane_stats", "gl_sock", "gl_sockhash",
+	"gl_events",
 };
 const int gl_map_count = sizeof(gl_map_names) / sizeof(gl_map_names[0]);
 
-/* Programs attached to the managed cgroup, with their attach types. */
+enum attach_kind {
+	ATTACH_CGROUP,		/* a cgroup link on the managed cgroup: updated in place */
+	ATTACH_TRACEPOINT,	/* a perf-event link: a new one replaces the pinned one */
+	ATTACH_SOCKHASH,	/* sk_msg verdict on gl_sockhash: a new program replaces the old */
+};
+
+/* Every program and how it is attached. */
 static const struct {
 	const char *name;
-	enum bpf_attach_type type;
+	enum attach_kind kind;
+	const char *tp;		/* tracepoint in the syscalls category */
 } progs[] = {
-	{ "gl_connect4", BPF_CGROUP_INET4_CONNECT },
-	{ "gl_connect6", BPF_CGROUP_INET6_CONNECT },
-	{ "gl_getpeername4", BPF_CGROUP_INET4_GETPEERNAME },
-	{ "gl_getpeername6", BPF_CGROUP_INET6_GETPEERNAME },
+	{ "gl_connect4", ATTACH_CGROUP, NULL },
+	{ "gl_connect6", ATTACH_CGROUP, NULL },
+	{ "gl_getpeername4", ATTACH_CGROUP, NULL },
+	{ "gl_getpeername6", ATTACH_CGROUP, NULL },
+	{ "gl_sockops", ATTACH_CGROUP, NULL },
+	{ "gl_enter_read", ATTACH_TRACEPOINT, "sys_enter_read" },
+	{ "gl_enter_recvfrom", ATTACH_TRACEPOINT, "sys_enter_recvfrom" },
+	{ "gl_enter_readv", ATTACH_TRACEPOINT, "sys_enter_readv" },
+	{ "gl_enter_recvmsg", ATTACH_TRACEPOINT, "sys_enter_recvmsg" },
+	{ "gl_exit_read", ATTACH_TRACEPOINT, "sys_exit_read" },
+	{ "gl_exit_recvfrom", ATTACH_TRACEPOINT, "sys_exit_recvfrom" },
+	{ "gl_exit_readv", ATTACH_TRACEPOINT, "sys_exit_readv" },
+	{ "gl_exit_recvmsg", ATTACH_TRACEPOINT, "sys_exit_recvmsg" },
+	{ "gl_enter_io_uring", ATTACH_TRACEPOINT, "sys_enter_io_uring_enter" },
+	{ "gl_enter_recvmmsg", ATTACH_TRACEPOINT, "sys_enter_recvmmsg" },
+	{ "gl_msg", ATTACH_SOCKHASH, NULL },
 };
 #define NPROGS ((int)(sizeof(progs) / sizeof(progs[0])))
 
@@ -71,6 +91,11 @@ int gl_pins_prepare(const char *root)
 		if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700"))
 			return -errno;
 	}
+	/* the syscall tracepoints are found through tracefs (KERNEL-NOTES.md) */
+	if (access("/sys/kernel/tracing/events", F_OK) &&
+	    access("/sys/kernel/debug/tracing/events", F_OK) &&
+	    mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL))
+		return -errno;
 	err = mkdir_p(root);
 	if (err)
 		return err;
@@ -97,19 +122,40 @@ int gl_pins_map_fd(const char *root, const char *name)
 	return fd < 0 ? -errno : fd;
 }
 
+static int link_info(int link_fd, struct bpf_link_info *info)
+{
+	__u32 len = sizeof(*info);
+
+	memset(info, 0, sizeof(*info));
+	return bpf_obj_get_info_by_fd(link_fd, info, &len) ? -errno : 0;
+}
+
 static int link_cgroup(int link_fd, uint64_t *cgroup_id, uint32_t *prog_id)
 {
 	struct bpf_link_info info;
-	__u32 len = sizeof(info);
+	int err = link_info(link_fd, &info);
 
-	memset(&info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(link_fd, &info, &len))
-		return -errno;
+	if (err)
+		return err;
 	if (info.type != BPF_LINK_TYPE_CGROUP)
 		return -EINVAL;
 	*cgroup_id = info.cgroup.cgroup_id;
 	*prog_id = info.prog_id;
 	return 0;
+}
+
+/* The program attached to gl_sockhash's sk_msg hook, or 0. */
+static uint32_t sockhash_prog(const char *root)
+{
+	__u32 ids[4] = { 0 }, n = 4, flags = 0;
+	int fd = gl_pins_map_fd(root, "gl_sockhash");
+
+	if (fd < 0)
+		return 0;
+	if (bpf_prog_query(fd, BPF_SK_MSG_VERDICT, 0, &flags, ids, &n))
+		n = 0;
+	close(fd);
+	return n ? ids[0] : 0;
 }
 
 /* Attach one program: update the pinned link in place, or create and pin one. */
@@ -166,6 +212,58 @@ static int attach_one(const char *root, struct bpf_program *prog, const char *na
 	return 0;
 }
 
+/*
+ * Tracepoint links cannot swap programs: attach the new one, move the pin to
+ * it, then let the old one go. Both run for a moment; they write the same.
+ */
+static int attach_tracepoint(const char *root, struct bpf_program *prog, const char *name,
+			     const char *tp, int *took_over, char *errbuf, size_t errlen)
+{
+	char path[4096];
+	struct bpf_link *link;
+	int old_fd = -1, err;
+
+	if ((err = path_join(path, sizeof(path), root, "links", name)))
+		return err;
+	link = bpf_program__attach_tracepoint(prog, "syscalls", tp);
+	if (!link) {
+		err = -errno;
+		snprintf(errbuf, errlen, "cannot attach %s to tracepoint syscalls/%s: %s "
+			 "(is tracefs mounted at /sys/kernel/tracing?)", name, tp, strerror(-err));
+		return err;
+	}
+	if (access(path, F_OK) == 0) {
+		old_fd = bpf_obj_get(path);
+		unlink(path);
+		*took_over = 1;
+	}
+	err = bpf_link__pin(link, path);
+	if (old_fd >= 0)
+		close(old_fd);	/* its last reference: the old link detaches */
+	if (err) {
+		snprintf(errbuf, errlen, "cannot pin link %s: %s", path, strerror(-err));
+		bpf_link__destroy(link);
+		return err;
+	}
+	bpf_link__disconnect(link);
+	bpf_link__destroy(link);
+	return 0;
+}
+
+/* sk_msg on the sockhash: attaching replaces the previous program. */
+static int attach_sockhash(struct graylane_bpf *skel, struct bpf_program *prog, const char *name,
+			   char *errbuf, size_t errlen)
+{
+	int err = bpf_prog_attach(bpf_program__fd(prog), bpf_map__fd(skel->maps.gl_sockhash),
+				  BPF_SK_MSG_VERDICT, 0);
+
+	if (err) {
+		err = -errno;
+		snprintf(errbuf, errlen, "cannot attach %s to gl_sockhash: %s", name, strerror(-err));
+	}
+	return err;
+}
+
 static int pin_prog(const char *root, struct bpf_program *prog, const char *name)
 {
 	char path[4096];
@@ -213,7 +311,19 @@ int gl_pins_load_attach(const char *root, const char *cgroup_path, uint64_t cgro
 			snprintf(errbuf, errlen, "program %s missing from the object", progs[i].name);
 			goto fail;
 		}
-		err = attach_one(root, p, progs[i].name, cg_fd, cgroup_id, took_over, errbuf, errlen);
+		switch (progs[i].kind) {
+		case ATTACH_CGROUP:
+			err = attach_one(root, p, progs[i].name, cg_fd, cgroup_id, took_over, errbuf,
+					 errlen);
+			break;
+		case ATTACH_TRACEPOINT:
+			err = attach_tracepoint(root, p, progs[i].name, progs[i].tp, took_over, errbuf,
+						errlen);
+			break;
+		case ATTACH_SOCKHASH:
+			err = attach_sockhash(skel, p, progs[i].name, errbuf, errlen);
+			break;
+		}
 		if (err)
 			goto fail;
 		err = pin_prog(root, p, progs[i].name);
@@ -243,14 +353,28 @@ int gl_pins_links(const char *root, struct gl_link_state *st, int max)
 
 		memset(&st[n], 0, sizeof(st[n]));
 		st[n].prog = progs[i].name;
+		if (progs[i].kind == ATTACH_SOCKHASH) {
+			st[n].prog_id = sockhash_prog(root);
+			st[n].pinned = st[n].attached = st[n].prog_id != 0;
+			continue;
+		}
 		if (path_join(path, sizeof(path), root, "links", progs[i].name))
 			continue;
 		fd = bpf_obj_get(path);
 		if (fd < 0)
 			continue;
 		st[n].pinned = 1;
-		if (!link_cgroup(fd, &st[n].cgroup_id, &st[n].prog_id) && st[n].cgroup_id)
-			st[n].attached = 1;
+		if (progs[i].kind == ATTACH_CGROUP) {
+			if (!link_cgroup(fd, &st[n].cgroup_id, &st[n].prog_id) && st[n].cgroup_id)
+				st[n].attached = 1;
+		} else {
+			struct bpf_link_info info;
+
+			if (!link_info(fd, &info) && info.prog_id) {
+				st[n].prog_id = info.prog_id;
+				st[n].attached = 1;
+			}
+		}
 		close(fd);
 	}
 	return n;
