@@ -37,6 +37,34 @@ struct {
 	__type(value, struct gl_read);
 } gl_reads SEC(".maps");
 
+/*
+ * A request head that one read did not bring whole (a sender's segments can
+ * arrive apart): its first bytes, until the same thread reads the rest.
+ */
+struct gl_partial {
+	__u64 expires_ns;
+	__u32 workload_id;
+	__u32 len;
+	__u8 buf[GL_HTTP_HEAD_MAX];
+};
+
+#define GL_PARTIAL_MAX 1024	/* threads with half a head; LRU beyond */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, GL_PARTIAL_MAX);
+	__type(key, __u32);
+	__type(value, struct gl_partial);
+} gl_partial SEC(".maps");
+
+/* one per CPU: a new gl_partial entry is built here, then inserted */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct gl_partial);
+} gl_partial_new SEC(".maps");
+
 /* Is the current task below the managed cgroup? */
 static __always_inline struct gl_config *gl_managed_task(void)
 {
@@ -85,6 +113,57 @@ static __always_inline int gl_read_target(const struct gl_read *r, long ret, __u
 	return 0;
 }
 
+/*
+ * Puts the bytes of this read after those kept from earlier reads of the
+ * same thread, in the scratch buffer. Returns the bytes there, 0 when this
+ * read begins no request head, negative when the user buffer is unreadable.
+ */
+static __always_inline long gl_read_gather(struct gl_scratch *sc, __u32 tid, __u32 workload_id,
+					   __u64 ptr, __u64 len)
+{
+	struct gl_partial *p = bpf_map_lookup_elem(&gl_partial, &tid);
+	__u64 have = 0;
+
+	if (p && p->workload_id == workload_id && bpf_ktime_get_ns() <= p->expires_ns) {
+		have = p->len;
+		if (have > GL_HTTP_HEAD_MAX)
+			have = GL_HTTP_HEAD_MAX;
+		if (have && bpf_probe_read_kernel(sc->buf, have, p->buf))
+			return -1;
+	}
+	if (p)
+		bpf_map_delete_elem(&gl_partial, &tid);
+	if (len > GL_HTTP_HEAD_MAX - have)
+		len = GL_HTTP_HEAD_MAX - have;
+	if (!have) {
+		/* a cheap look first: most reads are no request head */
+		if (bpf_probe_read_user(sc->buf, len < 8 ? len : 8, (void *)ptr))
+			return -1;
+		if (gl_http_classify(sc->buf, 0, len < 8 ? len : 8) != GL_HTTP_PROTO_HTTP1)
+			return 0;
+	}
+	if (len && bpf_probe_read_user(sc->buf + (have & (GL_HTTP_HEAD_MAX - 1)), len, (void *)ptr))
+		return -1;
+	return (long)(have + len);
+}
+
+/* Keeps the first n bytes of a head for the thread's next read. */
+static __always_inline void gl_read_keep(struct gl_scratch *sc, __u32 tid, __u32 workload_id,
+					 __u64 n, __u64 ttl_ns)
+{
+	__u32 zero = 0;
+	struct gl_partial *p = bpf_map_lookup_elem(&gl_partial_new, &zero);
+
+	if (!p || n == 0 || n > GL_HTTP_HEAD_MAX)
+		return;
+	p->expires_ns = bpf_ktime_get_ns() + ttl_ns;
+	p->workload_id = workload_id;
+	p->len = n;
+	if (bpf_probe_read_kernel(p->buf, n, sc->buf) ||
+	    bpf_map_update_elem(&gl_partial, &tid, p, BPF_ANY))
+		gl_count(GL_STAT_CTX_WRITE_FAIL);
+}
+
 static __always_inline void gl_read_exit(long ret)
 {
 	const struct gl_http_want *want;
@@ -96,6 +175,7 @@ static __always_inline void gl_read_exit(long ret)
 	__u16 lane = GL_NO_LANE;
 	__u8 source = GL_CTX_BASE, slot;
 	bool present = false;
+	long have;
 	int rc;
 
 	id = bpf_get_current_pid_tgid();
@@ -117,27 +197,26 @@ static __always_inline void gl_read_exit(long ret)
 	sc = gl_scratch_get(GL_SCRATCH_RECV);
 	if (!sc)
 		goto out;
-	if (len > GL_HTTP_HEAD_MAX)
-		len = GL_HTTP_HEAD_MAX;
-	/* a cheap look first: most reads are no request head */
-	if (bpf_probe_read_user(sc->buf, len < 8 ? len : 8, (void *)ptr)) {
+	have = gl_read_gather(sc, (__u32)id, c.workload_id, ptr, len);
+	if (have < 0)
 		gl_count(GL_STAT_RECV_READ_FAIL);
+	if (have <= 0)
 		goto out;
-	}
-	if (gl_http_classify(sc->buf, 0, len < 8 ? len : 8) != GL_HTTP_PROTO_HTTP1)
-		goto out;
-	if (bpf_probe_read_user(sc->buf, len, (void *)ptr)) {
-		gl_count(GL_STAT_RECV_READ_FAIL);
-		goto out;
-	}
-	gl_count(GL_STAT_RECV_HEAD);
 	want = gl_want_for(slot, c.workload_id, c.flags & GL_WL_ENTRY);
 	if (!want)
 		goto out;
-	rc = gl_http_parse_head(sc->buf, 0, len, want, &sc->head);
-	if (rc < 0) {
-		/* Unknown lane: base is the only safe label (base never reaches a lane). */
+	rc = gl_http_parse_head(sc->buf, 0, (__u32)have, want, &sc->head);
+	if (rc == GL_HTTP_E_INCOMPLETE) {
+		/* The rest comes with the thread's next read. Until then base is
+		 * the only safe label (base never reaches a lane). */
 		gl_count(GL_STAT_RECV_PARTIAL);
+		gl_read_keep(sc, (__u32)id, c.workload_id, have, cfg->context_ttl_ns);
+		gl_ctx_set(c.workload_id, GL_LANE_BASE, GL_CTX_BASE, cfg->context_ttl_ns);
+		goto out;
+	}
+	gl_count(GL_STAT_RECV_HEAD);
+	if (rc < 0) {
+		gl_count(GL_STAT_RECV_MALFORMED);
 		gl_ctx_set(c.workload_id, GL_LANE_BASE, GL_CTX_BASE, cfg->context_ttl_ns);
 		goto out;
 	}

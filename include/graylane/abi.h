@@ -95,7 +95,8 @@ enum gl_workload_flags {
 	X(RECV_LABEL_HEADER, "recv_label_header")	/* propagation header named a lane */ \
 	X(RECV_LABEL_BASE, "recv_label_base")	/* no rule matched / no header: base */ \
 	X(RECV_UNKNOWN_LANE, "recv_unknown_lane")	/* propagation header names no lane of the plan: base */ \
-	X(RECV_PARTIAL, "recv_partial")	/* head not complete in one read: labelled from what came */ \
+	X(RECV_PARTIAL, "recv_partial")	/* head not complete in one read: kept for the next */ \
+	X(RECV_MALFORMED, "recv_malformed")	/* head not parsable or over the bound: base */ \
 	X(RECV_READ_FAIL, "recv_read_fail")	/* could not copy the read buffer */ \
 	X(RECV_UNSEEN, "recv_unseen")	/* io_uring_enter / recvmmsg by a workload: reads not seen */ \
 	X(CTX_WRITE_FAIL, "ctx_write_fail")	/* context map full or update failed */ \
