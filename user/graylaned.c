@@ -20,6 +20,7 @@
 
 #include "cgroup.h"
 #include "diag.h"
+#include "envlane.h"
 #include "kernel_check.h"
 #include "graylane.skel.h"
 #include "mapsync.h"
@@ -110,7 +111,7 @@ struct daemon {
 	struct gl_map_fds fds;
 	struct gl_plan plan;	/* the applied plan */
 	int have_plan;
-	uint64_t rules_sig, cgroup_sig;
+	uint64_t rules_sig, cgroup_sig, env_sig;
 	struct gl_sync_params sp;
 	struct ring_buffer *events;
 };
@@ -156,6 +157,21 @@ static int on_event(void *arg, void *data, size_t len)
 	return 0;
 }
 
+/* Environment lanes of the applied plan's workloads, as they are now. */
+static uint64_t env_signature(const struct daemon *dm)
+{
+	const char **cg = calloc(dm->plan.nworkloads + 1, sizeof(*cg));
+	uint64_t h;
+
+	if (!cg)
+		return dm->env_sig;
+	for (size_t i = 0; i < dm->plan.nworkloads; i++)
+		cg[i] = dm->plan.workloads[i].cgroup;
+	h = gl_env_signature(cg, dm->plan.nworkloads, dm->cg2mount);
+	free(cg);
+	return h;
+}
+
 /* Loads, validates and compiles the rules; applies them as a new generation. */
 static int apply_rules(struct daemon *dm)
 {
@@ -171,6 +187,8 @@ static int apply_rules(struct daemon *dm)
 	gl_diags_init(&d);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	err = gl_model_load_dir(dm->o.rules, &m, &d);
+	if (err != -ENOMEM && gl_env_lanes(&m, dm->cg2mount, &d))
+		err = -ENOMEM;
 	if (err != -ENOMEM) {
 		int v = gl_model_validate(&m, &d);
 
@@ -206,6 +224,7 @@ static int apply_rules(struct daemon *dm)
 	memset(&p, 0, sizeof(p));
 	dm->have_plan = 1;
 	dm->cgroup_sig = gl_sync_cgroup_signature(&dm->plan, dm->cg2mount);
+	dm->env_sig = env_signature(dm);
 out:
 	gl_plan_free(&p);
 	gl_model_free(&m);
@@ -274,6 +293,7 @@ int main(int argc, char **argv)
 	struct graylane_bpf *skel = NULL;
 	struct daemon dm;
 	struct sigaction sa;
+	unsigned int polls = 0;
 	int rc;
 
 	memset(&dm, 0, sizeof(dm));
@@ -312,8 +332,17 @@ int main(int argc, char **argv)
 		}
 		/* A workload's cgroup appeared or was recreated: resolve it again. */
 		if (dm.have_plan &&
-		    gl_sync_cgroup_signature(&dm.plan, dm.cg2mount) != dm.cgroup_sig)
+		    gl_sync_cgroup_signature(&dm.plan, dm.cg2mount) != dm.cgroup_sig) {
 			apply_rules(&dm);
+			continue;
+		}
+		/* Processes come and go: their environment may name another lane.
+		 * Reading every environ is dearer than a stat: once a second. */
+		if (dm.have_plan && ++polls * dm.o.poll_ms >= 1000) {
+			polls = 0;
+			if (env_signature(&dm) != dm.env_sig)
+				apply_rules(&dm);
+		}
 	}
 	logf_("stopping; the data path stays attached (pin root %s)", dm.o.pin_root);
 out:

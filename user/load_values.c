@@ -28,6 +28,12 @@ static bool dns_chars(const char *s, bool dots)
 	return true;
 }
 
+bool gl_lane_name_ok(const char *lane)
+{
+	return strcmp(lane, GL_BASE_LANE_NAME) && strlen(lane) <= GL_LANE_NAME_LEN_MAX &&
+	       dns_chars(lane, false);
+}
+
 bool gl_check_lane_name(struct gl_load *l, struct gl_pos pos, const char *what,
 			const char *lane)
 {

@@ -123,6 +123,8 @@ struct gl_workload_def {
 	size_t naddrs;
 	const char *label_lane;		/* valid lane of the GL_LANE_LABEL label, or NULL */
 	struct gl_pos label_pos;
+	const char *env_lane;		/* lane its processes' environment names, or NULL */
+	struct gl_pos env_pos;		/* file "/proc/PID/environ", no line */
 	/* set by gl_model_validate: */
 	const char *lane;		/* "base" or a lane name */
 	__u16 lane_id;
@@ -185,6 +187,8 @@ int gl_model_validate(struct gl_model *m, struct gl_diags *d);
 bool gl_selector_matches(const struct gl_labels *selector, const struct gl_labels *labels);
 const char *gl_label_get(const struct gl_labels *labels, const char *key);
 
+/* A lane name as rules may write it: a DNS label, not "base", fits the maps. */
+bool gl_lane_name_ok(const char *lane);
 const char *gl_kind_name(enum gl_kind k);
 const char *gl_cond_name(enum gl_cond c);
 const char *gl_match_type_name(enum gl_match_type t);

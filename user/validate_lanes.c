@@ -48,7 +48,7 @@ static void add(struct mentions *ms, const char *name, struct gl_pos pos)
 
 static int collect(const struct gl_model *m, struct mentions *ms)
 {
-	size_t i, max = m->ntraffic_rules + m->nworkload_rules + m->nworkloads;
+	size_t i, max = m->ntraffic_rules + m->nworkload_rules + 2 * m->nworkloads;
 
 	ms->n = 0;
 	ms->v = malloc((max ? max : 1) * sizeof(*ms->v));
@@ -60,6 +60,8 @@ static int collect(const struct gl_model *m, struct mentions *ms)
 		add(ms, m->workload_rules[i]->lane, m->workload_rules[i]->lane_pos);
 	for (i = 0; i < m->nworkloads; i++)
 		add(ms, m->workloads[i]->label_lane, m->workloads[i]->label_pos);
+	for (i = 0; i < m->nworkloads; i++)
+		add(ms, m->workloads[i]->env_lane, m->workloads[i]->env_pos);
 	qsort(ms->v, ms->n, sizeof(*ms->v), cmp_mention);
 	return 0;
 }
@@ -133,8 +135,16 @@ static void workload_lane(struct gl_vctx *v, struct gl_workload_def *w)
 			 "WorkloadLabelRule '%s' (%s) puts it in lane '%s'; the rule wins",
 			 GL_LANE_LABEL, gl_obj_name(&w->meta), w->label_lane,
 			 gl_obj_name(&r->meta), gl_where(r->meta.name_pos).s, r->lane);
+	/* DESIGN.md: a rule, then the label, then the processes' environment */
+	if (w->env_lane && (r || w->label_lane) &&
+	    strcmp(w->env_lane, r ? r->lane : w->label_lane))
+		gl_vwarn(v, w->env_pos, "the environment puts workload '%s' in lane '%s', but %s "
+			 "puts it in lane '%s'; the %s wins", gl_obj_name(&w->meta), w->env_lane,
+			 r ? "its WorkloadLabelRule" : "its label '" GL_LANE_LABEL "'",
+			 r ? r->lane : w->label_lane, r ? "rule" : "label");
 	w->lane_rule = r;
-	w->lane = r ? r->lane : w->label_lane ? w->label_lane : GL_BASE_LANE_NAME;
+	w->lane = r ? r->lane : w->label_lane ? w->label_lane :
+		  w->env_lane ? w->env_lane : GL_BASE_LANE_NAME;
 	w->lane_id = lane_id(v->m, w->lane);
 }
 
