@@ -37,7 +37,6 @@ static const struct {
 _Static_assert(sizeof(struct gl_lane_name_key) <= KEY_MAX, "keys fit");
 _Static_assert(sizeof(struct gl_rule) <= VAL_MAX && sizeof(struct gl_http_want) <= VAL_MAX &&
 	       sizeof(struct gl_backend) <= VAL_MAX, "values fit");
-_Static_assert(sizeof(struct gl_plan_want_key) == sizeof(struct gl_want_key), "want key");
 
 static int map_fd(const struct gl_map_fds *f, int m)
 {

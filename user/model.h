@@ -10,7 +10,7 @@
  *	gl_model_init(&m); gl_diags_init(&d);
  *	gl_model_load_dir("rules", &m, &d);	   // every document of every file
  *	gl_model_validate(&m, &d);		   // cross-document checks, lanes
- *	if (!gl_diags_errors(&d)) gl_plan_compile(&m, &plan, &d);
+ *	if (!gl_diags_errors(&d)) gl_plan_compile(&m, &plan, NULL, &d);
  *	gl_diags_print(&d, stderr);
  *	gl_model_free(&m); gl_diags_free(&d);
  *

@@ -79,16 +79,6 @@ struct gl_plan_rule {
 };
 
 /*
- * TODO-ABI: struct gl_want_key of include/graylane/abi.h, layout for layout;
- * replace this with it once abi.h has it (mapsync writes key as the map key).
- */
-struct gl_plan_want_key {
-	__u8  slot;
-	__u8  pad[3];
-	__u32 workload_id;		/* 0: the default table of non-entry workloads */
-};
-
-/*
  * gl_wants entries: the header names a workload's request heads are parsed
  * for: the built-in slots (host, content-length, transfer-encoding,
  * connection, cookie, the propagation header and its alias), then the
@@ -96,7 +86,7 @@ struct gl_plan_want_key {
  */
 struct gl_plan_want {
 	const char *workload;		/* NULL for the default table */
-	struct gl_plan_want_key key;
+	struct gl_want_key key;
 	struct gl_http_want val;
 };
 

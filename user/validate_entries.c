@@ -29,9 +29,6 @@
 #include "validate.h"
 
 /* TODO-LIMITS: belongs in include/graylane/limits.h next to the other per-plan counts */
-#ifndef GL_PLAN_RULES_MAX
-#define GL_PLAN_RULES_MAX	(GL_RULES_MAX / GL_SLOTS)
-#endif
 
 /* One overflow: where (a rule's selector or an item), for which workload. */
 struct overflow {

@@ -40,17 +40,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } gl_wants SEC(".maps");
 
+/* The workload's table; NULL when a generation switch raced us (an entry's
+ * rules parsed with the default table would see their headers missing, and
+ * != / not_in would match wrongly: the caller labels base instead). */
 static __always_inline const struct gl_http_want *gl_want_for(__u8 slot, __u32 workload_id,
 							    bool entry)
 {
 	struct gl_want_key k = { .slot = slot, .workload_id = entry ? workload_id : 0 };
-	const struct gl_http_want *w = bpf_map_lookup_elem(&gl_wants, &k);
 
-	if (!w && entry) {
-		k.workload_id = 0;
-		w = bpf_map_lookup_elem(&gl_wants, &k);
-	}
-	return w;
+	return bpf_map_lookup_elem(&gl_wants, &k);
 }
 
 struct gl_rules_ctx {

@@ -203,8 +203,10 @@ static __always_inline void gl_read_exit(long ret)
 	if (have <= 0)
 		goto out;
 	want = gl_want_for(slot, c.workload_id, c.flags & GL_WL_ENTRY);
-	if (!want)
+	if (!want) {
+		gl_ctx_set(c.workload_id, GL_LANE_BASE, GL_CTX_BASE, cfg->context_ttl_ns);
 		goto out;
+	}
 	rc = gl_http_parse_head(sc->buf, 0, (__u32)have, want, &sc->head);
 	if (rc == GL_HTTP_E_INCOMPLETE) {
 		/* The rest comes with the thread's next read. Until then base is

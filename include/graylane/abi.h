@@ -271,7 +271,7 @@ struct gl_lane_stats {
 	__u64 refused;		/* callers of this lane refused */
 };
 
-/* gl_lane_ids: HASH. Lane name -> id, for propagation header values. */
+/* gl_lane_ids: HASH. Lane name -> id (value __u16), for propagation header values. */
 struct gl_lane_name_key {
 	__u8  slot;
 	__u8  pad[3];
@@ -282,7 +282,7 @@ struct gl_lane_name_key {
  * gl_rules: HASH. The TrafficLabelRules of one entry workload, in the order
  * they are tried (priority, then name); index 0..gl_workload.nrules-1.
  */
-#define GL_ENTRY_RULES_MAX	16	/* rules that select one workload */
+#define GL_ENTRY_RULES_MAX	32	/* rules that select one workload */
 #define GL_RULE_ITEMS_MAX	8	/* items of one rule, ANDed (= GL_MATCH_ITEMS_MAX) */
 #define GL_RULE_KEY_MAX		64	/* = GL_MATCH_KEY_MAX */
 #define GL_RULE_VALUE_MAX	128	/* = GL_MATCH_VALUE_MAX */
@@ -301,7 +301,8 @@ struct gl_match_item {
 	__u8  cond;		/* enum gl_cond */
 	__u8  key_len;
 	__u8  value_len;
-	__u8  want_slot;	/* header: slot of key in the workload's gl_wants table */
+	__u8  want_slot;	/* absolute slot 0..GL_HTTP_SLOT_MAX-1 of the workload's gl_wants
+				 * table; GL_HTTP_SLOT_NONE for items that read no header */
 	__u8  percent;		/* percentage: 0..100 */
 	__u8  nin;		/* in/not_in: values, each at value[in_off[i]], in_len[i] bytes */
 	__u8  pad;

@@ -52,6 +52,7 @@
 #define GL_PLAN_SERVICES_MAX	(GL_SERVICES_MAX - 1)		/* ids 1..GL_SERVICES_MAX-1 */
 #define GL_PLAN_SERVICE_ADDRS_MAX (GL_SERVICE_ADDRS_MAX / GL_SLOTS)
 #define GL_PLAN_BACKENDS_MAX	(GL_BACKENDS_MAX / GL_SLOTS)
+#define GL_PLAN_RULES_MAX	(GL_RULES_MAX / GL_SLOTS)	/* gl_rules entries */
 
 /* Reading rules: bounds that keep a hostile or broken file from exhausting the daemon. */
 #define GL_RULES_FILE_MAX	(16 << 20)	/* bytes per YAML file */
