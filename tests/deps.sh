@@ -9,6 +9,8 @@ PKGS=(
 	libclang-rt-14-dev                      # libFuzzer + ASan runtime for clang 14
 	iproute2 curl python3 util-linux        # test hosts (ip netns, nsenter), clients
 	nginx-light                             # the demo's gateway
+	mariadb-server mariadb-client           # database lanes: a real server per test
+	python3-pymysql libmariadb-dev          # text protocol client; Connector/C (binary protocol)
 )
 
 missing=()
