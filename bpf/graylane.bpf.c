@@ -74,7 +74,7 @@ static __always_inline struct gl_backend *gl_pick_backend(__u8 slot, __u8 family
 static __always_inline void gl_remember(struct bpf_sock_addr *ctx, __u8 family,
 					const __u8 dialed[16], __u16 port,
 					const struct gl_service_addr *svc, const struct gl_caller *c,
-					__u16 lane, __u8 ctx_source)
+					__u16 lane, __u16 ep_lane, __u8 ctx_source)
 {
 	struct gl_sock *s;
 
@@ -94,6 +94,8 @@ static __always_inline void gl_remember(struct bpf_sock_addr *ctx, __u8 family,
 	s->ctx_source = ctx_source;
 	s->proto = GL_SOCK_UNKNOWN;
 	s->requests = 0;
+	s->ep_lane = ep_lane;
+	s->sql_state = GL_SQL_HANDSHAKE;
 }
 
 static __always_inline int gl_connect(struct bpf_sock_addr *ctx, __u8 family)
@@ -161,7 +163,8 @@ static __always_inline int gl_connect(struct bpf_sock_addr *ctx, __u8 family)
 
 	/* The connection's lane is the caller's lane even on fallback: its
 	 * requests keep their label, so the next hop returns to the lane. */
-	gl_remember(ctx, family, sk.addr, sk.port, svc, &c, lane, ctx_source);
+	gl_remember(ctx, family, sk.addr, sk.port, svc, &c, lane,
+		    fallback ? GL_LANE_BASE : lane, ctx_source);
 	/* clang drops a mask it can prove redundant (idx < n <= MAX); the
 	 * verifier cannot prove it, so mask in asm right before the access. */
 	asm volatile("%0 &= %1" : "+r"(idx) : "i"(GL_LANE_ENDPOINTS_MAX - 1));

@@ -123,7 +123,22 @@ enum gl_workload_flags {
 	X(MSG_LABEL_WORKLOAD, "msg_label_workload")	/* ... by the workload lane */ \
 	X(LANE_MISMATCH, "lane_mismatch")	/* request lane differs from the connection's lane */ \
 	X(MSG_BODY_UNTRACKED, "msg_body_untracked")	/* body framing lost: the connection passes from now on */ \
-	X(EVENT_LOST, "event_lost")	/* ring buffer full: an event was not delivered */
+	X(EVENT_LOST, "event_lost")	/* ring buffer full: an event was not delivered */ \
+	/* databases (sk_msg on connections to mysql services) */ \
+	X(SQL_PACKET, "sql_packet")	/* client packets seen */ \
+	X(SQL_STATEMENT, "sql_statement")	/* COM_QUERY / COM_STMT_PREPARE looked at */ \
+	X(SQL_LANE_STATEMENT, "sql_lane_statement")	/* ... sent in a lane with shadow tables */ \
+	X(SQL_REWRITTEN, "sql_rewritten")	/* statements with a base table rewritten to its shadow */ \
+	X(SQL_TABLES, "sql_tables")	/* table references rewritten */ \
+	X(SQL_USE, "sql_use")	/* current database changed (handshake, COM_INIT_DB, USE) */ \
+	X(SQL_CORK, "sql_cork")	/* packet incomplete: corked for more bytes */ \
+	X(SQL_FAIL_TOO_LARGE, "sql_fail_too_large")	/* lane statement over the kernel's bound: dropped */ \
+	X(SQL_FAIL_UNSUPPORTED, "sql_fail_unsupported")	/* lane statement the rewriter cannot read safely: dropped */ \
+	X(SQL_FAIL_EDIT, "sql_fail_edit")	/* a rewrite could not be applied: dropped */ \
+	X(SQL_FAIL_COMPRESSED, "sql_fail_compressed")	/* lane traffic on a compressed connection: dropped */ \
+	X(SQL_FAIL_TLS, "sql_fail_tls")	/* lane traffic on a TLS connection: dropped */ \
+	X(SQL_FAIL_INSTANCE, "sql_fail_instance")	/* statement of one lane on another lane's instance: dropped */ \
+	X(SQL_FAIL_PREPARED, "sql_fail_prepared")	/* prepared statement used across lanes: dropped */
 
 enum gl_stat {
 #define GL_STAT_ENUM_(name, str) GL_STAT_##name,
@@ -173,6 +188,14 @@ enum gl_sock_proto {
 	GL_SOCK_UNKNOWN = 0,
 	GL_SOCK_HTTP1,
 	GL_SOCK_PASS,		/* TLS, h2, other, or framing lost: untouched from now on */
+};
+
+/* gl_sock.sql_state: where a database connection's client side stands. */
+enum gl_sql_state {
+	GL_SQL_HANDSHAKE = 0,	/* the next packet is the handshake response (or SSLRequest) */
+	GL_SQL_COMMAND,		/* packets with sequence id 0 are commands */
+	GL_SQL_COMPRESSED,	/* CLIENT_COMPRESS: packets cannot be read any more */
+	GL_SQL_TLS,		/* SSLRequest: the rest is TLS */
 };
 
 /* Ring buffer events (gl_events) for the daemon's log. */
@@ -265,6 +288,15 @@ struct gl_lane {
 };
 
 /* gl_lane_stats: PERCPU_ARRAY[GL_LANES_MAX], indexed by lane id. */
+/* gl_shadows: HASH. (slot, lane) -> that lane's shadow tables (value struct
+ * gl_sql_tables, include/graylane/sql_limits.h). Lane 0 holds every mapped base
+ * table mapped to itself, so base statements that touch one are known. */
+struct gl_shadow_key {
+	__u8  slot;
+	__u8  pad;
+	__u16 lane;
+};
+
 struct gl_lane_stats {
 	__u64 connects;		/* connects routed to this lane's endpoints */
 	__u64 fallbacks;	/* callers of this lane sent to base */
@@ -370,6 +402,16 @@ struct gl_sock {
 	__u8  body_reason;
 	__s8  body_err;
 	__u8  pad2;
+	/* database connections (svc_protocol GL_PROTO_MYSQL) */
+	__u16 ep_lane;		/* lane of the endpoint connect chose: base on fallback */
+	__u8  sql_state;	/* enum gl_sql_state */
+	__u8  db_len;		/* current database (handshake, COM_INIT_DB, USE) */
+	__u8  init_db_len;	/* the handshake's, for COM_RESET_CONNECTION */
+	__u8  pad3[3];
+	__u64 prep_lanes;	/* bit L: lane L has prepared statements open here */
+	__u8  prep_open[GL_LANES_MAX];	/* prepared statements open, per lane (saturating) */
+	char  db[64];
+	char  init_db[64];
 };
 
 #endif /* GRAYLANE_ABI_H */
