@@ -135,5 +135,17 @@ assert_eq "9 outside process: VIP is not rewritten (no route)" "ERR ENETUNREACH"
 	"$(in_cg_ns "$OUT" "${WL_NS[cli-gray]}" "$PY" "$CLIENT" get 10.77.100.1 80)"
 assert_eq "9 outside process: connect_seen unchanged" "$seen0" "$(gl_stat "$PIN" connect_seen)"
 
+# maps carry BTF: bpftool prints field names, graylane dump decodes them
+bt=$(bpftool -j map dump pinned "$PIN/gl_backends" 2>&1)
+assert_match "bpftool map dump gl_backends: BTF-decoded keys (field names)" '"formatted":.*"service_id":' "$bt"
+assert_match "bpftool map dump gl_backends: BTF-decoded values (endpoints)" '"ep":\[\{"addr":\[' "$bt"
+assert_match "bpftool map dump gl_stats: per-CPU values" '"values":\[\{"cpu":0' \
+	"$(bpftool -j map dump pinned "$PIN/gl_stats" 2>&1)"
+assert_match "graylane dump gl_services: addresses and names decoded" \
+	"10\.77\.100\.1:80 -> service [0-9]+ target_port 8080 virtual http" \
+	"$("$GRAYLANE" --pin-root "$PIN" dump gl_services)"
+assert_match "graylane dump gl_backends: lane names decoded" "lane gray inet: 10\.77\.0\.12" \
+	"$("$GRAYLANE" --pin-root "$PIN" dump gl_backends)"
+
 assert_ok "graylane status still exits 0" "$GRAYLANE" --pin-root "$PIN" status
 finish
