@@ -1,0 +1,223 @@
+#!/bin/bash
+# The send path (sockops + sk_msg) with real bytes on the wire: crafted byte
+# sequences with precise send() boundaries (tests/e2e/wire.py) to a raw TCP
+# recorder (tests/e2e/recorder.py) that keeps exactly what each connection
+# delivered. What arrived must equal what was sent, except that each request
+# head of a lane has exactly one "x-opensergo-traffic: <lane>" line right after
+# its request line and base heads have none.
+#
+#   clients   cli-gray (gray), cli-base (no lane)
+#   service   rec  VIP 10.77.100.1 / fd77:100::1 :80 -> rec-base, rec-gray :8080
+#
+#   1 simple GET: gray inserted once, base none     6 Content-Length bodies that look like heads
+#   2 a foreign propagation header (+ X-MSE-Tag)    7 chunked bodies: extensions, trailers, awkward splits
+#   3 heads split over several send()s (msg_cork)   8 1 MiB bodies in one and in many sends (sha256)
+#   4 heads of 7.9 KiB, 8 KiB, over 8 KiB           9 TLS, h2 preface, binary: untouched
+#   5 ten requests pipelined in one send()         10 lane_mismatch: two threads on one connection
+. "$(dirname "$0")/lib.sh"
+e2e_init
+need_daemon
+
+WIRE=$E2E_DIR/wire.py
+RECORDER=$E2E_DIR/recorder.py
+cg_add m
+M=$CG_RUN/m
+PIN=$(pin_root 1)
+VIP=10.77.100.1
+VIP6=fd77:100::1
+add_workload cli-base m/cli-base 10.77.0.2 fd77::2
+add_workload cli-gray m/cli-gray 10.77.0.3 fd77::3
+add_workload rec-base m/rec-base 10.77.0.11 fd77::11
+add_workload rec-gray m/rec-gray 10.77.0.12 fd77::12
+for w in rec-base rec-gray; do
+	spawn "$E2E_TMP/$w.log" "${WL_CG[$w]}" "${WL_NS[$w]}" "$PY" "$RECORDER" "$E2E_TMP/$w"
+done
+for w in rec-base rec-gray; do wait_listen "$w" 8080 "$E2E_TMP/$w.log"; done
+
+RULES=$(rules_dir rules)
+{
+	yaml_workload cli-base client ""
+	yaml_workload cli-gray client gray
+	yaml_workload rec-base rec ""
+	yaml_workload rec-gray rec gray
+	yaml_service rec rec 80 8080 "$VIP" "$VIP6"
+} | write_rules "$RULES" inventory.yaml
+start_daemon d "$M" "$PIN" "$RULES"
+wait_generation "$PIN" 1 "${DAEMON_PID[d]}" || die "daemon did not apply the rules"
+pass "recorders and graylaned (generation $(generation "$PIN")) up"
+
+# snap NAME: the counters now, kept as NAME
+snap() { "$GRAYLANE" --pin-root "$PIN" dump gl_stats --json >"$E2E_TMP/stats.$1" 2>/dev/null; }
+
+# deltas FROM TO NAME...: "name=<rise>" for each counter, space separated
+deltas() {
+	local a=$1 b=$2; shift 2
+	"$PY" -c '
+import json, sys
+try:
+    a = json.load(open(sys.argv[1]))["gl_stats"]
+    b = json.load(open(sys.argv[2]))["gl_stats"]
+    print(" ".join("%s=%s" % (k, b[k] - a[k]) for k in sys.argv[3:]))
+except Exception as e:
+    print("counters unreadable: %s" % e)' "$E2E_TMP/stats.$a" "$E2E_TMP/stats.$b" "$@"
+}
+
+# wire NAME CLIENT CASE ENDPOINT ANSWERS [HOST]: runs wire.py case CASE as
+# workload CLIENT (lane from the client's name) and asserts that recorder
+# ENDPOINT received exactly the expected bytes and that the client got
+# ANSWERS answers.
+NW=0
+wire() {
+	local name=$1 cli=$2 case=$3 ep=$4 n=$5 host=${6:-$VIP} lane=base out sent chk
+	[[ $cli == cli-gray ]] && lane=gray
+	NW=$((NW + 1))
+	out=$E2E_TMP/w$NW-$case-$cli
+	sent=$(run_as "$cli" timeout 20 "$PY" "$WIRE" send "$case" "$host" 80 --lane "$lane" --out "$out" 2>&1)
+	chk=$("$PY" "$WIRE" check "$out" "$E2E_TMP/rec-base" "$E2E_TMP/rec-gray" 2>&1)
+	if [[ $chk == "$ep same answers=$n/$n" ]]; then
+		pass "$name ($chk)"
+	else
+		fail "$name" "expected '$ep same answers=$n/$n', got: $(oneline "$chk") [client: $(oneline "$sent")]"
+	fi
+}
+
+snap begin
+
+# ---------------------------------------------------------------- 1 simple
+snap a
+wire "1 gray GET: one x-opensergo-traffic: gray after the request line" cli-gray simple rec-gray 1
+snap b
+assert_eq "1 gray GET: msg_request, msg_header_written and msg_label_workload rose by 1" \
+	"msg_request=1 msg_header_written=1 msg_label_workload=1" \
+	"$(deltas a b msg_request msg_header_written msg_label_workload)"
+wire "1 base GET: arrives byte-identical (no header)" cli-base simple rec-base 1
+snap c
+assert_eq "1 base GET: nothing written or removed" "msg_request=1 msg_header_written=0 msg_header_removed=0" \
+	"$(deltas b c msg_request msg_header_written msg_header_removed)"
+wire "1 gray GET over IPv6: header inserted once" cli-gray simple rec-gray 1 "$VIP6"
+
+# ---------------------------------------------------------------- 2 foreign header
+snap a
+wire "2 gray, head with x-opensergo-traffic: blue and X-MSE-Tag: blue: replaced by one gray line" \
+	cli-gray relabel rec-gray 1
+wire "2 base, same head: both propagation lines removed" cli-base relabel rec-base 1
+snap b
+assert_eq "2 one header written, one removal counted" "msg_header_written=1 msg_header_removed=1" \
+	"$(deltas a b msg_header_written msg_header_removed)"
+wire "2 gray, head already saying x-opensergo-traffic: gray: left as it is" cli-gray already rec-gray 1
+
+# ---------------------------------------------------------------- 3 split heads
+snap a
+wire "3 gray head over 4 send()s (in the request line, in a header name, before the final CRLF): one header" \
+	cli-gray split3 rec-gray 1
+snap b
+assert_eq "3 msg_cork rose by 3 (three incomplete heads), msg_request by 1" "msg_cork=3 msg_request=1" \
+	"$(deltas a b msg_cork msg_request)"
+wire "3 base head over 4 send()s: byte-identical" cli-base split3 rec-base 1
+wire "3 gray head whose first send() is one byte ('G', 'ET', ...): one header" cli-gray split-first rec-gray 1
+
+# ---------------------------------------------------------------- 4 large heads
+wire "4 gray head of 8090 bytes (67 header lines): labelled" cli-gray big-head rec-gray 1
+wire "4 gray head of exactly 8192 bytes (the bound): labelled" cli-gray max-head rec-gray 1
+snap a
+wire "4 gray head with 140 header lines (3.4 KiB, over the 128-line bound): byte-identical, answered" \
+	cli-gray many-fields rec-gray 1
+snap b
+assert_eq "4 ... counted as msg_too_large" "msg_too_large=1" "$(deltas a b msg_too_large)"
+snap a
+wire "4 gray head of 9000 bytes: byte-identical, answered; the next request on it too (connection passes)" \
+	cli-gray huge-head rec-gray 2
+snap b
+assert_eq "4 msg_too_large rose by 1" "msg_too_large=1" "$(deltas a b msg_too_large)"
+wire "4 gray head of 8193 bytes in two send()s: byte-identical, answered" cli-gray huge-head-split rec-gray 1
+snap c
+assert_eq "4 msg_too_large rose by 1 again" "msg_too_large=1" "$(deltas b c msg_too_large)"
+
+# ---------------------------------------------------------------- 5 pipelining
+snap a
+wire "5 gray: 10 requests in ONE send() (some with foreign headers): each labelled once, 10 answers" \
+	cli-gray pipeline10 rec-gray 10
+snap b
+assert_eq "5 msg_request rose by 10, msg_header_written by 10" "msg_request=10 msg_header_written=10" \
+	"$(deltas a b msg_request msg_header_written)"
+wire "5 base: 10 pipelined requests, foreign headers removed, 10 answers" cli-base pipeline10 rec-base 10
+wire "5 gray: 3 pipelined requests (the last the shortest), then a request in its own send(): all labelled" \
+	cli-gray pipeline-next rec-gray 4
+wire "5 base: two requests losing their propagation line in the same send(): both removed" \
+	cli-base pipeline-pop rec-base 2
+
+# ---------------------------------------------------------------- 6 Content-Length bodies
+wire "6 gray POST whose body holds a request head (one send), then a GET: body intact, GET labelled" \
+	cli-gray post-fake rec-gray 2
+wire "6 the same with the body cut inside the fake head over 6 send()s" cli-gray post-fake-split rec-gray 2
+wire "6 POST head, body and the next GET in one send(): body intact, GET labelled" \
+	cli-gray post-all-one rec-gray 2
+wire "6 base POST with a fake head in the body: body intact (its header not removed)" \
+	cli-base post-fake-split rec-base 2
+
+# ---------------------------------------------------------------- 7 chunked bodies
+wire "7 gray chunked POST (extensions, trailers incl. x-opensergo-traffic) over 12 send()s cut before the head's LF, in sizes, CRLFs, trailers: intact, next GET labelled" \
+	cli-gray chunked rec-gray 2
+wire "7 gray chunked POST and the next GET in one send()" cli-gray chunked-one rec-gray 2
+wire "7 gray chunked POST, head alone in its send(), body cut at the same places: intact, next GET labelled" \
+	cli-gray chunked-aligned rec-gray 2
+wire "7 base chunked POST split awkwardly: trailer's propagation line kept, next GET untouched" \
+	cli-base chunked rec-base 2
+
+# ---------------------------------------------------------------- 8 large bodies
+wire "8 gray POST with a 1 MiB body in one send(): identical (sha256), next GET labelled" \
+	cli-gray mib-one rec-gray 2
+wire "8 gray POST with a 1 MiB body in ~230 send()s of 1..9000 bytes: identical, next GET labelled" \
+	cli-gray mib-many rec-gray 2
+wire "8 gray chunked 1 MiB body (64 KiB chunks) and a GET, cut in random pieces: identical, GET labelled" \
+	cli-gray mib-chunked rec-gray 2
+
+# ---------------------------------------------------------------- 9 not HTTP/1.x
+snap a
+wire "9 TLS ClientHello, then bytes holding 'GET / HTTP/1.1' with a propagation line: untouched" \
+	cli-gray tls rec-gray 0
+wire "9 TLS record type 0x16 sent alone first: untouched" cli-gray tls-split rec-gray 0
+snap b
+assert_eq "9 msg_proto_tls rose by 2" "msg_proto_tls=2" "$(deltas a b msg_proto_tls)"
+wire "9 HTTP/2 preface (split), then an HTTP/1.1-looking request: untouched" cli-gray h2 rec-gray 0
+snap c
+assert_eq "9 msg_proto_h2 rose by 1" "msg_proto_h2=1" "$(deltas b c msg_proto_h2)"
+wire "9 random binary, then an HTTP/1.1-looking request: untouched" cli-gray binary rec-gray 0
+snap d
+assert_eq "9 msg_proto_other rose by 1" "msg_proto_other=1" "$(deltas c d msg_proto_other)"
+
+# ---------------------------------------------------------------- 10 lane mismatch
+MLINE='lane_mismatch: workload cli-base sent a gray request on a connection to service rec opened in lane base'
+snap a
+wire "10 base connection shared by a thread with a gray context: its 3 requests gray, the others none" \
+	cli-base mismatch rec-base 5
+snap b
+assert_eq "10 lane_mismatch rose by exactly 3, msg_label_context by 3" "lane_mismatch=3 msg_label_context=3" \
+	"$(deltas a b lane_mismatch msg_label_context)"
+if wait_log d "$MLINE" 3; then
+	pass "10 daemon log: 3 lines '$MLINE'"
+else
+	fail "10 daemon log names workload, lanes and service" \
+		"$(log_count d "$MLINE") lines '$MLINE'; log: $(oneline "$(grep -i mismatch "${DAEMON_LOG[d]}" | tail -3)")"
+fi
+MLINE2='lane_mismatch: workload cli-gray sent a base request on a connection to service rec opened in lane gray'
+snap c
+wire "10 gray connection shared by a thread with a base context: its 3 requests have no header" \
+	cli-gray mismatch rec-gray 5
+snap d
+assert_eq "10 lane_mismatch rose by exactly 3 again" "lane_mismatch=3" "$(deltas c d lane_mismatch)"
+if wait_log d "$MLINE2" 3; then
+	pass "10 daemon log: 3 lines '$MLINE2'"
+else
+	fail "10 daemon log for the gray workload" "$(log_count d "$MLINE2") lines '$MLINE2'"
+fi
+
+# ---------------------------------------------------------------- whole run
+snap end
+assert_eq "no failure counter rose over the whole run" \
+	"msg_malformed=0 msg_pull_fail=0 msg_push_fail=0 msg_pop_fail=0 msg_body_untracked=0 sockhash_fail=0 msg_no_storage=0 event_lost=0" \
+	"$(deltas begin end msg_malformed msg_pull_fail msg_push_fail msg_pop_fail msg_body_untracked sockhash_fail msg_no_storage event_lost)"
+assert_eq "every connection joined the sockhash" "$NW" \
+	"$(deltas begin end sockhash_add | sed 's/.*=//')"
+assert_ok "graylane status still exits 0" "$GRAYLANE" --pin-root "$PIN" status
+finish
