@@ -1,7 +1,8 @@
 #!/bin/bash
 # demo/demo.sh — the reference scenario (REFERENCE-SCENARIO.md) on this machine:
 # an unmodified nginx gateway in front of services A -> B -> C, each with a base
-# and a gray deployment, routed by graylane. See demo/README.md.
+# and a gray deployment, routed by graylane; C writes one row per request into
+# MariaDB (database mse-demo). See demo/README.md.
 #
 #   demo.sh run        up, send the write-up's requests and print what each got,
 #                      then down (also on failure and Ctrl-C)
@@ -17,13 +18,17 @@
 #   cgroups             <cgroup2>/demo/<workload> (managed: --cgroup .../demo)
 #                       <cgroup2>/graylane-demo   (the daemon, outside the managed tree)
 #   pin root            /sys/fs/bpf/graylane-demo
-#   state dir           /run/graylane-demo (rules copy, logs, nginx config)
-# Needs root, build/graylaned and build/graylane (make all), nginx (make deps).
+#   state dir           /run/graylane-demo (rules copy, logs, nginx config, the
+#                       database's datadir and socket: mysql-db/)
+# Needs root, build/graylaned and build/graylane (make all), nginx, MariaDB and
+# PyMySQL (make deps).
 set -u
 
 DEMO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=../tests/e2e/lib.sh
 . "$DEMO_DIR/../tests/e2e/lib.sh"
+# shellcheck source=../tests/e2e/mysql.sh
+. "$DEMO_DIR/../tests/e2e/mysql.sh"
 # shellcheck source=scenario.sh
 . "$DEMO_DIR/scenario.sh"
 
@@ -37,6 +42,7 @@ DEMO_REPEAT=${DEMO_REPEAT:-3}  # requests per step
 # a demo left up must survive the terminal (and Ctrl-C) of the shell that started it
 SCN_WRAP=(setsid)
 DAEMON_WRAP=(setsid)
+MYSQL_WRAP=(setsid)
 
 # lib.sh's die prints a TAP line; the demo speaks plainly
 die() {
@@ -68,7 +74,7 @@ demo_names() {
 	PIN_LOG[$DEMO_PIN]=$DEMO_STATE/daemon-demo.log
 	# what add_host/add_workload record, so a later `requests` finds the hosts
 	local w
-	for w in "${SCN_WORKLOADS[@]}"; do
+	for w in "${SCN_WORKLOADS[@]}" "$SCN_DB"; do
 		WL_NS[$w]=$NS_PREFIX-$w
 		WL_CG[$w]=$CG_RUN/$w
 	done
@@ -159,6 +165,8 @@ demo_up() {
 	fi
 	need_daemon
 	[[ -x $NGINX ]] || die "$NGINX not found (make deps installs nginx-light)"
+	mysql_need
+	"$PY" -c 'import pymysql' 2>/dev/null || die "$PY cannot import pymysql (make deps installs python3-pymysql)"
 	# from here on, a failure or Ctrl-C removes what was made
 	trap 'demo_abort $?' EXIT
 	trap 'exit 130' INT
@@ -173,11 +181,16 @@ demo_up() {
 	mkdir -p "$CG_RUN" "$CG_CTL" || die "cannot create cgroups $CG_RUN, $CG_CTL"
 	topology_init
 	scn_hosts ""
+	scn_db_host ""
+	# the database's Workload and Service: in the demo's copy of the rules only
+	scn_db_inventory | write_rules "$DEMO_RULES" database.yaml
+	out=$("$GRAYLANE" validate "$DEMO_RULES" 2>&1) || die "rules with database.yaml do not validate: $out"
 	demo_check_inventory
 	for w in "${SCN_WORKLOADS[@]}"; do
 		printf '            %-8s %-12s %-9s cgroup %s%s\n' "$w" "${SCN_ADDR4[$w]}" "${SCN_ADDR6[$w]}" \
 			"$(cg_rel "$w")" "${SCN_LANE[$w]:+  (lane ${SCN_LANE[$w]})}"
 	done
+	printf '            %-8s %-12s %-9s cgroup %s  (MariaDB)\n' "$SCN_DB" "$SCN_DB4" "$SCN_DB6" "$(cg_rel "$SCN_DB")"
 	printf '            %-8s %-12s %-9s %s\n' client "$SCN_CLIENT4" "$SCN_CLIENT6" "(outside: no workload)"
 
 	echo "  graylane  ${DIM}graylaned --rules $DEMO_RULES --cgroup $CG_RUN --pin-root $DEMO_PIN${N}"
@@ -185,6 +198,9 @@ demo_up() {
 	wait_generation "$DEMO_PIN" 1 "${DAEMON_PID[demo]}" || die "graylaned did not apply the rules (log: ${DAEMON_LOG[demo]})"
 	out=$("$GRAYLANE" --pin-root "$DEMO_PIN" status 2>&1) || die "graylane status: $out"
 	echo "            generation $(generation "$DEMO_PIN"), pid ${DAEMON_PID[demo]}"
+
+	echo "  database  ${DIM}MariaDB in workload $SCN_DB, database mse-demo (mse_demo_table, mse_demo_table_gray), Service mysql $SCN_DB_VIP:$SCN_DB_PORT${N}"
+	scn_db_start
 
 	echo "  services  ${DIM}demo/service.py in each deployment's cgroup and netns, :8080${N}"
 	scn_start_services "$DEMO_STATE"
@@ -221,8 +237,11 @@ ${B}The demo is up.${N} Explore (as root):
   \$EDITOR $DEMO_RULES/inventory.yaml $DEMO_RULES/reference.yaml
   # a process of a workload joins its cgroup first, then its netns, e.g. a-gray calling B:
   sh -c 'echo \$\$ > $CG_RUN/a-gray/cgroup.procs; exec nsenter --net=/var/run/netns/$DEMO_NS-a-gray curl -s http://${SCN_VIP[b]}/'
+  # the rows C wrote, read on the database server itself (its unix socket)
+  mariadb --no-defaults -S $(mysql_sock "$SCN_DB") -uroot mse-demo -e 'SELECT * FROM mse_demo_table_gray'
   # logs
-  $DEMO_STATE/daemon-demo.log, $DEMO_STATE/nginx/access.log, $DEMO_STATE/service-*.log
+  $DEMO_STATE/daemon-demo.log, $DEMO_STATE/nginx/access.log, $DEMO_STATE/service-*.log,
+  $(mysql_dir "$SCN_DB")/error.log
 ${B}Remove it:${N} make demo-down   (or $0 down)
 EOF
 }
@@ -322,8 +341,45 @@ demo_requests() {
 		echo "   follows its caller's workload lane: the gateway is base, so everything goes base."
 	fi
 	echo "   requests served per deployment (/__count): $(scn_counts | tr '\n' ' ')"
+	db_summary
 	echo "   graylane dump gl_stats:"
 	stats_highlights
+}
+
+# db_summary: the rows that landed in each table, read on the server, against
+# what is expected: every request C-base served in mse_demo_table, every one
+# C-gray served (gray requests) in mse_demo_table_gray
+db_summary() {
+	local rows
+	if ! rows=$(scn_db_rows 2>&1); then
+		echo "   ${RED}database: cannot read mse-demo: $(oneline "$rows")${N}"
+		return
+	fi
+	"$PY" -c '
+import sys
+rows, cb, cg, red, grn, n = sys.argv[1:7]
+cb, cg = (int(x) if x.isdigit() else -1 for x in (cb, cg))  # -1: /__count unreadable
+have = {"mse_demo_table": {}, "mse_demo_table_gray": {}}
+for line in rows.splitlines():
+    if line.strip():
+        t, loc, c = line.split("\t")
+        have[t][loc] = int(c)
+def desc(t):
+    d = have[t]
+    return "%s: %d rows%s" % (t, sum(d.values()),
+        " (" + ", ".join("%s %d" % (k, d[k]) for k in sorted(d)) + ")" if d else "")
+want = {"mse_demo_table": {"c-base": cb} if cb else {},
+        "mse_demo_table_gray": {"c-gray": cg} if cg else {}}
+ok = have == want
+print("   database mse-demo (C writes one row per request; counted on the server):")
+print("   %s%s, %s%s" % (grn if ok else red, desc("mse_demo_table"), desc("mse_demo_table_gray"), n))
+if not ok:
+    print("   %sexpected: mse_demo_table: %s rows (c-base), mse_demo_table_gray: %s rows (c-gray)%s"
+          % (red, cb, cg, n))
+    if have["mse_demo_table"].get("c-gray"):
+        print("   Rows of gray requests in mse_demo_table: rewriting a lane statement to its shadow")
+        print("   table (DESIGN.md Decisions 5, sk_msg on mysql connections) is not in this build.")
+' "$rows" "$(server_count c-base 8080)" "$(server_count c-gray 8080)" "$RED" "$GRN" "$N"
 }
 
 # ------------------------------------------------------------------ main

@@ -40,6 +40,18 @@ SCN_CLIENT6=fd77::100
 # shellcheck disable=SC2034 # used by the scripts that source this file
 SCN_GW=${SCN_ADDR4[gateway]} SCN_GW6=${SCN_ADDR6[gateway]} CHAINS_PY=$SCN_DIR/chains.py
 
+# The database (REFERENCE-SCENARIO.md: C writes one row per request into
+# `mse-demo`): a MariaDB instance as workload "db" (app: mysql) behind Service
+# mysql at 10.77.100.9:3306 (protocol mysql). Used by demo/demo.sh (which also
+# sources tests/e2e/mysql.sh); scn_start_services gives the C deployments
+# --db SCN_DB_ADDR when it is set, so runs that leave it empty have no database.
+SCN_DB=db
+SCN_DB4=10.77.0.41
+SCN_DB6=fd77::41
+SCN_DB_VIP=10.77.100.9
+SCN_DB_PORT=3306
+SCN_DB_ADDR=
+
 # Extra wrapper for every process the scenario starts: demo.sh sets (setsid)
 # so that a demo left up survives the terminal it was started from.
 SCN_WRAP=()
@@ -69,6 +81,32 @@ scn_inventory() {
 	done
 }
 
+# scn_db_host CGPREFIX: the database's host and cgroup (<run root>/CGPREFIXdb)
+scn_db_host() {
+	add_workload "$SCN_DB" "$1$SCN_DB" "$SCN_DB4" "$SCN_DB6"
+}
+
+# scn_db_inventory: the database's Workload and its mysql Service
+scn_db_inventory() {
+	yaml_workload "$SCN_DB" mysql ""
+	yaml_service mysql mysql "$SCN_DB_PORT" "$SCN_DB_PORT" "$SCN_DB_VIP"
+	echo "  protocol: mysql"
+}
+
+# scn_db_start: MariaDB in the database workload (tests/e2e/mysql.sh), with
+# database mse-demo and its tables; C then writes to SCN_DB_VIP:SCN_DB_PORT
+scn_db_start() {
+	mysql_start "$SCN_DB" "$SCN_DB" "$SCN_DB_PORT"
+	SCN_DB_ADDR=$SCN_DB_VIP:$SCN_DB_PORT
+}
+
+# scn_db_rows: "TABLE<tab>LOCATION<tab>ROWS" for both tables, read over the
+# server's unix socket (never through graylane)
+scn_db_rows() {
+	mysql_sql "$SCN_DB" "SELECT 'mse_demo_table', location, COUNT(*) FROM mse_demo_table GROUP BY location
+		UNION ALL SELECT 'mse_demo_table_gray', location, COUNT(*) FROM mse_demo_table_gray GROUP BY location"
+}
+
 # scn_without_workload NAME < YAML: the same documents without the Workload
 # named NAME (fails when there is none)
 scn_without_workload() {
@@ -86,14 +124,16 @@ sys.stdout.write("---\n".join(kept))' "$1"
 }
 
 # scn_start_services LOGDIR: every deployment's service.py in its workload,
-# then waits until each listens on 8080
+# then waits until each listens on 8080. With SCN_DB_ADDR (scn_db_start), C's
+# deployments write one row per request there.
 scn_start_services() {
 	local dir=$1 w
 	for w in "${SCN_DEPLOYMENTS[@]}"; do
-		local s=${SCN_APP[$w]}
+		local s=${SCN_APP[$w]} db=()
+		[[ $s == c && -n $SCN_DB_ADDR ]] && db=(--db "$SCN_DB_ADDR")
 		spawn "$dir/service-$w.log" "${WL_CG[$w]}" "${WL_NS[$w]}" "${SCN_WRAP[@]}" \
 			"$PY" "$SERVICE_PY" "$w" --port 8080 --timeout "${SCN_TIMEOUT[$s]}" \
-			${SCN_NEXT[$s]:+--next "${SCN_NEXT[$s]}"}
+			${SCN_NEXT[$s]:+--next "${SCN_NEXT[$s]}"} "${db[@]}"
 	done
 	for w in "${SCN_DEPLOYMENTS[@]}"; do wait_listen "$w" 8080 "$dir/service-$w.log"; done
 }

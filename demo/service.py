@@ -2,6 +2,7 @@
 """One deployment of a service of the reference scenario (A -> B -> C).
 
 usage: service.py NAME [--port 8080] [--bind ::] [--next URL] [--timeout 3]
+                  [--db HOST:PORT]
 
 An unmodified, lane-unaware HTTP service: a thread per connection
 (ThreadingHTTPServer). For every request (any method, any path) it calls the
@@ -18,6 +19,15 @@ GET /__count answers the number of other requests served so far by this
 process (it is not forwarded), so tests can compare what the answers say with
 what each deployment actually served.
 
+With --db (the scenario's C), every request also writes one row into MariaDB,
+database mse-demo: INSERT INTO mse_demo_table(location) VALUES(NAME) (the
+services forward no header, so the value is the deployment's name). Like a
+real service it opens its connection pool at start-up, before any request, and
+each request's handler thread sends its statement on a pooled connection: which
+table the row lands in is up to graylane (a gray request's statement is
+rewritten to mse_demo_table_gray). A failed write answers 502
+"NAME -> ERR db <reason>".
+
 When the next hop fails, or does not answer within --timeout seconds, the
 answer is 502 with "NAME -> ERR <reason>", so the chain shows where it broke
 (give hops nearer the client longer timeouts). Runs until killed.
@@ -25,22 +35,65 @@ answer is 502 with "NAME -> ERR <reason>", so the chain shows where it broke
 import argparse
 import http.client
 import http.server
+import queue
 import socket
 import sys
 import threading
 import urllib.parse
 
-def store(name, method, path):
-    """Hook for the database step of the scenario (not wired yet).
+DB_NAME = "mse-demo"
+DB_USER = "gl"           # created by tests/e2e/mysql.sh
+DB_PASSWORD = "gl-pass"
+DB_POOL = 4
+INSERT = "INSERT INTO mse_demo_table(location) VALUES(%s)"
 
-    In REFERENCE-SCENARIO.md the last service, C, writes one row per request:
-    INSERT INTO mse_demo_table(location) VALUES(?) into database mse-demo
-    (MariaDB), and graylane rewrites a gray request's statement to the shadow
-    table mse_demo_table_gray. That is the place for it: open a connection
-    pool at start-up (as real services do) and execute the INSERT here. Until
-    the SQL step exists this does nothing.
+
+class Store:
+    """C's writes (REFERENCE-SCENARIO.md): one row per request into mse-demo.
+
+    A pool of PyMySQL connections opened at start-up by the main thread, so
+    before any request: the lane of each statement is not the connection's
+    but the one graylane gives the handler thread that sends it. A connection
+    that failed is dropped and a new one opened on its next use.
     """
-    return None
+
+    def __init__(self, addr, timeout):
+        import pymysql  # only the deployments with --db need it
+
+        self.pymysql = pymysql
+        host, _, port = addr.rpartition(":")
+        self.host, self.port, self.timeout = host.strip("[]"), int(port), timeout
+        self.pool = queue.LifoQueue()
+        for _ in range(DB_POOL):
+            try:
+                self.pool.put(self.open())
+            except Exception as e:  # noqa: BLE001 - retried on use
+                sys.stderr.write("db %s: %s: %s (retried on use)\n" % (addr, type(e).__name__, e))
+                self.pool.put(None)
+
+    def open(self):
+        return self.pymysql.connect(host=self.host, port=self.port, user=DB_USER,
+                                    password=DB_PASSWORD, database=DB_NAME, autocommit=True,
+                                    connect_timeout=self.timeout, read_timeout=self.timeout,
+                                    write_timeout=self.timeout)
+
+    def insert(self, location):
+        conn = self.pool.get()
+        try:
+            if conn is None:
+                conn = self.open()
+            with conn.cursor() as cur:
+                cur.execute(INSERT, (location,))
+        except Exception:
+            if conn is not None:
+                try:
+                    conn.close()
+                except Exception:  # noqa: BLE001
+                    pass
+            conn = None
+            raise
+        finally:
+            self.pool.put(conn)
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -87,7 +140,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with srv.lock:
             srv.count += 1
         if srv.next is None:
-            store(srv.name, self.command, self.path)
+            if srv.store is not None:
+                try:
+                    srv.store.insert(srv.name)
+                except Exception as e:  # noqa: BLE001 - the answer says what broke
+                    self.answer(502, "%s -> ERR db %s %s" % (srv.name, type(e).__name__, e))
+                    return
             self.answer(200, srv.name)
             return
         try:
@@ -107,9 +165,10 @@ class Server(http.server.ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 512
 
-    def __init__(self, bind, port, name, next_url, timeout):
+    def __init__(self, bind, port, name, next_url, timeout, db=""):
         self.address_family = socket.AF_INET6 if ":" in bind else socket.AF_INET
         self.name = name
+        self.store = Store(db, timeout) if db else None
         self.next = urllib.parse.urlsplit(next_url) if next_url else None
         self.next_timeout = timeout
         self.count = 0
@@ -128,11 +187,15 @@ def main():
     ap.add_argument("--port", type=int, default=8080)
     ap.add_argument("--bind", default="::")
     ap.add_argument("--next", default="", help="URL of the next hop (service address)")
-    ap.add_argument("--timeout", type=float, default=3.0, help="seconds to wait for the next hop")
+    ap.add_argument("--timeout", type=float, default=3.0,
+                    help="seconds to wait for the next hop (and the database)")
+    ap.add_argument("--db", default="", metavar="HOST:PORT",
+                    help="MariaDB to write one row per request into (service address)")
     a = ap.parse_args()
-    srv = Server(a.bind, a.port, a.name, a.next, a.timeout)
-    sys.stderr.write("service %s listening on [%s]:%d, next hop %s\n"
-                     % (a.name, a.bind, a.port, a.next or "none"))
+    srv = Server(a.bind, a.port, a.name, a.next, a.timeout, a.db)
+    sys.stderr.write("service %s listening on [%s]:%d, next hop %s%s\n"
+                     % (a.name, a.bind, a.port, a.next or "none",
+                        ", database %s" % a.db if a.db else ""))
     sys.stderr.flush()
     srv.serve_forever()
 
