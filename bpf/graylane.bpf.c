@@ -223,28 +223,28 @@ int gl_getpeername6(struct bpf_sock_addr *ctx)
 SEC("tp/syscalls/sys_enter_read")
 int gl_enter_read(struct trace_event_raw_sys_enter *ctx)
 {
-	gl_read_enter(ctx->args[1], GL_READ_BUF);
+	gl_read_enter(ctx->args[0], ctx->args[1], GL_READ_BUF, 0);
 	return 0;
 }
 
 SEC("tp/syscalls/sys_enter_recvfrom")
 int gl_enter_recvfrom(struct trace_event_raw_sys_enter *ctx)
 {
-	gl_read_enter(ctx->args[1], GL_READ_BUF);
+	gl_read_enter(ctx->args[0], ctx->args[1], GL_READ_BUF, ctx->args[3]);
 	return 0;
 }
 
 SEC("tp/syscalls/sys_enter_readv")
 int gl_enter_readv(struct trace_event_raw_sys_enter *ctx)
 {
-	gl_read_enter(ctx->args[1], GL_READ_IOV);
+	gl_read_enter(ctx->args[0], ctx->args[1], GL_READ_IOV, 0);
 	return 0;
 }
 
 SEC("tp/syscalls/sys_enter_recvmsg")
 int gl_enter_recvmsg(struct trace_event_raw_sys_enter *ctx)
 {
-	gl_read_enter(ctx->args[1], GL_READ_MSG);
+	gl_read_enter(ctx->args[0], ctx->args[1], GL_READ_MSG, ctx->args[2]);
 	return 0;
 }
 

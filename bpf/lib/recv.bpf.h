@@ -26,8 +26,10 @@ enum gl_read_kind {
 struct gl_read {
 	__u64 ptr;
 	__u32 kind;
-	__u32 pad;
+	__u32 fd;
 };
+
+#define GL_MSG_PEEK 2	/* MSG_PEEK: the bytes stay queued; the real read comes later */
 
 /* thread -> the buffer its read in progress fills */
 struct {
@@ -39,7 +41,9 @@ struct {
 
 /*
  * A request head that one read did not bring whole (a sender's segments can
- * arrive apart): its first bytes, until the same thread reads the rest.
+ * arrive apart): its first bytes, until the process reads the rest from the
+ * same file descriptor. Keyed by (process, fd): an event loop reading
+ * another connection in between does not mix the two.
  */
 struct gl_partial {
 	__u64 expires_ns;
@@ -53,7 +57,7 @@ struct gl_partial {
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, GL_PARTIAL_MAX);
-	__type(key, __u32);
+	__type(key, __u64);	/* tgid << 32 | fd */
 	__type(value, struct gl_partial);
 } gl_partial SEC(".maps");
 
@@ -78,12 +82,12 @@ static __always_inline struct gl_config *gl_managed_task(void)
 	return cfg;
 }
 
-static __always_inline void gl_read_enter(__u64 ptr, __u32 kind)
+static __always_inline void gl_read_enter(__u32 fd, __u64 ptr, __u32 kind, __u64 flags)
 {
-	struct gl_read r = { .ptr = ptr, .kind = kind };
+	struct gl_read r = { .ptr = ptr, .kind = kind, .fd = fd };
 	__u64 id;
 
-	if (!ptr || !gl_managed_task())
+	if (!ptr || (flags & GL_MSG_PEEK) || !gl_managed_task())
 		return;
 	id = bpf_get_current_pid_tgid();
 	bpf_map_update_elem(&gl_reads, &id, &r, BPF_ANY);
@@ -118,11 +122,12 @@ static __always_inline int gl_read_target(const struct gl_read *r, long ret, __u
  * same thread, in the scratch buffer. Returns the bytes there, 0 when this
  * read begins no request head, negative when the user buffer is unreadable.
  */
-static __always_inline long gl_read_gather(struct gl_scratch *sc, __u32 tid, __u32 workload_id,
+static __always_inline long gl_read_gather(struct gl_scratch *sc, __u64 key, __u32 workload_id,
 					   __u64 ptr, __u64 len)
 {
-	struct gl_partial *p = bpf_map_lookup_elem(&gl_partial, &tid);
+	struct gl_partial *p = bpf_map_lookup_elem(&gl_partial, &key);
 	__u64 have = 0;
+	int rc;
 
 	if (p && p->workload_id == workload_id && bpf_ktime_get_ns() <= p->expires_ns) {
 		have = p->len;
@@ -132,14 +137,16 @@ static __always_inline long gl_read_gather(struct gl_scratch *sc, __u32 tid, __u
 			return -1;
 	}
 	if (p)
-		bpf_map_delete_elem(&gl_partial, &tid);
+		bpf_map_delete_elem(&gl_partial, &key);
 	if (len > GL_HTTP_HEAD_MAX - have)
 		len = GL_HTTP_HEAD_MAX - have;
 	if (!have) {
 		/* a cheap look first: most reads are no request head */
 		if (bpf_probe_read_user(sc->buf, len < 8 ? len : 8, (void *)ptr))
 			return -1;
-		if (gl_http_classify(sc->buf, 0, len < 8 ? len : 8) != GL_HTTP_PROTO_HTTP1)
+		rc = gl_http_classify(sc->buf, 0, len < 8 ? len : 8);
+		/* a read shorter than "METHOD " may begin a head too */
+		if (rc != GL_HTTP_PROTO_HTTP1 && rc != GL_HTTP_E_INCOMPLETE)
 			return 0;
 	}
 	if (len && bpf_probe_read_user(sc->buf + (have & (GL_HTTP_HEAD_MAX - 1)), len, (void *)ptr))
@@ -148,7 +155,7 @@ static __always_inline long gl_read_gather(struct gl_scratch *sc, __u32 tid, __u
 }
 
 /* Keeps the first n bytes of a head for the thread's next read. */
-static __always_inline void gl_read_keep(struct gl_scratch *sc, __u32 tid, __u32 workload_id,
+static __always_inline void gl_read_keep(struct gl_scratch *sc, __u64 key, __u32 workload_id,
 					 __u64 n, __u64 ttl_ns)
 {
 	__u32 zero = 0;
@@ -160,7 +167,7 @@ static __always_inline void gl_read_keep(struct gl_scratch *sc, __u32 tid, __u32
 	p->workload_id = workload_id;
 	p->len = n;
 	if (bpf_probe_read_kernel(p->buf, n, sc->buf) ||
-	    bpf_map_update_elem(&gl_partial, &tid, p, BPF_ANY))
+	    bpf_map_update_elem(&gl_partial, &key, p, BPF_ANY))
 		gl_count(GL_STAT_CTX_WRITE_FAIL);
 }
 
@@ -171,7 +178,7 @@ static __always_inline void gl_read_exit(long ret)
 	struct gl_config *cfg;
 	struct gl_caller c;
 	struct gl_read *r;
-	__u64 id, ptr, len;
+	__u64 id, ptr, len, pkey;
 	__u16 lane = GL_NO_LANE;
 	__u8 source = GL_CTX_BASE, slot;
 	bool present = false;
@@ -197,7 +204,8 @@ static __always_inline void gl_read_exit(long ret)
 	sc = gl_scratch_get(GL_SCRATCH_RECV);
 	if (!sc)
 		goto out;
-	have = gl_read_gather(sc, (__u32)id, c.workload_id, ptr, len);
+	pkey = (id & 0xffffffff00000000ULL) | r->fd;
+	have = gl_read_gather(sc, pkey, c.workload_id, ptr, len);
 	if (have < 0)
 		gl_count(GL_STAT_RECV_READ_FAIL);
 	if (have <= 0)
@@ -212,7 +220,7 @@ static __always_inline void gl_read_exit(long ret)
 		/* The rest comes with the thread's next read. Until then base is
 		 * the only safe label (base never reaches a lane). */
 		gl_count(GL_STAT_RECV_PARTIAL);
-		gl_read_keep(sc, (__u32)id, c.workload_id, have, cfg->context_ttl_ns);
+		gl_read_keep(sc, pkey, c.workload_id, have, cfg->context_ttl_ns);
 		gl_ctx_set(c.workload_id, GL_LANE_BASE, GL_CTX_BASE, cfg->context_ttl_ns);
 		goto out;
 	}

@@ -11,7 +11,7 @@ struct gl_scratch {
 	struct gl_http_head head;
 };
 
-enum { GL_SCRATCH_RECV = 0, GL_SCRATCH_SEND, GL_SCRATCH_MAX };
+enum { GL_SCRATCH_RECV = 0, GL_SCRATCH_SEND, GL_SCRATCH_SQL, GL_SCRATCH_MAX };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -80,8 +80,11 @@ static __always_inline int gl_msg_copy(struct sk_msg_md *msg, struct gl_scratch 
 {
 	void *data, *end;
 
-	if (n > GL_HTTP_BUF_SIZE)
-		n = GL_HTTP_BUF_SIZE;
+	/* at most BUF_SIZE - 1 (a head is at most half of it), masked in asm:
+	 * clang may turn the clamp into a form the verifier cannot follow */
+	if (n > GL_HTTP_BUF_SIZE - 1)
+		n = GL_HTTP_BUF_SIZE - 1;
+	asm volatile("%0 &= %1" : "+r"(n) : "i"(GL_HTTP_BUF_SIZE - 1));
 	if (n == 0)
 		return -1;
 	if (bpf_msg_pull_data(msg, off, off + n, 0))
@@ -93,7 +96,28 @@ static __always_inline int gl_msg_copy(struct sk_msg_md *msg, struct gl_scratch 
 	return bpf_probe_read_kernel(sc->buf, n, data) ? -1 : 0;
 }
 
-/* Skips body bytes at the start of the message; returns how many were body. */
+#define GL_APPLY_MAX 0x7fffffffULL	/* bpf_msg_apply_bytes takes a u32 */
+
+/*
+ * Plain body bytes (a Content-Length body, or a chunk's data) need not be
+ * looked at: the verdict is stretched over them with apply_bytes, which the
+ * kernel counts down across send() calls, and the program runs again where
+ * they end. (Counting them run by run does not work: when the send buffer
+ * fills, the kernel sends the rest of a message under the old verdict
+ * without running the program.) Returns the bytes to add to the verdict.
+ */
+static __always_inline __u64 gl_body_stretch(struct gl_http_body *b)
+{
+	__u64 n = b->left;
+
+	if (b->state != GL_HTTP_BODY_LENGTH && b->state != GL_HTTP_BODY_DATA)
+		return 0;
+	if (n > GL_APPLY_MAX)
+		n = GL_APPLY_MAX;
+	return gl_http_body_advance(b, n);
+}
+
+/* Body bytes at the start of the message: how many bytes this verdict covers. */
 static __always_inline long gl_msg_body(struct sk_msg_md *msg, struct gl_sock *s,
 					struct gl_scratch *sc)
 {
@@ -101,16 +125,17 @@ static __always_inline long gl_msg_body(struct sk_msg_md *msg, struct gl_sock *s
 	__u64 size = msg->size;
 	int rc;
 
-	if (b->state == GL_HTTP_BODY_LENGTH || b->state == GL_HTTP_BODY_DATA) {
-		/* plain bytes: no need to look at them */
-		return (long)gl_http_body_advance(b, size);
-	}
+	if (b->state == GL_HTTP_BODY_LENGTH || b->state == GL_HTTP_BODY_DATA)
+		return (long)gl_body_stretch(b);
+	/* chunk-size lines, trailers: read them */
 	if (size > GL_HTTP_BUF_SIZE)
 		size = GL_HTTP_BUF_SIZE;
 	if (gl_msg_copy(msg, sc, 0, size))
 		return -1;
 	rc = gl_http_body_skip(b, sc->buf, 0, (__u32)size);
-	return rc < 0 ? -1 : rc;
+	if (rc < 0)
+		return -1;
+	return rc + (long)gl_body_stretch(b);
 }
 
 /* Inserts the lane's header line at `at` of the message. */
@@ -203,8 +228,9 @@ static __always_inline void gl_msg_mismatch(struct gl_send *x, __u16 lane)
 
 /*
  * Removes every propagation header line of the head and, for a lane, writes
- * one after the request line. Returns the head's change in length, or a
- * negative value when the message could not be edited (it passes as is).
+ * one after the request line. Returns the head's change in length: what was
+ * really done, also when an edit failed halfway (counted; the head passes
+ * with what was done, still well-formed).
  */
 static __always_inline long gl_msg_edit(struct sk_msg_md *msg, struct gl_send *x, __u16 lane)
 {
@@ -230,7 +256,7 @@ static __always_inline long gl_msg_edit(struct sk_msg_md *msg, struct gl_send *x
 		sp = h->label_line[(i - 1) & (GL_HTTP_LABEL_LINES_MAX - 1)];
 		if (bpf_msg_pop_data(msg, sp.off, sp.len, 0)) {
 			gl_count(GL_STAT_MSG_POP_FAIL);
-			return delta ? delta : -1;
+			return delta;
 		}
 		delta -= sp.len;
 	}
@@ -262,12 +288,15 @@ static __always_inline int gl_sk_msg(struct sk_msg_md *msg)
 	int rc;
 
 	gl_count(GL_STAT_MSG_SEEN);
+	/* The kernel keeps msg->apply_bytes between the runs of one send: each
+	 * run starts from "the whole message" and narrows it where needed. */
+	bpf_msg_apply_bytes(msg, 0);
 	x.s = bpf_sk_storage_get(&gl_sock, msg->sk, 0, 0);
 	if (!x.s) {
 		gl_count(GL_STAT_MSG_NO_STORAGE);
 		return SK_PASS;
 	}
-	if (x.s->proto == GL_SOCK_PASS)
+	if (x.s->proto == GL_SOCK_PASS || size == 0)
 		return SK_PASS;
 	x.cfg = bpf_map_lookup_elem(&gl_config, &zero);
 	x.sc = gl_scratch_get(GL_SCRATCH_SEND);
@@ -280,8 +309,7 @@ static __always_inline int gl_sk_msg(struct sk_msg_md *msg)
 		body = gl_msg_body(msg, x.s, x.sc);
 		if (body <= 0)	/* no progress is an error too: never loop on it */
 			return gl_msg_give_up(x.s, GL_STAT_MSG_BODY_UNTRACKED);
-		if ((__u64)body < size)
-			bpf_msg_apply_bytes(msg, body);	/* runs again on what follows */
+		bpf_msg_apply_bytes(msg, body);	/* runs again on what follows */
 		return SK_PASS;
 	}
 
@@ -293,6 +321,7 @@ static __always_inline int gl_sk_msg(struct sk_msg_md *msg)
 	if (x.s->proto == GL_SOCK_UNKNOWN) {
 		rc = gl_http_classify(x.sc->buf, 0, (__u32)size);
 		if (rc == GL_HTTP_E_INCOMPLETE) {
+			gl_count(GL_STAT_MSG_CORK);
 			bpf_msg_cork_bytes(msg, msg->size + 1);
 			return SK_PASS;
 		}
@@ -328,12 +357,11 @@ static __always_inline int gl_sk_msg(struct sk_msg_md *msg)
 	x.s->requests++;
 
 	delta = gl_msg_edit(msg, &x, lane);
-	if (delta < 0)
-		delta = 0;
 	gl_http_body_begin(gl_sock_body(x.s), &x.sc->head);
-	/* the head is done; its body and any next request come in later runs */
-	if ((__u64)((long)x.sc->head.end + delta) < msg->size)
-		bpf_msg_apply_bytes(msg, (__u32)((long)x.sc->head.end + delta));
+	/* this verdict: the head and a Content-Length body; the program runs
+	 * again for a chunked body and for the next request */
+	bpf_msg_apply_bytes(msg, (__u32)((long)x.sc->head.end + delta +
+					 (long)gl_body_stretch(gl_sock_body(x.s))));
 	return SK_PASS;
 }
 
