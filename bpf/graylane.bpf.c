@@ -17,6 +17,7 @@
 #include "lib/caller.bpf.h"
 #include "lib/context.bpf.h"
 #include "lib/recv.bpf.h"
+#include "lib/sql_send.bpf.h"
 #include "lib/send.bpf.h"
 
 #define SOCK_STREAM_ 1
@@ -165,9 +166,7 @@ static __always_inline int gl_connect(struct bpf_sock_addr *ctx, __u8 family)
 	 * requests keep their label, so the next hop returns to the lane. */
 	gl_remember(ctx, family, sk.addr, sk.port, svc, &c, lane,
 		    fallback ? GL_LANE_BASE : lane, ctx_source);
-	/* clang drops a mask it can prove redundant (idx < n <= MAX); the
-	 * verifier cannot prove it, so mask in asm right before the access. */
-	asm volatile("%0 &= %1" : "+r"(idx) : "i"(GL_LANE_ENDPOINTS_MAX - 1));
+	GL_BOUND(idx, GL_LANE_ENDPOINTS_MAX - 1);
 	gl_write_addr(ctx, family, b->ep[idx].addr, svc->target_port);
 
 	if (fallback) {
@@ -304,4 +303,10 @@ SEC("sk_msg")
 int gl_msg(struct sk_msg_md *msg)
 {
 	return gl_sk_msg(msg);
+}
+
+SEC("sk_msg")
+int gl_sql(struct sk_msg_md *msg)
+{
+	return gl_sql_msg(msg);
 }

@@ -536,6 +536,8 @@ static int build(struct cc *c)
 		ret = build_lane_ids(c);
 	if (!ret)
 		ret = build_entries(c);
+	if (!ret)
+		ret = gl_plan_shadows(c->m, c->p);
 	return ret;
 }
 
@@ -587,6 +589,7 @@ void gl_plan_free(struct gl_plan *p)
 	for (size_t i = 0; i < p->nrules; i++)
 		free(p->rules[i].rule);
 	free(p->lane_ids);
+	free(p->shadows);
 	free(p->rules);
 	free(p->wants);
 	free(p->lanes);

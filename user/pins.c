@@ -17,8 +17,8 @@
 
 const char *const gl_map_names[] = {
 	"gl_config", "gl_lanes", "gl_lane_ids", "gl_workloads", "gl_services", "gl_backends",
-	"gl_rules", "gl_wants", "gl_ctx", "gl_stats", "gl_lane_stats", "gl_sock", "gl_sockhash",
-	"gl_events",
+	"gl_rules", "gl_wants", "gl_shadows", "gl_ctx", "gl_stats", "gl_lane_stats", "gl_sock",
+	"gl_sockhash", "gl_sqlhash", "gl_events",
 };
 const int gl_map_count = sizeof(gl_map_names) / sizeof(gl_map_names[0]);
 
@@ -32,7 +32,7 @@ enum attach_kind {
 static const struct {
 	const char *name;
 	enum attach_kind kind;
-	const char *tp;		/* tracepoint in the syscalls category */
+	const char *tp;		/* tracepoint in the syscalls category; sockhash map name */
 } progs[] = {
 	{ "gl_connect4", ATTACH_CGROUP, NULL },
 	{ "gl_connect6", ATTACH_CGROUP, NULL },
@@ -49,7 +49,8 @@ static const struct {
 	{ "gl_exit_recvmsg", ATTACH_TRACEPOINT, "sys_exit_recvmsg" },
 	{ "gl_enter_io_uring", ATTACH_TRACEPOINT, "sys_enter_io_uring_enter" },
 	{ "gl_enter_recvmmsg", ATTACH_TRACEPOINT, "sys_enter_recvmmsg" },
-	{ "gl_msg", ATTACH_SOCKHASH, NULL },
+	{ "gl_msg", ATTACH_SOCKHASH, "gl_sockhash" },
+	{ "gl_sql", ATTACH_SOCKHASH, "gl_sqlhash" },
 };
 #define NPROGS ((int)(sizeof(progs) / sizeof(progs[0])))
 
@@ -144,11 +145,11 @@ static int link_cgroup(int link_fd, uint64_t *cgroup_id, uint32_t *prog_id)
 	return 0;
 }
 
-/* The program attached to gl_sockhash's sk_msg hook, or 0. */
-static uint32_t sockhash_prog(const char *root)
+/* The program attached to a sockhash's sk_msg hook, or 0. */
+static uint32_t sockhash_prog(const char *root, const char *map)
 {
 	__u32 ids[4] = { 0 }, n = 4, flags = 0;
-	int fd = gl_pins_map_fd(root, "gl_sockhash");
+	int fd = gl_pins_map_fd(root, map);
 
 	if (fd < 0)
 		return 0;
@@ -250,16 +251,17 @@ static int attach_tracepoint(const char *root, struct bpf_program *prog, const c
 	return 0;
 }
 
-/* sk_msg on the sockhash: attaching replaces the previous program. */
+/* sk_msg on a sockhash: attaching replaces the previous program. */
 static int attach_sockhash(struct graylane_bpf *skel, struct bpf_program *prog, const char *name,
-			   char *errbuf, size_t errlen)
+			   const char *map, char *errbuf, size_t errlen)
 {
-	int err = bpf_prog_attach(bpf_program__fd(prog), bpf_map__fd(skel->maps.gl_sockhash),
-				  BPF_SK_MSG_VERDICT, 0);
+	struct bpf_map *m = bpf_object__find_map_by_name(skel->obj, map);
+	int err = m ? bpf_prog_attach(bpf_program__fd(prog), bpf_map__fd(m), BPF_SK_MSG_VERDICT, 0)
+		    : (errno = ENOENT, -1);
 
 	if (err) {
 		err = -errno;
-		snprintf(errbuf, errlen, "cannot attach %s to gl_sockhash: %s", name, strerror(-err));
+		snprintf(errbuf, errlen, "cannot attach %s to %s: %s", name, map, strerror(-err));
 	}
 	return err;
 }
@@ -321,7 +323,7 @@ int gl_pins_load_attach(const char *root, const char *cgroup_path, uint64_t cgro
 						errlen);
 			break;
 		case ATTACH_SOCKHASH:
-			err = attach_sockhash(skel, p, progs[i].name, errbuf, errlen);
+			err = attach_sockhash(skel, p, progs[i].name, progs[i].tp, errbuf, errlen);
 			break;
 		}
 		if (err)
@@ -354,7 +356,7 @@ int gl_pins_links(const char *root, struct gl_link_state *st, int max)
 		memset(&st[n], 0, sizeof(st[n]));
 		st[n].prog = progs[i].name;
 		if (progs[i].kind == ATTACH_SOCKHASH) {
-			st[n].prog_id = sockhash_prog(root);
+			st[n].prog_id = sockhash_prog(root, progs[i].tp);
 			st[n].pinned = st[n].attached = st[n].prog_id != 0;
 			continue;
 		}

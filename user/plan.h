@@ -13,6 +13,7 @@
 #include <graylane/abi.h>
 
 #include "../bpf/lib/http.h"	/* struct gl_http_want: the gl_wants value */
+#include <graylane/sql_limits.h>	/* struct gl_sql_tables: the gl_shadows value */
 
 struct gl_model;
 struct gl_diags;
@@ -90,6 +91,12 @@ struct gl_plan_want {
 	struct gl_http_want val;
 };
 
+/* gl_shadows entries: a lane's shadow tables; lane 0 maps base tables to themselves. */
+struct gl_plan_shadow {
+	struct gl_shadow_key key;
+	struct gl_sql_tables val;
+};
+
 struct gl_plan {
 	struct gl_plan_lane *lanes;		size_t nlanes;		/* sorted by id */
 	struct gl_plan_workload *workloads;	size_t nworkloads;	/* sorted by workload_id */
@@ -99,6 +106,7 @@ struct gl_plan {
 	struct gl_plan_lane_id *lane_ids;	size_t nlane_ids;	/* sorted by name = by id */
 	struct gl_plan_rule *rules;		size_t nrules;		/* by workload_id, then index */
 	struct gl_plan_want *wants;		size_t nwants;		/* by workload_id, 0 first */
+	struct gl_plan_shadow *shadows;		size_t nshadows;	/* by lane */
 };
 
 /*
@@ -115,6 +123,8 @@ int gl_plan_compile(const struct gl_model *m, struct gl_plan *p, const struct gl
  */
 size_t gl_entry_rules(const struct gl_model *m, const struct gl_workload_def *w,
 		      const struct gl_traffic_rule **out);
+/* gl_shadows from the table WorkloadLabelRules (user/compile_shadows.c). */
+int gl_plan_shadows(const struct gl_model *m, struct gl_plan *p);
 void gl_plan_free(struct gl_plan *p);
 /* Text (one line per map entry) or JSON; byte-identical for identical input. */
 void gl_plan_print(const struct gl_plan *p, FILE *out, bool json);

@@ -110,6 +110,21 @@ static void item_text(const struct gl_match_item *it, FILE *out)
 	text_strn(out, it->value, item_value_len(it));
 }
 
+static void print_shadows_text(const struct gl_plan *p, FILE *out)
+{
+	header(out, "gl_shadows", p->nshadows, false);
+	for (size_t i = 0; i < p->nshadows; i++) {
+		const struct gl_sql_tables *t = &p->shadows[i].val;
+
+		fprintf(out, "gl_shadows lane=%u(%s) tables=%u", p->shadows[i].key.lane,
+			lane_name(p, p->shadows[i].key.lane), t->n);
+		for (__u32 k = 0; k < t->n && k < GL_SQL_TABLES_MAX; k++)
+			fprintf(out, "%s%s.%s -> %s", k ? ", " : ": ", t->t[k].db, t->t[k].base,
+				t->t[k].shadow);
+		fputc('\n', out);
+	}
+}
+
 static void print_entries_text(const struct gl_plan *p, FILE *out)
 {
 	size_t i;
@@ -185,6 +200,7 @@ static void print_text(const struct gl_plan *p, FILE *out)
 		fputc('\n', out);
 	}
 	print_entries_text(p, out);
+	print_shadows_text(p, out);
 }
 
 /* RFC 8259 string: quotes, backslash and control characters escaped. */
@@ -411,6 +427,28 @@ static void json_wants(const struct gl_plan *p, FILE *out)
 	json_close(out, p->nwants);
 }
 
+static void json_shadows(const struct gl_plan *p, FILE *out)
+{
+	json_open(out, "gl_shadows", p->nshadows, false);
+	for (size_t i = 0; i < p->nshadows; i++) {
+		const struct gl_sql_tables *t = &p->shadows[i].val;
+
+		json_sep(out, i);
+		fprintf(out, "{\"lane\": %u, \"tables\": [", p->shadows[i].key.lane);
+		for (__u32 k = 0; k < t->n && k < GL_SQL_TABLES_MAX; k++) {
+			fputs(k ? ", {\"db\": " : "{\"db\": ", out);
+			json_str(out, t->t[k].db);
+			fputs(", \"base\": ", out);
+			json_str(out, t->t[k].base);
+			fputs(", \"shadow\": ", out);
+			json_str(out, t->t[k].shadow);
+			fputc('}', out);
+		}
+		fputs("]}", out);
+	}
+	json_close(out, p->nshadows);
+}
+
 void gl_plan_print(const struct gl_plan *p, FILE *out, bool json)
 {
 	if (!json) {
@@ -424,5 +462,6 @@ void gl_plan_print(const struct gl_plan *p, FILE *out, bool json)
 	json_lane_ids(p, out);
 	json_rules(p, out);
 	json_wants(p, out);
+	json_shadows(p, out);
 	fputs("\n}\n", out);
 }

@@ -183,6 +183,7 @@ int gl_model_validate(struct gl_model *m, struct gl_diags *d)
 	check_selectors(&v);
 	gl_validate_claims(&v);
 	gl_validate_entries(&v);
+	gl_validate_tables(&v);
 	m->nerrors += d->nerrors - before;
 	m->validated = true;
 	if (v.err)

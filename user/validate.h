@@ -31,5 +31,7 @@ void gl_validate_lanes(struct gl_vctx *v);
 void gl_validate_claims(struct gl_vctx *v);
 /* validate_entries.c: rules and header names per entry workload */
 void gl_validate_entries(struct gl_vctx *v);
+/* Shadow tables: plain names, one per table and lane, the kernel's capacities. */
+void gl_validate_tables(struct gl_vctx *v);
 
 #endif

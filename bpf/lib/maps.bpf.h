@@ -79,6 +79,12 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } gl_sock SEC(".maps");
 
+/*
+ * Masks an index where the verifier sees it: clang removes a mask it can
+ * prove redundant from a loop bound, the verifier cannot prove it.
+ */
+#define GL_BOUND(var, mask) asm volatile("%0 &= %1" : "+r"(var) : "i"(mask))
+
 static __always_inline void gl_count(__u32 stat)
 {
 	__u64 *v = bpf_map_lookup_elem(&gl_stats, &stat);

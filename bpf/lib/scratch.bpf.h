@@ -25,4 +25,26 @@ static __always_inline struct gl_scratch *gl_scratch_get(__u32 which)
 	return bpf_map_lookup_elem(&gl_scratch, &which);
 }
 
+/* Copies [off, off + n) of the message into the scratch buffer. */
+static __always_inline int gl_msg_copy(struct sk_msg_md *msg, struct gl_scratch *sc, __u32 off,
+				       __u64 n)
+{
+	void *data, *end;
+
+	/* at most BUF_SIZE - 1 (a head is at most half of it), masked in asm:
+	 * clang may turn the clamp into a form the verifier cannot follow */
+	if (n > GL_HTTP_BUF_SIZE - 1)
+		n = GL_HTTP_BUF_SIZE - 1;
+	GL_BOUND(n, GL_HTTP_BUF_SIZE - 1);
+	if (n == 0)
+		return -1;
+	if (bpf_msg_pull_data(msg, off, off + n, 0))
+		return -1;
+	data = msg->data;
+	end = msg->data_end;
+	if (data + n > end)
+		return -1;
+	return bpf_probe_read_kernel(sc->buf, n, data) ? -1 : 0;
+}
+
 #endif

@@ -59,7 +59,11 @@ static __always_inline int gl_sockops_established(struct bpf_sock_ops *skops)
 	if (!s || !s->steered || s->svc_protocol == GL_PROTO_TCP)
 		return 1;
 	s->cookie = bpf_get_socket_cookie(skops);
-	if (bpf_sock_hash_update(skops, &gl_sockhash, &s->cookie, BPF_NOEXIST))
+	/* HTTP and databases get their own sk_msg program, each in its own
+	 * verifier budget */
+	if (bpf_sock_hash_update(skops, s->svc_protocol == GL_PROTO_MYSQL ? (void *)&gl_sqlhash
+									     : (void *)&gl_sockhash,
+				 &s->cookie, BPF_NOEXIST))
 		gl_count(GL_STAT_SOCKHASH_FAIL);
 	else
 		gl_count(GL_STAT_SOCKHASH_ADD);
@@ -72,28 +76,6 @@ static __always_inline int gl_msg_give_up(struct gl_sock *s, __u32 stat)
 	s->proto = GL_SOCK_PASS;
 	gl_count(stat);
 	return SK_PASS;
-}
-
-/* Copies [off, off + n) of the message into the scratch buffer. */
-static __always_inline int gl_msg_copy(struct sk_msg_md *msg, struct gl_scratch *sc, __u32 off,
-				       __u64 n)
-{
-	void *data, *end;
-
-	/* at most BUF_SIZE - 1 (a head is at most half of it), masked in asm:
-	 * clang may turn the clamp into a form the verifier cannot follow */
-	if (n > GL_HTTP_BUF_SIZE - 1)
-		n = GL_HTTP_BUF_SIZE - 1;
-	asm volatile("%0 &= %1" : "+r"(n) : "i"(GL_HTTP_BUF_SIZE - 1));
-	if (n == 0)
-		return -1;
-	if (bpf_msg_pull_data(msg, off, off + n, 0))
-		return -1;
-	data = msg->data;
-	end = msg->data_end;
-	if (data + n > end)
-		return -1;
-	return bpf_probe_read_kernel(sc->buf, n, data) ? -1 : 0;
 }
 
 #define GL_APPLY_MAX 0x7fffffffULL	/* bpf_msg_apply_bytes takes a u32 */

@@ -46,7 +46,7 @@ enum {
 	COM_STMT_BULK_EXECUTE = 0xfa,
 };
 
-#define GL_SQL_HANDSHAKE_MAX 1024	/* a handshake response is read whole up to this */
+_Static_assert(GL_SQL_BUF_SIZE == GL_HTTP_BUF_SIZE, "SQL and HTTP share the scratch buffer");
 
 /* database connections whose sends gl_sql_msg inspects, by socket cookie */
 struct {
@@ -132,21 +132,31 @@ static __always_inline __u32 gl_sql_nul(const __u8 *buf, __u32 pos, __u32 end)
 	return x.found;
 }
 
+struct gl_dbcopy_ctx {
+	char *dst;
+	const __u8 *buf;
+	__u32 off;
+	__u32 n;
+};
+
+static long gl_dbcopy_step(__u32 i, void *data)
+{
+	struct gl_dbcopy_ctx *x = data;
+	__u64 k = i;
+
+	GL_BOUND(k, 63);
+	x->dst[k] = i < x->n ? gl_http_at(x->buf, x->off + i) : 0;
+	return i >= x->n;
+}
+
 /* Copies a database name [off, off + n) of the buffer into dst (64 bytes). */
 static __always_inline __u8 gl_sql_set_db(char *dst, const __u8 *buf, __u32 off, __u32 n)
 {
-	__u32 i;
+	struct gl_dbcopy_ctx x = { .dst = dst, .buf = buf, .off = off, .n = n > 63 ? 63 : n };
 
-	if (n > 63)
-		n = 63;	/* longer names are not MySQL identifiers */
-	for (i = 0; i < 64; i++) {
-		if (i >= n) {
-			dst[i & 63] = 0;
-			break;
-		}
-		dst[i & 63] = gl_http_at(buf, off + i);
-	}
-	return (__u8)n;
+	/* longer names are no MySQL identifiers: cut at 63, they match nothing */
+	bpf_loop(64, gl_dbcopy_step, &x, 0);
+	return (__u8)x.n;
 }
 
 /* Handshake response (or SSLRequest): capabilities and the database. */
@@ -257,7 +267,8 @@ static long gl_sql_apply_step(__u32 i, void *data)
 	if (ed->table >= GL_SQL_TABLES_MAX)
 		goto fail;
 	t = &x->t->t[ed->table & (GL_SQL_TABLES_MAX - 1)];
-	if (gl_sql_apply_one(x->msg, 5 + ed->off, ed->len, t))
+	/* offsets are the buffer's, which starts where the message does */
+	if (gl_sql_apply_one(x->msg, ed->off, ed->len, t))
 		goto fail;
 	x->delta += (long)t->shadow_len - ed->len;
 	return 0;
@@ -307,7 +318,7 @@ static __always_inline int gl_sql_statement(struct gl_sql *x, __u8 cmd)
 			x->s->prep_open[bit]++;
 		x->s->prep_lanes |= 1ULL << bit;
 	}
-	if (n == 0 || x->lane == GL_LANE_BASE)
+	if (n == 0 || x->lane == GL_LANE_BASE || !t)
 		return SK_PASS;	/* base tables stay base tables */
 	a.msg = x->msg;
 	a.e = e;
@@ -371,6 +382,9 @@ static __always_inline int gl_sql_msg(struct sk_msg_md *msg)
 	int rc;
 
 	gl_count(GL_STAT_SQL_PACKET);
+	bpf_msg_apply_bytes(msg, 0);	/* kept between runs of one send: start from all */
+	if (size == 0)
+		return SK_PASS;
 	x.s = bpf_sk_storage_get(&gl_sock, msg->sk, 0, 0);
 	cfg = bpf_map_lookup_elem(&gl_config, &zero);
 	x.sc = gl_scratch_get(GL_SCRATCH_SQL);
