@@ -297,7 +297,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	memset(&dm, 0, sizeof(dm));
-	dm.fds = (struct gl_map_fds){ -1, -1, -1, -1, -1, -1, -1, -1 };
+	dm.fds = (struct gl_map_fds){ -1, -1, -1, -1, -1, -1, -1, -1, -1 };
 	rc = gl_options_parse(argc, argv, &dm.o, stderr);
 	if (rc)
 		return rc < 0 ? 2 : 0;

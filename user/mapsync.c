@@ -17,7 +17,8 @@
 #define GL_OLD_SLOT_GRACE_MS 50
 
 /* map indexes in the digest */
-enum { M_LANES, M_WORKLOADS, M_SERVICES, M_BACKENDS, M_LANE_IDS, M_RULES, M_WANTS, M_COUNT };
+enum { M_LANES, M_WORKLOADS, M_SERVICES, M_BACKENDS, M_LANE_IDS, M_RULES, M_WANTS, M_SHADOWS,
+       M_COUNT };
 
 static const struct {
 	unsigned int klen, vlen;
@@ -29,14 +30,16 @@ static const struct {
 	[M_LANE_IDS] = { sizeof(struct gl_lane_name_key), sizeof(__u16) },
 	[M_RULES] = { sizeof(struct gl_rule_key), sizeof(struct gl_rule) },
 	[M_WANTS] = { sizeof(struct gl_want_key), sizeof(struct gl_http_want) },
+	[M_SHADOWS] = { sizeof(struct gl_shadow_key), sizeof(struct gl_sql_tables) },
 };
 
 /* room for any key and value of the maps above */
 #define KEY_MAX 64
-#define VAL_MAX 2048
+#define VAL_MAX 4096
 _Static_assert(sizeof(struct gl_lane_name_key) <= KEY_MAX, "keys fit");
 _Static_assert(sizeof(struct gl_rule) <= VAL_MAX && sizeof(struct gl_http_want) <= VAL_MAX &&
-	       sizeof(struct gl_backend) <= VAL_MAX, "values fit");
+	       sizeof(struct gl_backend) <= VAL_MAX && sizeof(struct gl_sql_tables) <= VAL_MAX,
+	       "values fit");
 
 static int map_fd(const struct gl_map_fds *f, int m)
 {
@@ -47,7 +50,8 @@ static int map_fd(const struct gl_map_fds *f, int m)
 	case M_BACKENDS: return f->backends;
 	case M_LANE_IDS: return f->lane_ids;
 	case M_RULES: return f->rules;
-	default: return f->wants;
+	case M_WANTS: return f->wants;
+	default: return f->shadows;
 	}
 }
 
@@ -61,6 +65,7 @@ int gl_map_fds_open(const char *root, struct gl_map_fds *f)
 	f->lane_ids = gl_pins_map_fd(root, "gl_lane_ids");
 	f->rules = gl_pins_map_fd(root, "gl_rules");
 	f->wants = gl_pins_map_fd(root, "gl_wants");
+	f->shadows = gl_pins_map_fd(root, "gl_shadows");
 	for (int i = 0; i < M_COUNT + 1; i++) {
 		int fd = i == M_COUNT ? f->config : map_fd(f, i);
 
@@ -75,7 +80,7 @@ int gl_map_fds_open(const char *root, struct gl_map_fds *f)
 void gl_map_fds_close(struct gl_map_fds *f)
 {
 	int *fds[] = { &f->config, &f->lanes, &f->workloads, &f->services, &f->backends,
-		       &f->lane_ids, &f->rules, &f->wants };
+		       &f->lane_ids, &f->rules, &f->wants, &f->shadows };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)
@@ -249,6 +254,10 @@ static int build_entries(const struct gl_plan *p, const struct gl_sync_params *s
 	for (i = 0; i < p->nwants; i++)
 		if ((err = entries_add(e, M_WANTS, &p->wants[i].key, sizeof(p->wants[i].key),
 				       &p->wants[i].val, sizeof(p->wants[i].val))))
+			return err;
+	for (i = 0; i < p->nshadows; i++)
+		if ((err = entries_add(e, M_SHADOWS, &p->shadows[i].key, sizeof(p->shadows[i].key),
+				       &p->shadows[i].val, sizeof(p->shadows[i].val))))
 			return err;
 	res->lanes = p->nlanes;
 	res->rules = p->nrules;

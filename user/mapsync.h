@@ -16,7 +16,7 @@ struct gl_plan;
 struct gl_diags;
 
 struct gl_map_fds {
-	int config, lanes, workloads, services, backends, lane_ids, rules, wants;
+	int config, lanes, workloads, services, backends, lane_ids, rules, wants, shadows;
 };
 
 /* What the daemon adds to a plan when it applies it. */
