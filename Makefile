@@ -84,6 +84,7 @@ test: deps
 	$(Q)./tests/run.sh
 
 -include tests/http/Makefile.inc
+-include tests/sql/Makefile.inc
 
 test-unit: all $(UNIT_BINS)
 	$(Q)for t in $(UNIT_BINS); do $$t || exit 1; done
