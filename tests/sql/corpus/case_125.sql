@@ -1,0 +1,1 @@
+€INSERT INTO mse_demo_table(location) VALUES(?)
