@@ -48,6 +48,10 @@ enum {
 
 _Static_assert(GL_SQL_BUF_SIZE == GL_HTTP_BUF_SIZE, "SQL and HTTP share the scratch buffer");
 
+/* gl_sock.db_len when the current database could not be read: a lane's
+ * statement that may name a shadowed table is then refused, not guessed */
+#define GL_SQL_DB_UNKNOWN 0xff
+
 /* database connections whose sends gl_sql_msg inspects, by socket cookie */
 struct {
 	__uint(type, BPF_MAP_TYPE_SOCKHASH);
@@ -144,19 +148,22 @@ static long gl_dbcopy_step(__u32 i, void *data)
 	struct gl_dbcopy_ctx *x = data;
 	__u64 k = i;
 
-	GL_BOUND(k, 63);
+	GL_BOUND(k, GL_SQL_NAME_MAX - 1);
 	x->dst[k] = i < x->n ? gl_http_at(x->buf, x->off + i) : 0;
-	return i >= x->n;
+	return 0;
 }
 
-/* Copies a database name [off, off + n) of the buffer into dst (64 bytes). */
+/* Copies a database name [off, off + n) of the buffer into dst
+ * (GL_SQL_NAME_MAX bytes); returns its length, GL_SQL_DB_UNKNOWN when it
+ * cannot be a database name. */
 static __always_inline __u8 gl_sql_set_db(char *dst, const __u8 *buf, __u32 off, __u32 n)
 {
-	struct gl_dbcopy_ctx x = { .dst = dst, .buf = buf, .off = off, .n = n > 63 ? 63 : n };
+	struct gl_dbcopy_ctx x = { .dst = dst, .buf = buf, .off = off, .n = n };
 
-	/* longer names are no MySQL identifiers: cut at 63, they match nothing */
-	bpf_loop(64, gl_dbcopy_step, &x, 0);
-	return (__u8)x.n;
+	if (n > GL_SQL_NAME_MAX)
+		return GL_SQL_DB_UNKNOWN;
+	bpf_loop(GL_SQL_NAME_MAX, gl_dbcopy_step, &x, 0);
+	return (__u8)n;
 }
 
 /* Handshake response (or SSLRequest): capabilities and the database. */
@@ -176,6 +183,8 @@ static __always_inline void gl_sql_handshake(struct gl_sql *x)
 		x->s->sql_state = GL_SQL_COMPRESSED;
 	if (!(caps & MYSQL_CLIENT_CONNECT_WITH_DB))
 		return;
+	/* from here on a database was named: not reading it makes it unknown */
+	x->s->db_len = x->s->init_db_len = GL_SQL_DB_UNKNOWN;
 	p = gl_sql_nul(b, 4 + 32, end);		/* user name after the fixed 32 bytes */
 	if (p == GL_HTTP_NOPOS)
 		return;
@@ -183,7 +192,7 @@ static __always_inline void gl_sql_handshake(struct gl_sql *x)
 	if (caps & MYSQL_CLIENT_PLUGIN_AUTH_LENENC) {
 		n = gl_http_at(b, p);
 		if (n >= 0xfb)
-			return;	/* longer auth data than this reader needs to skip */
+			return;	/* longer auth data than this reader skips */
 		p += 1 + n;
 	} else if (caps & MYSQL_CLIENT_SECURE_CONNECTION) {
 		p += 1 + gl_http_at(b, p);
@@ -198,6 +207,25 @@ static __always_inline void gl_sql_handshake(struct gl_sql *x)
 		return;
 	x->s->db_len = gl_sql_set_db(x->s->db, b, p, n - p);
 	x->s->init_db_len = gl_sql_set_db(x->s->init_db, b, p, n - p);
+	gl_count(GL_STAT_SQL_USE);
+}
+
+/* COM_CHANGE_USER: user, auth (length-prefixed, as every client since 4.1
+ * sends it), then the new database. Unreadable: the database is unknown. */
+static __always_inline void gl_sql_change_user(struct gl_sql *x)
+{
+	const __u8 *b = x->sc->buf;
+	__u32 end = 4 + x->plen, p, n;
+
+	x->s->db_len = GL_SQL_DB_UNKNOWN;
+	p = gl_sql_nul(b, 5, end);
+	if (p == GL_HTTP_NOPOS)
+		return;
+	p += 2 + gl_http_at(b, p + 1);
+	n = gl_sql_nul(b, p, end);
+	if (n == GL_HTTP_NOPOS)
+		return;
+	x->s->db_len = gl_sql_set_db(x->s->db, b, p, n - p);
 	gl_count(GL_STAT_SQL_USE);
 }
 
@@ -300,8 +328,10 @@ static __always_inline int gl_sql_statement(struct gl_sql *x, __u8 cmd)
 			return gl_sql_drop(GL_STAT_SQL_FAIL_TOO_LARGE);
 		return SK_PASS;
 	}
-	n = gl_sql_rewrite(x->sc->buf, 5, x->plen - 1, (const __u8 *)x->s->db, x->s->db_len,
-			   t, e);
+	if (x->s->db_len == GL_SQL_DB_UNKNOWN && x->lane != GL_LANE_BASE && t)
+		return gl_sql_drop(GL_STAT_SQL_FAIL_UNSUPPORTED);	/* which database? */
+	n = gl_sql_rewrite(x->sc->buf, 5, x->plen - 1, (const __u8 *)x->s->db,
+			   x->s->db_len == GL_SQL_DB_UNKNOWN ? 0 : x->s->db_len, t, e);
 	if (n < 0) {
 		if (x->lane != GL_LANE_BASE && t)
 			return gl_sql_drop(n == GL_SQL_E_TOO_LARGE ? GL_STAT_SQL_FAIL_TOO_LARGE
@@ -342,13 +372,16 @@ static __always_inline int gl_sql_command(struct gl_sql *x)
 		return SK_PASS;
 	case COM_CHANGE_USER:
 	case COM_RESET_CONNECTION:
-		/* prepared statements are gone; the database is the handshake's
-		 * (COM_CHANGE_USER names one: until read, the safe choice is the
-		 * first, and a lane statement then names its database or fails) */
+		/* prepared statements are gone; the database is the one
+		 * COM_CHANGE_USER names, or the handshake's again */
 		x->s->prep_lanes = 0;
 		__builtin_memset(x->s->prep_open, 0, sizeof(x->s->prep_open));
-		__builtin_memcpy(x->s->db, x->s->init_db, sizeof(x->s->db));
-		x->s->db_len = x->s->init_db_len;
+		if (cmd == COM_CHANGE_USER) {
+			gl_sql_change_user(x);
+		} else {
+			__builtin_memcpy(x->s->db, x->s->init_db, sizeof(x->s->db));
+			x->s->db_len = x->s->init_db_len;
+		}
 		return SK_PASS;
 	case COM_QUERY:
 	case COM_STMT_PREPARE:

@@ -405,12 +405,12 @@ struct gl_sock {
 	/* database connections (svc_protocol GL_PROTO_MYSQL) */
 	__u16 ep_lane;		/* lane of the endpoint connect chose: base on fallback */
 	__u8  sql_state;	/* enum gl_sql_state */
-	__u8  db_len;		/* current database (handshake, COM_INIT_DB, USE) */
+	__u8  db_len;		/* current database (handshake, COM_INIT_DB, USE); 0xff unknown */
 	__u8  init_db_len;	/* the handshake's, for COM_RESET_CONNECTION */
 	__u8  pad3[3];
 	__u64 prep_lanes;	/* bit L: lane L has prepared statements open here */
 	__u8  prep_open[GL_LANES_MAX];	/* prepared statements open, per lane (saturating) */
-	char  db[64];
+	char  db[64];		/* GL_SQL_NAME_MAX (sql_limits.h) */
 	char  init_db[64];
 };
 
