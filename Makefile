@@ -27,7 +27,7 @@ LIB_SRCS  := $(filter-out user/graylaned.c user/graylane.c,$(wildcard user/*.c))
 LIB_OBJS  := $(patsubst user/%.c,$(OUT)/user/%.o,$(LIB_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
-HDRS      := $(wildcard include/graylane/*.h user/*.h bpf/lib/*.h tests/unit/*.h)
+HDRS      := $(wildcard include/graylane/*.h user/*.h bpf/lib/*.h tests/*.h tests/unit/*.h)
 
 .SECONDARY:
 .PHONY: all deps test test-unit test-e2e fuzz demo demo-up demo-down clean vmlinux

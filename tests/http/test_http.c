@@ -12,39 +12,13 @@
 
 #include "lib/http.h"
 #include "http_slow.h"
+#include "../cases.h"
 
-static int passed, failed;
 static __u8 B[GL_HTTP_BUF_SIZE];	/* the parse buffer, as in the kernel */
 static __u8 B2[GL_HTTP_BUF_SIZE];	/* a second buffer: the next send() */
 static struct gl_http_want W;
-static char why[512];
 
-static void result(const char *name, int ok)
-{
-	if (ok) {
-		passed++;
-		printf("ok   %s\n", name);
-	} else {
-		failed++;
-		printf("FAIL %s: %s\n", name, why[0] ? why : "check failed");
-	}
-	why[0] = 0;
-}
 
-/* records the first failed expectation of a case */
-static int expect(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (cond)
-		return 1;
-	if (!why[0]) {
-		va_start(ap, fmt);
-		vsnprintf(why, sizeof(why), fmt, ap);
-		va_end(ap);
-	}
-	return 0;
-}
 
 static size_t put(const char *s)
 {

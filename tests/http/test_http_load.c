@@ -19,42 +19,16 @@
 #include "http_load.h"
 #include "http_load.skel.h"
 #include "vectors.h"
+#include "../cases.h"
 
 #define LOG_SIZE (1u << 20)
 
-static int passed, failed;
-static char why[512];
 static __u8 U[GL_HTTP_BUF_SIZE];	/* userspace copy of what the kernel gets */
 static struct gl_http_want W;
 static struct http_load_bpf *sk;
 static unsigned long compared;
 
-static void result(const char *name, int ok)
-{
-	if (ok) {
-		passed++;
-		printf("ok   %s\n", name);
-	} else {
-		failed++;
-		printf("FAIL %s: %s\n", name, why[0] ? why : "check failed");
-	}
-	why[0] = 0;
-}
 
-static int expect(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	compared++;
-	if (cond)
-		return 1;
-	if (!why[0]) {
-		va_start(ap, fmt);
-		vsnprintf(why, sizeof(why), fmt, ap);
-		va_end(ap);
-	}
-	return 0;
-}
 
 /* runs one syscall program on bytes [0, len) of U; 0 or -errno */
 static int run(struct bpf_program *prog, __u32 len, __u32 off, struct gl_http_load_args *extra)

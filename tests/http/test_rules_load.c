@@ -28,42 +28,17 @@
 #include "rules_load.h"
 #include "rules_load.skel.h"
 #include "vectors.h"
+#include "../cases.h"
 
 #define LOG_SIZE (1u << 20)
 
-static int passed, failed;
-static char why[512];
 static __u8 U[GL_HTTP_BUF_SIZE];	/* userspace copy of what the kernel gets */
 static struct rules_load_bpf *sk;
 static struct gl_rule R[GL_RULES_LOAD_N];
 static struct gl_http_want W;
 static unsigned long compared, matches;
 
-static void result(const char *name, int ok)
-{
-	if (ok) {
-		passed++;
-		printf("ok   %s\n", name);
-	} else {
-		failed++;
-		printf("FAIL %s: %s\n", name, why[0] ? why : "check failed");
-	}
-	why[0] = 0;
-}
 
-static int expect(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (cond)
-		return 1;
-	if (!why[0]) {
-		va_start(ap, fmt);
-		vsnprintf(why, sizeof(why), fmt, ap);
-		va_end(ap);
-	}
-	return 0;
-}
 
 /* ---- load ---- */
 

@@ -16,39 +16,13 @@
 
 #include "lib/sql.h"
 #include "sql_cases.h"
+#include "../cases.h"
 
-static int passed, failed;
-static char why[1024];
 static __u8 B[GL_SQL_BUF_SIZE];	/* the statement buffer, as in the kernel */
 static struct gl_sql_tables MAPS[GL_SQL_MAPS];
 static char text[2 * GL_SQL_BUF_SIZE];
 
-static void result(const char *name, int ok)
-{
-	if (ok) {
-		passed++;
-		printf("ok   %s\n", name);
-	} else {
-		failed++;
-		printf("FAIL %s: %s\n", name, why[0] ? why : "check failed");
-	}
-	why[0] = 0;
-}
 
-/* records the first failed expectation of a case */
-static int expect(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (cond)
-		return 1;
-	if (!why[0]) {
-		va_start(ap, fmt);
-		vsnprintf(why, sizeof(why), fmt, ap);
-		va_end(ap);
-	}
-	return 0;
-}
 
 /*
  * The tiny applier: the statement [off, off + len) of buf with every edit

@@ -22,43 +22,18 @@
 #include "sql_load.h"
 #include "sql_load.skel.h"
 #include "sql_cases.h"
+#include "../cases.h"
 
 #define LOG_SIZE (1u << 20)
 #define NPROGS 3
 #define MUTATIONS 3000
 
-static int passed, failed;
-static char why[512];
 static __u8 U[GL_SQL_BUF_SIZE];	/* the buffer image, for the kernel and for userspace */
 static struct gl_sql_tables MAPS[GL_SQL_MAPS];
 static struct sql_load_bpf *sk;
 static unsigned long compared;
 
-static void result(const char *name, int ok)
-{
-	if (ok) {
-		passed++;
-		printf("ok   %s\n", name);
-	} else {
-		failed++;
-		printf("FAIL %s: %s\n", name, why[0] ? why : "check failed");
-	}
-	why[0] = 0;
-}
 
-static int expect(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (cond)
-		return 1;
-	if (!why[0]) {
-		va_start(ap, fmt);
-		vsnprintf(why, sizeof(why), fmt, ap);
-		va_end(ap);
-	}
-	return 0;
-}
 
 /* ---- load ---- */
 
