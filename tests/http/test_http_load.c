@@ -20,6 +20,7 @@
 #include "http_load.skel.h"
 #include "vectors.h"
 #include "../cases.h"
+#include "../verifier.h"
 
 #define LOG_SIZE (1u << 20)
 
@@ -51,24 +52,6 @@ static int run(struct bpf_program *prog, __u32 len, __u32 off, struct gl_http_lo
 
 /* ---- load ---- */
 
-/* "N insns, S states, stack D, T us" from a BPF_LOG_STATS log */
-static void stats(const char *log, char *out, size_t size)
-{
-	unsigned int insns = 0, states = 0, us = 0;
-	char stack[32] = "?";
-	const char *p;
-
-	if ((p = strstr(log, "processed ")))
-		sscanf(p, "processed %u insns", &insns);
-	if ((p = strstr(log, "total_states ")))
-		sscanf(p, "total_states %u", &states);
-	if ((p = strstr(log, "stack depth ")))
-		sscanf(p, "stack depth %31s", stack);
-	if ((p = strstr(log, "verification time ")))
-		sscanf(p, "verification time %u", &us);
-	snprintf(out, size, "%u insns processed (limit 1000000), %u states, stack %s, %u us",
-		 insns, states, stack, us);
-}
 
 static int load(void)
 {

@@ -29,6 +29,7 @@
 #include "rules_load.skel.h"
 #include "vectors.h"
 #include "../cases.h"
+#include "../verifier.h"
 
 #define LOG_SIZE (1u << 20)
 
@@ -42,23 +43,6 @@ static unsigned long compared, matches;
 
 /* ---- load ---- */
 
-static void stats(const char *log, char *out, size_t size)
-{
-	unsigned int insns = 0, states = 0, us = 0;
-	char stack[64] = "?";
-	const char *p;
-
-	if ((p = strstr(log, "processed ")))
-		sscanf(p, "processed %u insns", &insns);
-	if ((p = strstr(log, "total_states ")))
-		sscanf(p, "total_states %u", &states);
-	if ((p = strstr(log, "stack depth ")))
-		sscanf(p, "stack depth %63s", stack);
-	if ((p = strstr(log, "verification time ")))
-		sscanf(p, "verification time %u", &us);
-	snprintf(out, size, "%u insns processed (limit 1000000), %u states, stack %s, %u us",
-		 insns, states, stack, us);
-}
 
 static int load(void)
 {
