@@ -6,7 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static void __attribute__((unused)) stats(const char *log, char *out, size_t size)
+/* Writes the summary to out; returns the instructions processed. */
+static unsigned int __attribute__((unused)) stats(const char *log, char *out, size_t size)
 {
 	unsigned int insns = 0, states = 0, us = 0;
 	char stack[64] = "?";
@@ -22,6 +23,7 @@ static void __attribute__((unused)) stats(const char *log, char *out, size_t siz
 		sscanf(p, "verification time %u", &us);
 	snprintf(out, size, "%u insns processed (limit 1000000), %u states, stack %s, %u us",
 		 insns, states, stack, us);
+	return insns;
 }
 
 #endif
