@@ -30,7 +30,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 HDRS      := $(wildcard include/graylane/*.h user/*.h bpf/lib/*.h tests/*.h tests/unit/*.h)
 
 .SECONDARY:
-.PHONY: all deps test test-unit test-e2e fuzz demo demo-up demo-down clean vmlinux
+.PHONY: all deps test test-unit test-e2e fuzz demo demo-up demo-down bench clean vmlinux
 all: $(OUT)/graylaned $(OUT)/graylane
 
 deps:
@@ -107,6 +107,12 @@ demo-up: deps
 
 demo-down:
 	$(Q)./demo/demo.sh down
+
+# Data-path cost against no agent and a userspace proxy, rule scale, time to
+# effect (BENCHMARKS.md); results under bench/results/.
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)./bench/run.sh
 
 clean:
 	$(Q)rm -rf $(OUT)
