@@ -29,6 +29,8 @@
 #include "pins.h"
 #include "plan.h"
 
+#define GL_CGROUP_POLL_MAX 1000	/* workloads whose cgroups are checked every poll */
+
 static volatile sig_atomic_t stop, reload;
 
 static void on_signal(int sig)
@@ -294,6 +296,7 @@ int main(int argc, char **argv)
 	struct daemon dm;
 	struct sigaction sa;
 	unsigned int polls = 0;
+	bool second;
 	int rc;
 
 	memset(&dm, 0, sizeof(dm));
@@ -330,19 +333,23 @@ int main(int argc, char **argv)
 			apply_rules(&dm);
 			continue;
 		}
-		/* A workload's cgroup appeared or was recreated: resolve it again. */
-		if (dm.have_plan &&
+		if (!dm.have_plan)
+			continue;
+		second = ++polls * dm.o.poll_ms >= 1000;
+		if (second)
+			polls = 0;
+		/* A workload's cgroup appeared or was recreated: resolve it again.
+		 * Two syscalls per workload: every poll on an ordinary node, once
+		 * a second past GL_CGROUP_POLL_MAX workloads. */
+		if ((second || dm.plan.nworkloads <= GL_CGROUP_POLL_MAX) &&
 		    gl_sync_cgroup_signature(&dm.plan, dm.cg2mount) != dm.cgroup_sig) {
 			apply_rules(&dm);
 			continue;
 		}
 		/* Processes come and go: their environment may name another lane.
 		 * Reading every environ is dearer than a stat: once a second. */
-		if (dm.have_plan && ++polls * dm.o.poll_ms >= 1000) {
-			polls = 0;
-			if (env_signature(&dm) != dm.env_sig)
-				apply_rules(&dm);
-		}
+		if (second && env_signature(&dm) != dm.env_sig)
+			apply_rules(&dm);
 	}
 	logf_("stopping; the data path stays attached (pin root %s)", dm.o.pin_root);
 out:
