@@ -1,0 +1,383 @@
+#!/bin/bash
+# bench/run.sh — `make bench`: graylane against no agent and against a
+# userspace proxy, on test hosts (network namespaces) of this machine; prints a
+# table and writes bench/results/<UTC time>.json and bench/results/latest.json.
+# BENCHMARKS.md says what each number means. Root only; everything it creates
+# (namespaces, cgroups, pins, processes, /tmp/gl-bench-*) is removed on exit,
+# Ctrl-C included, and kernel.bpf_stats_enabled is restored.
+#
+# Phases (BENCH_PHASES, in this order by default):
+#   load        wrk through the entry and one hop: (a) no agent, (b) graylane,
+#               (c) HAProxy; keep-alive and Connection: close clients, 1 and 16
+#               connections; BENCH_REPS interleaved repetitions (a, b, c, a, ...)
+#   paced       the three at a fixed rate (half of (a)'s keep-alive x16
+#               maximum): latency p50/p99 and the machine's CPU per request
+#   bpf         BPF run time per program (kernel.bpf_stats_enabled, a separate pass)
+#   tracepoints what the syscall tracepoints cost an unrelated process
+#   scale       compile, load, RSS and map memory at 10, 1 000, 10 000 rules
+#   rules       latency at the fixed rate with 1 rule against 10 000 rules
+#   effect      time from a rules file written to the first request it routes
+#   perf        (not by default) perf record -e cpu-clock of (a) and (b)
+#
+# Environment: BENCH_REPS (5), BENCH_DURATION (seconds per run, 5),
+# BENCH_PHASES, BENCH_RATE (fixed rate when the load phase is skipped),
+# BENCH_EFFECT_CHANGES (50), BENCH_SCALE_EFFECT_CHANGES (3; 0 skips),
+# BENCH_RULE_REPS (3), BENCH_RESULTS (bench/results), GRAYLANE_BUILD.
+set -u
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+REPS=${BENCH_REPS:-5}
+DUR=${BENCH_DURATION:-5}
+PHASES=" ${BENCH_PHASES:-load paced bpf tracepoints scale rules effect} "
+RESULTS=${BENCH_RESULTS:-$BENCH_DIR/results}
+EFFECT_CHANGES=${BENCH_EFFECT_CHANGES:-50}
+SCALE_EFFECT_CHANGES=${BENCH_SCALE_EFFECT_CHANGES:-3}
+RULE_REPS=${BENCH_RULE_REPS:-3}
+SCALES=(10 1000 10000)
+SCALE_ENDPOINTS=15000       # the most that fits next to 1 000 entries (see BENCHMARKS.md)
+SCALE_SERVICES=10000
+SPEC_ENDPOINTS=100000       # what the issue asks for
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+
+phase() { [[ $PHASES == *" $1 "* ]]; }
+
+bench_init
+bench_binaries
+REC=$E2E_TMP/records.jsonl
+record() { "$PY" "$BENCH_DIR/report.py" add "$REC" "$@"; }
+obj() { if [[ -n $1 ]]; then echo "$1"; else echo '{}'; fi; }   # a JSON object, {} when empty
+CLK_TCK=$(getconf CLK_TCK)
+
+# ---------------------------------------------------------------- the machine
+other_progs=$("$BPFTOOL" prog show 2>/dev/null | grep -c ' name gl_')
+record kind=machine date="$(date -u +%FT%TZ)" \
+	commit="$(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$REPO_ROOT" diff --quiet HEAD -- bpf user include 2>/dev/null || echo +dirty)" \
+	cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)" \
+	cores="$(nproc)" mem_gib="$(awk '/MemTotal/ { printf "%.0f", $2 / 1048576 }' /proc/meminfo)" \
+	kernel="$(uname -r)" nginx="$("$NGINX" -v 2>&1 | sed 's/.*nginx\///')" \
+	haproxy="$("$HAPROXY" -v | sed -n '1s/HAProxy version \([^ ]*\).*/\1/p')" \
+	wrk="$("$WRK" -v 2>&1 | head -n1 | awk '{ print $2 }')" \
+	duration="$DUR" reps="$REPS" loadavg="$(cut -d' ' -f1-3 /proc/loadavg)" \
+	other_graylane_progs="$other_progs" \
+	graylaned_sha256="$(sha256sum "$GRAYLANED" | cut -c1-16)"
+((other_progs > 0)) &&
+	log "warning: $other_progs gl_* BPF programs of another graylane install are loaded; their tracepoints run for our processes too"
+
+bench_topology
+BENCH_RULES=$(rules_dir rules)
+bench_inventory | write_rules "$BENCH_RULES" inventory.yaml
+traffic_rule entry-location entry gray 0 location cn-shenzhen | write_rules "$BENCH_RULES" entry.yaml
+out=$("$GRAYLANE" validate "$BENCH_RULES" 2>&1) || die "the bench rules do not validate: $(oneline "$out")"
+log "topology up: client -> entry nginx :8001 (a) :8002 (b) :8003 (c) -> A (a-base, a-gray)"
+
+# every variant steers both lanes right before anything is measured
+for v in a c; do record kind=check variant=$v result="$(check_lanes $v)"; done
+agent_up
+record kind=check variant=b result="$(check_lanes b)"
+agent_down
+
+# agent_for VARIANT up|down
+agent_for() { [[ $1 == b ]] && { if [[ $2 == up ]]; then agent_up; else agent_down; fi; }; return 0; }
+
+record_stats() { # record_stats PHASE REP: graylane's counters before the agent goes
+	record kind=gl_stats phase="$1" rep="$2" \
+		"stats:=$("$GRAYLANE" --pin-root "$DPIN" dump gl_stats --json 2>/dev/null || echo null)"
+}
+
+jiffies_s() { "$PY" -c 'import sys; print((int(sys.argv[1]) - int(sys.argv[2])) / int(sys.argv[3]))' "$1" "$2" "$CLK_TCK"; }
+usec_s() { "$PY" -c 'import sys; print((int(sys.argv[1]) - int(sys.argv[2])) / 1e6)' "$1" "$2"; }
+
+# measured VARIANT MODE CONNS SECS [RATE]: one wrk run with CPU time measured
+# around it; sets M_FIELDS: wrk's object, cpu_busy_s (the machine's busy
+# seconds over all cores, /proc/stat), bench_cpu_s (this run's processes,
+# cgroup cpu.stat) and foreign_cpu_s (the difference: everything else on the
+# machine, e.g. other users' jobs)
+M_FIELDS=()
+measured() {
+	local c0 c1 g0 g1 j busy bench
+	read -r -a c0 <<<"$(cpu_jiffies)"
+	g0=$(bench_cpu_us)
+	j=$(obj "$(wrk_run "$@")")
+	g1=$(bench_cpu_us)
+	read -r -a c1 <<<"$(cpu_jiffies)"
+	busy=$(jiffies_s "${c1[0]}" "${c0[0]}")
+	bench=$(usec_s "$g1" "$g0")
+	M_FIELDS=("_:=$j" "cpu_busy_s=$busy" "bench_cpu_s=$bench"
+		"foreign_cpu_s=$("$PY" -c "print(round(max(0.0, $busy - $bench), 3))")")
+}
+
+# ---------------------------------------------------------------- load
+if phase load; then
+	for ((rep = 1; rep <= REPS; rep++)); do
+		record kind=foreign_progs phase=load rep=$rep n="$("$BPFTOOL" prog show 2>/dev/null | grep -c ' name gl_')"
+		for v in a b c; do
+			log "load: rep $rep/$REPS, variant $v"
+			agent_for $v up
+			wrk_run $v keepalive 16 1 >/dev/null   # warm-up
+			for mode in keepalive close; do
+				for c in 1 16; do
+					measured $v $mode $c "$DUR"
+					record kind=load variant=$v mode=$mode conns=$c rep=$rep "${M_FIELDS[@]}"
+				done
+			done
+			[[ $v == b ]] && record_stats load $rep
+			agent_for $v down
+		done
+	done
+fi
+
+# the fixed rate: half of (a)'s keep-alive x16 median
+RATE=${BENCH_RATE:-$("$PY" -c '
+import json, statistics, sys
+r = [json.loads(l) for l in open(sys.argv[1])]
+x = [l["requests"] / (l["duration_us"] / 1e6) for l in r
+     if l.get("kind") == "load" and l["variant"] == "a" and l["mode"] == "keepalive"
+     and l["conns"] == 16 and l.get("requests")]
+print(int(statistics.median(x) / 2) if x else 2000)' "$REC")}
+log "fixed rate: $RATE req/s"
+
+
+# ---------------------------------------------------------------- paced
+if phase paced; then
+	for ((rep = 1; rep <= REPS; rep++)); do
+		read -r -a c0 <<<"$(cpu_jiffies)"
+		g0=$(bench_cpu_us)
+		sleep "$DUR"
+		g1=$(bench_cpu_us)
+		read -r -a c1 <<<"$(cpu_jiffies)"
+		record kind=idle_cpu secs="$DUR" busy_s="$(jiffies_s "${c1[0]}" "${c0[0]}")" \
+			bench_cpu_s="$(usec_s "$g1" "$g0")"
+		for v in a b c; do
+			log "paced: rep $rep/$REPS, variant $v at $RATE req/s"
+			agent_for $v up
+			wrk_run $v keepalive 16 1 "$RATE" >/dev/null
+			measured $v keepalive 16 "$DUR" "$RATE"
+			record kind=paced variant=$v rep=$rep rate="$RATE" "${M_FIELDS[@]}"
+			[[ $v == b ]] && record_stats paced $rep
+			agent_for $v down
+		done
+	done
+fi
+
+# ---------------------------------------------------------------- bpf
+if phase bpf; then
+	BENCH_SYSCTL_STATS=$(sysctl -n kernel.bpf_stats_enabled)
+	sysctl -q -w kernel.bpf_stats_enabled=1 >/dev/null || die "cannot set kernel.bpf_stats_enabled"
+	agent_up
+	for mode in keepalive close; do
+		log "bpf: run time per program, (b) $mode x16"
+		wrk_run b $mode 16 1 >/dev/null
+		"$PY" "$BENCH_DIR/bpf_usage.py" "$DPIN" >"$E2E_TMP/bpf0.json" || die "bpf_usage.py failed"
+		j=$(wrk_run b $mode 16 "$DUR")
+		"$PY" "$BENCH_DIR/bpf_usage.py" "$DPIN" --since "$E2E_TMP/bpf0.json" >"$E2E_TMP/bpf1.json" ||
+			die "bpf_usage.py failed"
+		record kind=bpfstats mode=$mode \
+			requests="$(json_field "$(obj "$j")" requests || echo 0)" \
+			"progs:=$("$PY" -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["progs"]))' "$E2E_TMP/bpf1.json")"
+	done
+	record_stats bpf 1
+	agent_down
+	sysctl -q -w kernel.bpf_stats_enabled="$BENCH_SYSCTL_STATS" >/dev/null
+	BENCH_SYSCTL_STATS=
+fi
+
+# ---------------------------------------------------------------- tracepoints
+if phase tracepoints; then
+	RL=$E2E_TMP/readloop
+	gcc -O2 -Wall -o "$RL" "$BENCH_DIR/readloop.c" || die "cannot build bench/readloop.c"
+	for ((rep = 1; rep <= REPS; rep++)); do
+		log "tracepoints: rep $rep/$REPS"
+		record kind=readloop agent=0 rep=$rep "_:=$("$RL" 2000000)"
+		agent_up
+		record kind=readloop agent=1 rep=$rep "_:=$("$RL" 2000000)"
+		agent_down
+	done
+fi
+
+# ---------------------------------------------------------------- scale
+SCALE_DIR=$E2E_TMP/scale
+SCALE_CG=$CG_RUN_REL/m/scale
+
+# scale_set N ENDPOINTS DIR: the bench inventory, the bench entry's 10 rules
+# and the generated set (N rules in all)
+scale_set() {
+	local n=$1 ep=$2 d=$3
+	mkdir -p "$d" || die "cannot create $d"
+	cp "$BENCH_RULES/inventory.yaml" "$d/" || die "cannot copy the inventory"
+	"$PY" "$BENCH_DIR/gen_rules.py" entry --rules 10 "$d/entry.yaml" || die "gen_rules.py entry failed"
+	"$PY" "$BENCH_DIR/gen_rules.py" scale --rules "$n" --endpoints "$ep" --services "$SCALE_SERVICES" \
+		--cgroup-root "$SCALE_CG" "$d" || die "gen_rules.py scale failed"
+}
+
+# wait_gen PIN N SECS: like wait_generation, with a longer limit
+wait_gen() {
+	local pin=$1 want=$2 end=$((SECONDS + $3)) g
+	while ((SECONDS < end)); do
+		g=$(generation "$pin")
+		[[ $g =~ ^[0-9]+$ ]] && ((g >= want)) && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# proc_cpu_s PID: user + system seconds of a process so far
+proc_cpu_s() { awk -v t="$CLK_TCK" '{ print ($14 + $15) / t }' "/proc/$1/stat"; }
+
+if phase scale || phase rules; then
+	mkdir -p "$SCALE_DIR"
+	cg_add m/scale
+	for ((k = 0; k < SCALES[-1] / 10 - 1; k++)); do mkdir -p "$CG_RUN/m/scale/entry-$k"; done
+fi
+
+if phase scale; then
+	# As asked: 100 000 endpoints over 10 000 services.
+	log "scale: $SPEC_ENDPOINTS endpoints over $SCALE_SERVICES services, 10000 rules (graylane compile)"
+	scale_set 10000 $SPEC_ENDPOINTS "$SCALE_DIR/spec"
+	t0=$(date +%s.%N)
+	timeout 600 "$GRAYLANE" compile "$SCALE_DIR/spec" >/dev/null 2>"$E2E_TMP/spec.err"
+	rc=$?
+	t1=$(date +%s.%N)
+	if ((rc != 0)); then
+		record kind=scale_fail rules=10000 endpoints=$SPEC_ENDPOINTS services=$SCALE_SERVICES rc=$rc \
+			seconds="$("$PY" -c "print(round($t1 - $t0, 2))")" \
+			error="$(grep -m1 'error:' "$E2E_TMP/spec.err" | sed "s|$SCALE_DIR/||")" \
+			errors="$(grep -c 'error:' "$E2E_TMP/spec.err")"
+	else
+		log "scale: the $SPEC_ENDPOINTS-endpoint set compiled (rc 0) in $(($(printf %.0f "$t1") - $(printf %.0f "$t0"))) s"
+		record kind=scale_ok_spec rules=10000 endpoints=$SPEC_ENDPOINTS services=$SCALE_SERVICES
+	fi
+	rm -rf "$SCALE_DIR/spec"
+
+	for n in "${SCALES[@]}"; do
+		d=$SCALE_DIR/r$n
+		log "scale: $n rules, $SCALE_ENDPOINTS endpoints over $SCALE_SERVICES services"
+		scale_set "$n" $SCALE_ENDPOINTS "$d"
+		t0=$(date +%s%N)
+		"$GRAYLANE" compile "$d" >/dev/null 2>"$E2E_TMP/compile.err" ||
+			die "graylane compile of $n rules failed: $(head -n 3 "$E2E_TMP/compile.err" | tr '\n' ' ')"
+		t1=$(date +%s%N)
+		DPIN=$(pin_root 1)
+		t2=$(date +%s%N)
+		start_daemon "s$n" "$CG_RUN/m" "$DPIN" "$d"
+		wait_gen "$DPIN" 1 120 || die "graylaned did not apply $n rules in 120 s: $(tail -n 3 "${DAEMON_LOG[s$n]}" | tr '\n' ' ')"
+		t3=$(date +%s%N)
+		pid=${DAEMON_PID[s$n]}
+		line=$(grep -m1 'generation 1 applied' "${DAEMON_LOG[s$n]}")
+		sleep 1
+		cpu0=$(proc_cpu_s "$pid")
+		sleep "$DUR"
+		cpu1=$(proc_cpu_s "$pid")
+		record kind=scale rules="$n" endpoints=$SCALE_ENDPOINTS services=$SCALE_SERVICES \
+			entry_cgroups=$((n / 10)) \
+			compile_s="$("$PY" -c "print(round(($t1 - $t0) / 1e9, 3))")" \
+			start_to_ok_s="$("$PY" -c "print(round(($t3 - $t2) / 1e9, 3))")" \
+			apply_ms="$(sed -n 's/.*, \([0-9.]*\) ms$/\1/p' <<<"$line")" \
+			applied="${line#*applied: }" \
+			rss_kb="$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")" \
+			hwm_kb="$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status")" \
+			idle_cpu_pct="$("$PY" -c "print(round(($cpu1 - $cpu0) / $DUR * 100, 1))")" \
+			map_bytes="$("$PY" "$BENCH_DIR/bpf_usage.py" "$DPIN" | "$PY" -c 'import json,sys; print(sum(m["bytes_memlock"] for m in json.load(sys.stdin)["maps"].values()))')" \
+			"maps:=$("$PY" "$BENCH_DIR/bpf_usage.py" "$DPIN" | "$PY" -c 'import json,sys; print(json.dumps({k: v["bytes_memlock"] for k, v in json.load(sys.stdin)["maps"].items()}))')"
+		agent_down "s$n"
+	done
+fi
+
+# ---------------------------------------------------------------- rules
+# live_set DIR: points the daemon's rules directory (a symlink) at DIR, atomically
+LIVE=$E2E_TMP/rules-live
+live_set() {
+	if ! ln -sfn "$1" "$LIVE.tmp" || ! mv -T "$LIVE.tmp" "$LIVE"; then
+		die "cannot point $LIVE at $1"
+	fi
+}
+
+if phase rules; then
+	R1=$SCALE_DIR/one
+	R10K=$SCALE_DIR/r10000
+	mkdir -p "$R1"
+	cp "$BENCH_RULES/inventory.yaml" "$BENCH_RULES/entry.yaml" "$R1/"
+	[[ -f $R10K/scale-entries.yaml ]] || scale_set 10000 $SCALE_ENDPOINTS "$R10K"
+	live_set "$R1"
+	agent_up "$LIVE"
+	g=$(generation "$DPIN")
+	cur=1
+	for ((rep = 1; rep <= RULE_REPS; rep++)); do
+		for set in 1 10000; do
+			if [[ $set != "$cur" ]]; then
+				if [[ $set == 1 ]]; then live_set "$R1"; else live_set "$R10K"; fi
+				wait_gen "$DPIN" $((g + 1)) 120 || die "graylaned did not apply the $set-rule set"
+				g=$(generation "$DPIN")
+				cur=$set
+			fi
+			log "rules: rep $rep/$RULE_REPS, $set rules (generation $g), $RATE req/s"
+			wrk_run b keepalive 16 1 "$RATE" >/dev/null
+			measured b keepalive 16 "$DUR" "$RATE"
+			record kind=rule_latency rules=$set rep=$rep rate="$RATE" "${M_FIELDS[@]}"
+		done
+	done
+	# time to effect with 10 000 rules in force (the set is live now)
+	if ((SCALE_EFFECT_CHANGES > 0)); then
+		log "effect: $SCALE_EFFECT_CHANGES changes with 10 000 rules in force"
+		sed 's/value: "cn-shenzhen"/value: "@VALUE@"/' "$R10K/entry.yaml" >"$E2E_TMP/entry10.tpl"
+		j=$(in_ns client "$PY" "$BENCH_DIR/probe.py" "$B_ENTRY4" "${B_PORT[b]}" "$R10K" entry.yaml \
+			"$E2E_TMP/entry10.tpl" --changes "$SCALE_EFFECT_CHANGES" --timeout 60 --interval 0.005)
+		record kind=effect label="10000 rules" poll_interval="100ms (default)" "_:=$(obj "$j")"
+	fi
+	record_stats rules 1
+	agent_down
+fi
+
+# ---------------------------------------------------------------- effect
+# With the daemon's default poll interval (what a user runs), then with a 10 ms
+# one: the difference is the part of the time to effect that is polling.
+if phase effect; then
+	traffic_rule entry-location entry gray 0 location @VALUE@ >"$E2E_TMP/entry1.tpl"
+	ER=$(rules_dir effect-rules)
+	cp "$BENCH_RULES/inventory.yaml" "$ER/"
+	for poll in default 10ms; do
+		sed 's/@VALUE@/ttl-0/' "$E2E_TMP/entry1.tpl" | write_rules "$ER" entry.yaml
+		if [[ $poll == default ]]; then agent_up "$ER"; else agent_up "$ER" --poll-interval "$poll"; fi
+		log "effect: $EFFECT_CHANGES rule changes, poll interval $poll, a probe every 1 ms"
+		j=$(in_ns client "$PY" "$BENCH_DIR/probe.py" "$B_ENTRY4" "${B_PORT[b]}" "$ER" entry.yaml \
+			"$E2E_TMP/entry1.tpl" --changes "$EFFECT_CHANGES" --timeout 3)
+		[[ $poll == default ]] && poll="100ms (default)"
+		record kind=effect label="1 rule" poll_interval="$poll" "_:=$(obj "$j")"
+		record_stats effect 1
+		agent_down
+	done
+fi
+
+# ---------------------------------------------------------------- perf (optional)
+# perf record -e cpu-clock of the whole machine during (a) and (b) at the same
+# load; bench/perf_diff.py turns the bench processes' samples into CPU
+# microseconds per request by symbol, (b) against (a).
+if phase perf; then
+	command -v perf >/dev/null || die "perf not found"
+	PD=$RESULTS/perf-$STAMP
+	mkdir -p "$PD"
+	for mode in keepalive close; do
+		declare -A preq=()
+		for v in a b; do
+			agent_for $v up
+			log "perf: ($v) $mode x16"
+			wrk_run $v $mode 16 1 >/dev/null
+			perf record -q -e cpu-clock -a -g -o "$PD/$mode-$v.data" -- sleep "$((DUR + 1))" 2>/dev/null &
+			pp=$!
+			sleep 0.5
+			j=$(obj "$(wrk_run $v $mode 16 "$DUR")")
+			wait $pp
+			preq[$v]=$(json_field "$j" requests || echo 1)
+			agent_for $v down
+		done
+		"$PY" "$BENCH_DIR/perf_diff.py" "$PD/$mode-a.data" "${preq[a]}" \
+			"$PD/$mode-b.data" "${preq[b]}" --top 50 >"$PD/$mode.txt" 2>&1
+		log "perf: $PD/$mode.txt: $(head -n 1 "$PD/$mode.txt")"
+	done
+fi
+
+# ---------------------------------------------------------------- report
+mkdir -p "$RESULTS"
+"$PY" "$BENCH_DIR/report.py" summarize "$REC" "$RESULTS/$STAMP.json" --latest "$RESULTS/latest.json" ||
+	die "report.py failed (records kept in $REC)"
+log "results: $RESULTS/$STAMP.json (and latest.json)"
