@@ -15,6 +15,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <poll.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <bpf/libbpf.h>
 
@@ -116,6 +118,7 @@ struct daemon {
 	uint64_t rules_sig, cgroup_sig, env_sig;
 	struct gl_sync_params sp;
 	struct ring_buffer *events;
+	int inotify;		/* the rules directory's changes, or -1 */
 };
 
 /* Depth of an absolute cgroup directory below the cgroup2 mount (root: 0). */
@@ -157,6 +160,27 @@ static int on_event(void *arg, void *data, size_t len)
 		      dm->plan.services[ev->service_id - 1] : "?",
 	      plan_lane(&dm->plan, ev->conn_lane));
 	return 0;
+}
+
+/*
+ * Waits up to the poll interval for kernel events or a change in the rules
+ * directory (inotify: a rules change takes effect in milliseconds, not a
+ * poll interval; the signature check stays the authority, so an event
+ * inotify misses is still seen at the next poll).
+ */
+static void wait_events(struct daemon *dm)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = dm->inotify, .events = POLLIN },
+		{ .fd = dm->events ? ring_buffer__epoll_fd(dm->events) : -1, .events = POLLIN },
+	};
+	char buf[4096];
+
+	if (poll(pfd, 2, dm->o.poll_ms) > 0 && (pfd[0].revents & POLLIN))
+		while (read(dm->inotify, buf, sizeof(buf)) > 0)
+			;	/* drained: what changed is read from the directory */
+	if (dm->events)
+		ring_buffer__consume(dm->events);
 }
 
 /* Environment lanes of the applied plan's workloads, as they are now. */
@@ -300,6 +324,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	memset(&dm, 0, sizeof(dm));
+	dm.inotify = -1;
 	dm.fds = (struct gl_map_fds){ -1, -1, -1, -1, -1, -1, -1, -1, -1 };
 	rc = gl_options_parse(argc, argv, &dm.o, stderr);
 	if (rc)
@@ -317,15 +342,21 @@ int main(int argc, char **argv)
 	rc = setup(&dm, &skel);
 	if (rc)
 		goto out;
+	dm.inotify = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (dm.inotify >= 0 &&
+	    inotify_add_watch(dm.inotify, dm.o.rules, IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM |
+						   IN_CREATE | IN_DELETE | IN_ATTRIB) < 0) {
+		logf_("warning: cannot watch %s (%s); checking it every %u ms", dm.o.rules,
+		      strerror(errno), dm.o.poll_ms);
+		close(dm.inotify);
+		dm.inotify = -1;
+	}
 	dm.rules_sig = rules_signature(dm.o.rules);
 	apply_rules(&dm);
 	while (!stop) {
 		uint64_t sig;
 
-		if (dm.events)
-			ring_buffer__poll(dm.events, dm.o.poll_ms);	/* also the poll interval */
-		else
-			usleep(dm.o.poll_ms * 1000);
+		wait_events(&dm);
 		sig = rules_signature(dm.o.rules);
 		if (sig != dm.rules_sig || reload) {
 			reload = 0;
@@ -357,6 +388,8 @@ out:
 		gl_plan_free(&dm.plan);
 	gl_map_fds_close(&dm.fds);
 	ring_buffer__free(dm.events);
+	if (dm.inotify >= 0)
+		close(dm.inotify);
 	graylane_bpf__destroy(skel);	/* pins keep programs, maps and links */
 	return rc;
 }
