@@ -30,6 +30,7 @@ struct cc {
 	struct gl_diags *d;
 	const char *label, *alias;		/* propagation header names */
 	const struct gl_workload_def **wl;	/* by workload id - 1 */
+	size_t *rank;				/* model index -> workload id - 1 */
 	const struct gl_service_def **svc;	/* by service id - 1 */
 	size_t addrs_cap;
 	size_t backends_cap;
@@ -82,6 +83,11 @@ static int build_workloads(struct cc *c)
 		memcpy(c->wl, m->workloads, n * sizeof(*c->wl));
 		qsort(c->wl, n, sizeof(*c->wl), cmp_workload);
 	}
+	c->rank = malloc((n ? n : 1) * sizeof(*c->rank));
+	if (!c->rank)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		c->rank[c->wl[i]->meta.index] = i;
 	for (size_t i = 0; i < n; i++) {
 		struct gl_plan_workload *pw = &p->workloads[i];
 
@@ -151,10 +157,27 @@ static int push_addr(struct cc *c, __u32 sid, const struct gl_ip *ip, __u16 port
 	return 0;
 }
 
-static int service_addrs(struct cc *c, __u32 sid)
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The service's endpoints as workload ids - 1, increasing (validation
+ * found them: s->members). */
+static size_t service_members(const struct cc *c, const struct gl_service_def *s, size_t *match)
+{
+	for (size_t q = 0; q < s->nmembers; q++)
+		match[q] = c->rank[s->members[q]];
+	qsort(match, s->nmembers, sizeof(*match), cmp_size);
+	return s->nmembers;
+}
+
+static int service_addrs(struct cc *c, __u32 sid, size_t *match)
 {
 	const struct gl_service_def *s = c->svc[sid - 1];
-	size_t i, j, k;
+	size_t i, j, k, nmatch = service_members(c, s, match);
 	int ret = 0;
 
 	for (i = 0; i < s->naddrs; i++)
@@ -162,11 +185,9 @@ static int service_addrs(struct cc *c, __u32 sid)
 			ret = push_addr(c, sid, &s->addrs[i], s->ports[j].port,
 					s->ports[j].target_port, GL_ADDR_VIRTUAL);
 	/* endpoints: dialed directly at their own address and target port */
-	for (k = 0; k < c->p->nworkloads && !ret; k++) {
-		const struct gl_workload_def *w = c->wl[k];
+	for (k = 0; k < nmatch && !ret; k++) {
+		const struct gl_workload_def *w = c->wl[match[k]];
 
-		if (!gl_selector_matches(&s->selector, &w->meta.labels))
-			continue;
 		for (i = 0; i < w->naddrs; i++)
 			for (j = 0; j < s->nports && !ret; j++)
 				ret = push_addr(c, sid, &w->addrs[i], s->ports[j].target_port,
@@ -270,12 +291,9 @@ static int service_backends(struct cc *c, __u32 sid, size_t *match)
 {
 	static const __u8 families[] = { GL_FAMILY_INET, GL_FAMILY_INET6 };
 	const struct gl_service_def *s = c->svc[sid - 1];
-	size_t nmatch = 0;
+	size_t nmatch = service_members(c, s, match);
 	int ret = 0;
 
-	for (size_t k = 0; k < c->p->nworkloads; k++)
-		if (gl_selector_matches(&s->selector, &c->wl[k]->meta.labels))
-			match[nmatch++] = k;
 	for (size_t lane = 0; lane < c->m->nlanes && !ret; lane++)
 		for (size_t f = 0; f < 2 && !ret; f++)
 			ret = backend(c, sid, match, nmatch, lane, families[f]);
@@ -287,6 +305,17 @@ static int cmp_backend(const void *a, const void *b)
 	const struct gl_plan_backend *x = a, *y = b;
 
 	return memcmp(&x->key, &y->key, sizeof(x->key));
+}
+
+static int build_addrs(struct cc *c)
+{
+	size_t *match = malloc((c->p->nworkloads ? c->p->nworkloads : 1) * sizeof(*match));
+	int ret = match ? 0 : -ENOMEM;
+
+	for (__u32 sid = 1; sid <= c->p->nservices && !ret; sid++)
+		ret = service_addrs(c, sid, match);
+	free(match);
+	return ret;
 }
 
 static int build_backends(struct cc *c)
@@ -526,8 +555,8 @@ static int build(struct cc *c)
 		ret = build_workloads(c);
 	if (!ret)
 		ret = build_service_names(c);
-	for (__u32 sid = 1; !ret && sid <= c->p->nservices; sid++)
-		ret = service_addrs(c, sid);
+	if (!ret)
+		ret = build_addrs(c);
 	if (!ret)
 		ret = finish_addrs(c);
 	if (!ret)
@@ -570,6 +599,7 @@ int gl_plan_compile(const struct gl_model *m, struct gl_plan *p, const struct gl
 		gl_diag_add(d, GL_SEV_ERROR, "", 0, 0,
 			    "internal: validation let a conflicting rule set through");
 	free(c.wl);
+	free(c.rank);
 	free(c.svc);
 	if (ret)
 		gl_plan_free(p);

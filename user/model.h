@@ -144,6 +144,10 @@ struct gl_service_def {
 	size_t nports;
 	struct gl_labels selector;
 	__u8 protocol;			/* enum gl_protocol */
+	/* set by gl_model_validate: the workloads it selects (indexes into
+	 * m->workloads, increasing) */
+	size_t *members;
+	size_t nmembers;
 };
 
 struct gl_model {
@@ -187,6 +191,8 @@ int gl_model_validate(struct gl_model *m, struct gl_diags *d);
 bool gl_selector_matches(const struct gl_labels *selector, const struct gl_labels *labels);
 const char *gl_label_get(const struct gl_labels *labels, const char *key);
 
+/* Fills every service's members (user/members.c); 0 or -ENOMEM. */
+int gl_model_members(struct gl_model *m);
 /* A lane name as rules may write it: a DNS label, not "base", fits the maps. */
 bool gl_lane_name_ok(const char *lane);
 const char *gl_kind_name(enum gl_kind k);

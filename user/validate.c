@@ -165,7 +165,8 @@ static void check_selectors(struct gl_vctx *v)
 			check_selector(v, &m->workload_rules[i]->selector,
 				       "the rule puts no workload in a lane");
 	for (i = 0; i < m->nservices; i++)
-		check_selector(v, &m->services[i]->selector, "the service has no endpoints");
+		if (!m->services[i]->nmembers)
+			check_selector(v, &m->services[i]->selector, "the service has no endpoints");
 }
 
 int gl_model_validate(struct gl_model *m, struct gl_diags *d)
@@ -179,6 +180,8 @@ int gl_model_validate(struct gl_model *m, struct gl_diags *d)
 	check_kind(&v, GL_KIND_WORKLOAD_LABEL_RULE, 0, NULL);
 	check_kind(&v, GL_KIND_WORKLOAD, GL_PLAN_WORKLOADS_MAX, "workloads");
 	check_kind(&v, GL_KIND_SERVICE, GL_PLAN_SERVICES_MAX, "services");
+	if (gl_model_members(m))
+		v.err = -ENOMEM;
 	gl_validate_lanes(&v);
 	check_selectors(&v);
 	gl_validate_claims(&v);

@@ -184,11 +184,9 @@ static int claim_service(struct claims *cs, const struct gl_model *m, const stru
 			memcpy(c.addr, s->addrs[i].addr, sizeof(c.addr));
 			ret = ret ? ret : push_claim(cs, c);
 		}
-	for (k = 0; k < m->nworkloads; k++) {
-		const struct gl_workload_def *w = m->workloads[k];
+	for (k = 0; k < s->nmembers; k++) {
+		const struct gl_workload_def *w = m->workloads[s->members[k]];
 
-		if (!gl_selector_matches(&s->selector, &w->meta.labels))
-			continue;
 		for (i = 0; i < w->naddrs; i++)
 			for (j = 0; j < s->nports; j++) {
 				struct key_claim c = { .family = w->addrs[i].family,
@@ -312,11 +310,9 @@ static size_t count_sets(struct gl_vctx *v, const struct gl_service_def *s, size
 	size_t sets = 0, lane, f;
 
 	memset(counts, 0, m->nlanes * 2 * sizeof(*counts));
-	for (size_t k = 0; k < m->nworkloads; k++) {
-		const struct gl_workload_def *w = m->workloads[k];
+	for (size_t k = 0; k < s->nmembers; k++) {
+		const struct gl_workload_def *w = m->workloads[s->members[k]];
 
-		if (!gl_selector_matches(&s->selector, &w->meta.labels))
-			continue;
 		for (size_t i = 0; i < w->naddrs; i++)
 			counts[w->lane_id * 2 + (w->addrs[i].family == GL_FAMILY_INET6)]++;
 	}
