@@ -2,6 +2,7 @@
 /* The rules model: lifecycle and small queries (see model.h). */
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model.h"
@@ -15,6 +16,8 @@ void gl_model_free(struct gl_model *m)
 {
 	if (!m)
 		return;
+	for (size_t i = 0; i < m->nworkloads; i++)
+		free(m->workloads[i]->entry_rules);	/* the only thing outside the arena */
 	gl_arena_free(&m->arena);
 	gl_model_init(m);
 }

@@ -129,6 +129,10 @@ struct gl_workload_def {
 	const char *lane;		/* "base" or a lane name */
 	__u16 lane_id;
 	const struct gl_workload_rule *lane_rule;	/* the rule that set the lane, or NULL */
+	/* set by gl_model_validate: the TrafficLabelRules that select it, in
+	 * load order (malloc'ed; gl_model_free frees it) */
+	const struct gl_traffic_rule **entry_rules;
+	size_t nentry_rules, cap_entry_rules;
 };
 
 struct gl_port {
