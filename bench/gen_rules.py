@@ -9,7 +9,7 @@ daemon's 16 MiB per file) with
   - N/10 - 1 entry workloads (app: entry-K, cgroup <root>/entry-K), each selected
     by 10 TrafficLabelRules; the bench's own entry (app: entry) gets the other
     10 from `entry --rules 10`, so the set holds N rules in all;
-  - E endpoint Workloads (cgroup <root>/ep-I: remote endpoints, no such cgroup on
+  - E endpoint Workloads without spec.cgroup (remote endpoints: not on
     this node) spread over S Services (VIP 10.96.x.y:80 -> 8080), endpoint I
     serving service I mod S, in lane gray when I div S is odd, else base.
 
@@ -62,10 +62,11 @@ def rule(name, app, priority, cond, typ, key, value):
 
 
 def workload(name, labels, cgroup, address):
+    """A Workload document; cgroup None: on another node (no spec.cgroup)."""
     lab = ", ".join("%s: %s" % kv for kv in labels.items())
     return ("---\napiVersion: graylane.io/v1alpha1\nkind: Workload\nmetadata:\n"
-            "  name: %s\n  labels: {%s}\nspec:\n  cgroup: %s\n  addresses: [%s]\n"
-            % (name, lab, cgroup, address))
+            "  name: %s\n  labels: {%s}\nspec:\n%s  addresses: [%s]\n"
+            % (name, lab, "  cgroup: %s\n" % cgroup if cgroup else "", address))
 
 
 def service(name, vip):
@@ -104,7 +105,7 @@ def scale(a):
                 labels = {"app": "svc-%d" % (i % a.services)}
                 if (i // a.services) % 2:
                     labels["traffic.opensergo.io/label"] = "gray"
-                out.write(workload("ep-%d" % i, labels, "%s/ep-%d" % (a.cgroup_root, i),
+                out.write(workload("ep-%d" % i, labels, None,
                                    addr("10.128.0.1", i)))
 
 

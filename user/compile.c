@@ -92,9 +92,9 @@ static int build_workloads(struct cc *c)
 		struct gl_plan_workload *pw = &p->workloads[i];
 
 		pw->name = strdup(c->wl[i]->meta.name);
-		pw->cgroup = strdup(c->wl[i]->cgroup);
+		pw->cgroup = c->wl[i]->cgroup ? strdup(c->wl[i]->cgroup) : NULL;
 		p->nworkloads = i + 1;
-		if (!pw->name || !pw->cgroup)
+		if (!pw->name || (c->wl[i]->cgroup && !pw->cgroup))
 			return -ENOMEM;
 		pw->val.workload_id = i + 1;
 		pw->val.lane = c->wl[i]->lane_id;

@@ -222,7 +222,7 @@ uint64_t gl_env_signature(const char *const *cgroups, size_t n, const char *moun
 	for (size_t i = 0; i < n; i++) {
 		char dir[4096], lane[64] = "", file[64];
 
-		if (!gl_cgroup_join(mount, cgroups[i], dir, sizeof(dir)))
+		if (cgroups[i] && !gl_cgroup_join(mount, cgroups[i], dir, sizeof(dir)))
 			cgroup_env_lane(dir, "", p, NULL, lane, file);
 		h = (h ^ i) * 0x100000001b3ULL;
 		for (const char *c = lane; *c; c++)

@@ -32,7 +32,8 @@ static bool cgroup_normalized(const char *s)
 static void read_cgroup(struct gl_load *l, const struct gl_ynode *spec, struct gl_workload_def *w)
 {
 	const struct gl_ynode *n;
-	const char *cg = gl_get_str(l, spec, "spec", "cgroup", true, &n);
+	/* optional: a workload without one runs on another node (an endpoint) */
+	const char *cg = gl_get_str(l, spec, "spec", "cgroup", false, &n);
 	size_t len;
 
 	if (!cg)

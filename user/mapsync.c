@@ -215,6 +215,8 @@ static int build_entries(const struct gl_plan *p, const struct gl_sync_params *s
 		char path[4096];
 		uint64_t id;
 
+		if (!w->cgroup)
+			continue;	/* on another node: an endpoint, never a caller here */
 		if (gl_cgroup_join(mount, w->cgroup, path, sizeof(path)) || gl_cgroup_id(path, &id)) {
 			gl_diag_add(d, GL_SEV_WARNING, "-", 0, 0,
 				    "workload '%s': cgroup %s does not exist yet; its processes are "
@@ -414,7 +416,8 @@ uint64_t gl_sync_cgroup_signature(const struct gl_plan *p, const char *mount)
 		char path[4096];
 		uint64_t id = 0;
 
-		if (!gl_cgroup_join(mount, p->workloads[i].cgroup, path, sizeof(path)))
+		if (p->workloads[i].cgroup &&
+		    !gl_cgroup_join(mount, p->workloads[i].cgroup, path, sizeof(path)))
 			gl_cgroup_id(path, &id);
 		h = fnv64(h, &id, sizeof(id));
 	}

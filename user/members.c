@@ -136,10 +136,11 @@ static int select_service(struct gl_model *m, const struct index *ix, struct gl_
 
 /* A TrafficLabelRule: added to the entry_rules of every workload it selects. */
 static int select_rule(const struct gl_model *m, const struct index *ix,
-		       const struct gl_traffic_rule *r)
+		       struct gl_traffic_rule *r)
 {
 	const struct posting *best = rarest(ix, &r->selector);
 
+	r->nselected = 0;
 	for (size_t q = 0; best && q < best->n; q++) {
 		struct gl_workload_def *w = m->workloads[best->w[q]];
 
@@ -156,6 +157,7 @@ static int select_rule(const struct gl_model *m, const struct index *ix,
 			w->cap_entry_rules = cap;
 		}
 		w->entry_rules[w->nentry_rules++] = r;
+		r->nselected++;
 	}
 	return 0;
 }

@@ -101,6 +101,7 @@ struct gl_traffic_rule {
 	int priority;			/* lower first; ties by name */
 	struct gl_match *match;
 	size_t nmatch;
+	size_t nselected;		/* set by gl_model_validate: workloads it selects */
 };
 
 struct gl_workload_rule {

@@ -162,18 +162,23 @@ static void print_entries_text(const struct gl_plan *p, FILE *out)
 static void print_text(const struct gl_plan *p, FILE *out)
 {
 	char ip[64];
-	size_t i;
+	size_t i, n;
 
 	header(out, "gl_lanes", p->nlanes, true);
 	for (i = 0; i < p->nlanes; i++)
 		fprintf(out, "gl_lanes %u %s\n", p->lanes[i].id, p->lanes[i].name);
-	header(out, "gl_workloads", p->nworkloads, false);
+	for (i = n = 0; i < p->nworkloads; i++)
+		n += p->workloads[i].cgroup != NULL;
+	header(out, "gl_workloads", n, false);
 	for (i = 0; i < p->nworkloads; i++) {
 		const struct gl_plan_workload *w = &p->workloads[i];
 
-		fprintf(out, "gl_workloads %s id=%u lane=%u(%s) flags=%u%s nrules=%u cgroup=%s\n",
-			w->name, w->val.workload_id, w->val.lane, lane_name(p, w->val.lane),
-			w->val.flags, flags_name(w->val.flags), w->val.nrules, w->cgroup);
+		/* a workload on another node has an id (its endpoints name it) but
+		 * no gl_workloads entry: shown as a comment */
+		fprintf(out, "%sgl_workloads %s id=%u lane=%u(%s) flags=%u%s nrules=%u cgroup=%s\n",
+			w->cgroup ? "" : "# ", w->name, w->val.workload_id, w->val.lane,
+			lane_name(p, w->val.lane), w->val.flags, flags_name(w->val.flags),
+			w->val.nrules, w->cgroup ? w->cgroup : "- (not on this node: no entry)");
 	}
 	header(out, "gl_services", p->naddrs, false);
 	for (i = 0; i < p->naddrs; i++) {
@@ -271,7 +276,10 @@ static void json_lanes_workloads(const struct gl_plan *p, FILE *out)
 		json_str(out, lane_name(p, w->val.lane));
 		fprintf(out, ", \"flags\": %u, \"nrules\": %u, \"cgroup\": ", w->val.flags,
 			w->val.nrules);
-		json_str(out, w->cgroup);
+		if (w->cgroup)
+			json_str(out, w->cgroup);
+		else
+			fputs("null", out);
 		fputc('}', out);
 	}
 	json_close(out, p->nworkloads);

@@ -117,6 +117,16 @@ static void check_kind(struct gl_vctx *v, enum gl_kind k, size_t max, const char
 		return;
 	}
 	check_names(v, all, n);
+	if (k == GL_KIND_WORKLOAD) {
+		/* only workloads on this node (with a cgroup) take a gl_workloads
+		 * key; endpoints elsewhere are addresses of services only */
+		size_t local = 0;
+
+		for (size_t i = 0; i < n; i++)
+			if (((const struct gl_workload_def *)all[i])->cgroup)
+				all[local++] = all[i];
+		n = local;
+	}
 	if (max && n > max)
 		gl_verr(v, all[max]->name_pos, "too many %s: the set has %zu, at most %zu",
 			what, n, max);
@@ -159,7 +169,8 @@ static void check_selectors(struct gl_vctx *v)
 	size_t i;
 
 	for (i = 0; i < m->ntraffic_rules; i++)
-		check_selector(v, &m->traffic_rules[i]->selector, "the rule labels no request");
+		if (!m->traffic_rules[i]->nselected)
+			check_selector(v, &m->traffic_rules[i]->selector, "the rule labels no request");
 	for (i = 0; i < m->nworkload_rules; i++)
 		if (!m->workload_rules[i]->is_table)
 			check_selector(v, &m->workload_rules[i]->selector,
