@@ -47,4 +47,35 @@ static __always_inline int gl_msg_copy(struct sk_msg_md *msg, struct gl_scratch 
 	return bpf_probe_read_kernel(sc->buf, n, data) ? -1 : 0;
 }
 
+/*
+ * Inserts n bytes of src at `at` of the message; src has room for `max`
+ * bytes, a constant at each call (the copy loop's bound for the verifier).
+ * 0; -1 when nothing was inserted; -2 when bytes were pushed but not written
+ * (the caller pops them or drops the message). Helpers may not write packet
+ * data: byte by byte.
+ */
+static __always_inline int gl_msg_insert(struct sk_msg_md *msg, __u32 at, const char *src,
+					 __u32 n, const __u32 max)
+{
+	__u8 *data, *end;
+	__u32 i;
+
+	if (n == 0 || n > max)
+		return -1;
+	if (bpf_msg_push_data(msg, at, n, 0))
+		return -1;
+	if (bpf_msg_pull_data(msg, at, at + n, 0))
+		return -2;
+	data = msg->data;
+	end = msg->data_end;
+	for (i = 0; i < max; i++) {
+		if (i >= n)
+			break;
+		if ((void *)(data + i + 1) > (void *)end)
+			return -2;
+		data[i] = src[i];
+	}
+	return 0;
+}
+
 #endif

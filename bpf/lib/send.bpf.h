@@ -120,33 +120,6 @@ static __always_inline long gl_msg_body(struct sk_msg_md *msg, struct gl_sock *s
 	return rc + (long)gl_body_stretch(b);
 }
 
-/* Inserts the lane's header line at `at` of the message. */
-static __always_inline int gl_msg_insert(struct sk_msg_md *msg, __u32 at, const struct gl_lane *ln)
-{
-	__u32 n = ln->line_len, i;
-	void *data, *end;
-
-	if (n == 0 || n > GL_LANE_LINE_MAX)
-		return -1;
-	if (bpf_msg_push_data(msg, at, n, 0))
-		return -1;
-	if (bpf_msg_pull_data(msg, at, at + n, 0))
-		return -2;	/* pushed but unwritten: the caller must undo it */
-	data = msg->data;
-	end = msg->data_end;
-	if (data + n > end)
-		return -2;
-	/* helpers may not write packet data: copy byte by byte */
-	for (i = 0; i < GL_LANE_LINE_MAX; i++) {
-		if (i >= n)
-			break;
-		if (data + i + 1 > end)
-			return -2;
-		((__u8 *)data)[i] = ln->line[i];
-	}
-	return 0;
-}
-
 struct gl_send {
 	struct gl_config *cfg;
 	struct gl_sock *s;
@@ -247,7 +220,8 @@ static __always_inline long gl_msg_edit(struct sk_msg_md *msg, struct gl_send *x
 	if (lane == GL_LANE_BASE)
 		return delta;
 	ln = bpf_map_lookup_elem(&gl_lanes, &lk);
-	rc = ln ? gl_msg_insert(msg, h->line_end, ln) : -1;
+	rc = ln ? gl_msg_insert(msg, h->line_end, ln->line, ln->line_len,
+					 GL_LANE_LINE_MAX) : -1;
 	if (rc == -2) {
 		bpf_msg_pop_data(msg, h->line_end, ln->line_len, 0);
 		rc = -1;

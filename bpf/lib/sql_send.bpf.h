@@ -233,27 +233,12 @@ static __always_inline void gl_sql_change_user(struct gl_sql *x)
 static __always_inline int gl_sql_apply_one(struct sk_msg_md *msg, __u32 off, __u32 len,
 					    const struct gl_sql_table *t)
 {
-	__u32 n = t->shadow_len, i;
-	__u8 *data, *end;
-
-	if (n == 0 || n > GL_SQL_NAME_MAX)
+	if (t->shadow_len == 0 || t->shadow_len > GL_SQL_NAME_MAX)
 		return -1;
 	if (bpf_msg_pop_data(msg, off, len, 0))
 		return -1;
-	if (bpf_msg_push_data(msg, off, n, 0))
-		return -1;
-	if (bpf_msg_pull_data(msg, off, off + n, 0))
-		return -1;
-	data = msg->data;
-	end = msg->data_end;
-	for (i = 0; i < GL_SQL_NAME_MAX; i++) {
-		if (i >= n)
-			break;
-		if ((void *)(data + i + 1) > (void *)end)
-			return -1;
-		data[i] = t->shadow[i];
-	}
-	return 0;
+	/* a failure here drops the statement: nothing needs undoing */
+	return gl_msg_insert(msg, off, t->shadow, t->shadow_len, GL_SQL_NAME_MAX) ? -1 : 0;
 }
 
 /* Writes the packet's new payload length into its 3-byte header. */
