@@ -8,6 +8,7 @@
 
 #include <graylane/abi.h>
 #include "dump.h"
+#include "model.h"
 #include "pins.h"
 #include "stats.h"
 
@@ -21,9 +22,9 @@ struct dctx {
 
 static void addr_str(__u8 family, const __u8 *addr, __u16 port, char *buf, size_t len)
 {
-	char ip[INET6_ADDRSTRLEN] = "?";
+	char ip[INET6_ADDRSTRLEN];
 
-	inet_ntop(family == GL_FAMILY_INET6 ? AF_INET6 : AF_INET, addr, ip, sizeof(ip));
+	gl_ip_format(family, addr, ip, sizeof(ip));
 	if (!port)
 		snprintf(buf, len, "%s", ip);
 	else if (family == GL_FAMILY_INET6)

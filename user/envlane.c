@@ -10,6 +10,7 @@
 #include "cgroup.h"
 #include "diag.h"
 #include "envlane.h"
+#include "fnv.h"
 #include "model.h"
 
 #define ENVIRON_MAX	(256 << 10)	/* bytes of /proc/PID/environ looked at */
@@ -214,7 +215,7 @@ int gl_env_lanes(struct gl_model *m, const char *mount, struct gl_diags *d)
 
 uint64_t gl_env_signature(const char *const *cgroups, size_t n, const char *mount)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = GL_FNV64_INIT;
 	struct pids *p = malloc(sizeof(*p));
 
 	if (!p)
@@ -224,9 +225,8 @@ uint64_t gl_env_signature(const char *const *cgroups, size_t n, const char *moun
 
 		if (cgroups[i] && !gl_cgroup_join(mount, cgroups[i], dir, sizeof(dir)))
 			cgroup_env_lane(dir, "", p, NULL, lane, file);
-		h = (h ^ i) * 0x100000001b3ULL;
-		for (const char *c = lane; *c; c++)
-			h = (h ^ (unsigned char)*c) * 0x100000001b3ULL;
+		h = gl_fnv64(h, &i, sizeof(i));
+		h = gl_fnv64_str(h, lane);
 	}
 	free(p);
 	return h;

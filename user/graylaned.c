@@ -23,6 +23,7 @@
 #include "cgroup.h"
 #include "diag.h"
 #include "envlane.h"
+#include "fnv.h"
 #include "kernel_check.h"
 #include "graylane.skel.h"
 #include "mapsync.h"
@@ -67,22 +68,17 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap
 	return vfprintf(stderr, fmt, ap);
 }
 
-static int is_yaml(const struct dirent *e)
+static int is_rules_file(const struct dirent *e)
 {
-	size_t n = strlen(e->d_name);
-
-	if (e->d_name[0] == '.')
-		return 0;	/* hidden files and editors' temporaries */
-	return (n > 5 && !strcmp(e->d_name + n - 5, ".yaml")) ||
-	       (n > 4 && !strcmp(e->d_name + n - 4, ".yml"));
+	return gl_rules_file_name(e->d_name);	/* the files the loader reads */
 }
 
 /* Changes when a YAML file of the directory is added, removed or rewritten. */
 static uint64_t rules_signature(const char *dir)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = GL_FNV64_INIT;
 	struct dirent **ents;
-	int n = scandir(dir, &ents, is_yaml, alphasort);
+	int n = scandir(dir, &ents, is_rules_file, alphasort);
 
 	if (n < 0)
 		return 0;
@@ -98,10 +94,8 @@ static uint64_t rules_signature(const char *dir)
 			v[2] = st.st_mtim.tv_sec;
 			v[3] = st.st_mtim.tv_nsec;
 		}
-		for (const char *c = ents[i]->d_name; *c; c++)
-			h = (h ^ (unsigned char)*c) * 0x100000001b3ULL;
-		for (int k = 0; k < 4; k++)
-			h = (h ^ v[k]) * 0x100000001b3ULL;
+		h = gl_fnv64_str(h, ents[i]->d_name);
+		h = gl_fnv64(h, v, sizeof(v));
 		free(ents[i]);
 	}
 	free(ents);

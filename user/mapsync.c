@@ -8,6 +8,7 @@
 
 #include "cgroup.h"
 #include "diag.h"
+#include "fnv.h"
 #include "mapsync.h"
 #include "pins.h"
 #include "plan.h"
@@ -147,25 +148,14 @@ static int entry_cmp(const void *a, const void *b)
 	return memcmp(x->kv, y->kv, x->klen < y->klen ? x->klen : y->klen);
 }
 
-static uint64_t fnv64(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *b = p;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 static uint64_t entries_digest(struct entries *e)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = GL_FNV64_INIT;
 
 	qsort(e->v, e->n, sizeof(e->v[0]), entry_cmp);
 	for (size_t i = 0; i < e->n; i++) {
-		h = fnv64(h, &e->v[i].map, 1);
-		h = fnv64(h, e->v[i].kv, e->v[i].klen + e->v[i].vlen);
+		h = gl_fnv64(h, &e->v[i].map, 1);
+		h = gl_fnv64(h, e->v[i].kv, e->v[i].klen + e->v[i].vlen);
 	}
 	return h;
 }
@@ -410,7 +400,7 @@ int gl_sync_digest_active(const struct gl_map_fds *f, uint64_t *digest, struct g
 
 uint64_t gl_sync_cgroup_signature(const struct gl_plan *p, const char *mount)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = GL_FNV64_INIT;
 
 	for (size_t i = 0; i < p->nworkloads; i++) {
 		char path[4096];
@@ -419,7 +409,7 @@ uint64_t gl_sync_cgroup_signature(const struct gl_plan *p, const char *mount)
 		if (p->workloads[i].cgroup &&
 		    !gl_cgroup_join(mount, p->workloads[i].cgroup, path, sizeof(path)))
 			gl_cgroup_id(path, &id);
-		h = fnv64(h, &id, sizeof(id));
+		h = gl_fnv64(h, &id, sizeof(id));
 	}
 	return h;
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fnv.h"
 #include "model.h"
 
 struct posting {
@@ -27,14 +28,7 @@ struct index {
 
 static uint64_t hash_kv(const char *k, const char *v)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (; *k; k++)
-		h = (h ^ (unsigned char)*k) * 0x100000001b3ULL;
-	h = (h ^ '=') * 0x100000001b3ULL;
-	for (; *v; v++)
-		h = (h ^ (unsigned char)*v) * 0x100000001b3ULL;
-	return h;
+	return gl_fnv64_str(gl_fnv64(gl_fnv64_str(GL_FNV64_INIT, k), "=", 1), v);
 }
 
 /* The slot of (key, value): its posting, or the empty slot it would take. */

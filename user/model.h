@@ -178,6 +178,8 @@ void gl_model_free(struct gl_model *m);
  * or another negative errno when the input could not be read at all (also
  * reported in d).
  */
+/* A file name the directory loader reads: *.yaml or *.yml, no dotfile. */
+bool gl_rules_file_name(const char *name);
 /* *.yaml and *.yml files of dir (not its subdirectories), sorted by name. */
 int gl_model_load_dir(const char *dir, struct gl_model *m, struct gl_diags *d);
 int gl_model_load_file(const char *path, struct gl_model *m, struct gl_diags *d);

@@ -198,7 +198,7 @@ out:
 	return ret;
 }
 
-static bool is_rules_file(const char *name)
+bool gl_rules_file_name(const char *name)
 {
 	size_t n = strlen(name);
 
@@ -230,7 +230,7 @@ static int list_dir(DIR *dir, char ***out, size_t *n)
 
 	*n = 0;
 	while ((errno = 0, de = readdir(dir))) {
-		if (!is_rules_file(de->d_name) || de->d_type == DT_DIR)
+		if (!gl_rules_file_name(de->d_name) || de->d_type == DT_DIR)
 			continue;
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 16;
