@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <string.h>
 
+#include "../bpf/lib/sql.h"
 #include "load.h"
 #include "quote.h"
 
@@ -86,6 +87,12 @@ static bool check_sql_name(struct gl_load *l, const struct gl_label *lb, const c
 	if (!len || len > GL_SQL_NAME_MAX) {
 		gl_perr(l, lb->value_pos, "field '%s' is %zu bytes long; a MySQL name has 1..%d",
 			path, len, GL_SQL_NAME_MAX);
+		return false;
+	}
+	/* the kernel's table map holds what gl_sql_table_set accepts */
+	if (!gl_sql_name_ok(lb->value, len)) {
+		gl_perr(l, lb->value_pos, "field '%s' is '%s'; graylane cannot match a name with "
+			"a backtick in SQL", path, gl_q(lb->value).s);
 		return false;
 	}
 	return true;
