@@ -35,6 +35,11 @@ static __always_inline struct gl_ctx *gl_ctx_fresh(__u32 workload_id)
 	return c;
 }
 
+/*
+ * Only the thread itself writes its entry, and it reads it back between its
+ * own syscalls: an existing entry is overwritten in place (an LRU update
+ * takes a lock and recycles a node); a new thread inserts one.
+ */
 static __always_inline void gl_ctx_set(__u32 workload_id, __u16 lane, __u8 source, __u64 ttl_ns)
 {
 	struct gl_ctx c = {
@@ -44,7 +49,12 @@ static __always_inline void gl_ctx_set(__u32 workload_id, __u16 lane, __u8 sourc
 		.source = source,
 	};
 	__u32 tid = gl_tid();
+	struct gl_ctx *old = bpf_map_lookup_elem(&gl_ctx, &tid);
 
+	if (old) {
+		*old = c;
+		return;
+	}
 	if (bpf_map_update_elem(&gl_ctx, &tid, &c, BPF_ANY))
 		gl_count(GL_STAT_CTX_WRITE_FAIL);
 }

@@ -24,18 +24,23 @@ enum gl_read_kind {
 };
 
 struct gl_read {
-	__u64 ptr;
+	__u64 ptr;	/* 0: no read of a workload in progress */
 	__u32 kind;
 	__u32 fd;
 };
 
 #define GL_MSG_PEEK 2	/* MSG_PEEK: the bytes stay queued; the real read comes later */
 
-/* thread -> the buffer its read in progress fills */
+/*
+ * thread -> the buffer its read in progress fills. Task-local storage: the
+ * entry lives with the task (freed when it exits), and a read's enter and
+ * exit write a field in place instead of inserting into and deleting from a
+ * shared hash, whose LRU lists take a lock per operation.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, GL_CTX_MAX);
-	__type(key, __u64);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct gl_read);
 } gl_reads SEC(".maps");
 
@@ -84,13 +89,19 @@ static __always_inline struct gl_config *gl_managed_task(void)
 
 static __always_inline void gl_read_enter(__u32 fd, __u64 ptr, __u32 kind, __u64 flags)
 {
-	struct gl_read r = { .ptr = ptr, .kind = kind, .fd = fd };
-	__u64 id;
+	struct gl_read *r;
 
 	if (!ptr || (flags & GL_MSG_PEEK) || !gl_managed_task())
 		return;
-	id = bpf_get_current_pid_tgid();
-	bpf_map_update_elem(&gl_reads, &id, &r, BPF_ANY);
+	r = bpf_task_storage_get(&gl_reads, bpf_get_current_task_btf(), 0,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!r) {
+		gl_count(GL_STAT_CTX_WRITE_FAIL);
+		return;
+	}
+	r->kind = kind;
+	r->fd = fd;
+	r->ptr = ptr;
 }
 
 /* Where the first bytes of the read landed, and how many may be there. */
@@ -177,7 +188,8 @@ static __always_inline void gl_read_exit(long ret)
 	struct gl_scratch *sc;
 	struct gl_config *cfg;
 	struct gl_caller c;
-	struct gl_read *r;
+	struct gl_read *rp, r;
+	__u32 zero = 0;
 	__u64 id, ptr, len, pkey;
 	__u16 lane = GL_NO_LANE;
 	__u8 source = GL_CTX_BASE, slot;
@@ -185,35 +197,36 @@ static __always_inline void gl_read_exit(long ret)
 	long have;
 	int rc;
 
-	id = bpf_get_current_pid_tgid();
-	r = bpf_map_lookup_elem(&gl_reads, &id);
-	if (!r)
+	rp = bpf_task_storage_get(&gl_reads, bpf_get_current_task_btf(), 0, 0);
+	if (!rp || !rp->ptr)
 		return;
-	if (ret <= 0)
-		goto out;
-	cfg = gl_managed_task();
-	if (!cfg)
-		goto out;
+	r = *rp;
+	rp->ptr = 0;
+	/* the task was below the managed cgroup when the read began */
+	cfg = bpf_map_lookup_elem(&gl_config, &zero);
+	if (ret <= 0 || !cfg || !cfg->generation)
+		return;
 	slot = cfg->active_slot & 1;
 	if (gl_find_caller(slot, &c))
-		goto out;
-	if (gl_read_target(r, ret, &ptr, &len)) {
+		return;
+	if (gl_read_target(&r, ret, &ptr, &len)) {
 		gl_count(GL_STAT_RECV_READ_FAIL);
-		goto out;
+		return;
 	}
 	sc = gl_scratch_get(GL_SCRATCH_RECV);
 	if (!sc)
-		goto out;
-	pkey = (id & 0xffffffff00000000ULL) | r->fd;
+		return;
+	id = bpf_get_current_pid_tgid();
+	pkey = (id & 0xffffffff00000000ULL) | r.fd;
 	have = gl_read_gather(sc, pkey, c.workload_id, ptr, len);
 	if (have < 0)
 		gl_count(GL_STAT_RECV_READ_FAIL);
 	if (have <= 0)
-		goto out;
+		return;
 	want = gl_want_for(slot, c.workload_id, c.flags & GL_WL_ENTRY);
 	if (!want) {
 		gl_ctx_set(c.workload_id, GL_LANE_BASE, GL_CTX_BASE, cfg->context_ttl_ns);
-		goto out;
+		return;
 	}
 	rc = gl_http_parse_head(sc->buf, 0, (__u32)have, want, &sc->head);
 	if (rc == GL_HTTP_E_INCOMPLETE) {
@@ -222,13 +235,13 @@ static __always_inline void gl_read_exit(long ret)
 		gl_count(GL_STAT_RECV_PARTIAL);
 		gl_read_keep(sc, pkey, c.workload_id, have, cfg->context_ttl_ns);
 		gl_ctx_set(c.workload_id, GL_LANE_BASE, GL_CTX_BASE, cfg->context_ttl_ns);
-		goto out;
+		return;
 	}
 	gl_count(GL_STAT_RECV_HEAD);
 	if (rc < 0) {
 		gl_count(GL_STAT_RECV_MALFORMED);
 		gl_ctx_set(c.workload_id, GL_LANE_BASE, GL_CTX_BASE, cfg->context_ttl_ns);
-		goto out;
+		return;
 	}
 	if (!(c.flags & GL_WL_ENTRY) || (cfg->flags & GL_CFG_TRUST_INCOMING)) {
 		lane = gl_label_by_header(slot, sc->buf, &sc->head, &present);
@@ -247,8 +260,6 @@ static __always_inline void gl_read_exit(long ret)
 	gl_count(source == GL_CTX_RULE ? GL_STAT_RECV_LABEL_RULE :
 		 source == GL_CTX_HEADER ? GL_STAT_RECV_LABEL_HEADER : GL_STAT_RECV_LABEL_BASE);
 	gl_ctx_set(c.workload_id, lane, source, cfg->context_ttl_ns);
-out:
-	bpf_map_delete_elem(&gl_reads, &id);
 }
 
 /* Reads these tracepoints cannot follow; counted so operators see them. */
