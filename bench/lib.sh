@@ -270,6 +270,16 @@ cpu_jiffies() {
 	awk '/^cpu / { busy = $2 + $3 + $4 + $7 + $8; print busy, busy + $5 + $6 }' /proc/stat
 }
 
+# a_in_segs: TCP segments received so far by A's two endpoints (their netns)
+a_in_segs() {
+	local w n=0 v
+	for w in a-base a-gray; do
+		v=$(in_ns "$w" awk '/^Tcp:/ && $11 ~ /^[0-9]+$/ { print $11 }' /proc/net/snmp)
+		n=$((n + v))
+	done
+	echo "$n"
+}
+
 # bench_cpu_us: CPU time of every process of this run so far (wrk, nginx,
 # HAProxy, graylaned: all below the run's cgroup), from cgroup v2 cpu.stat
 bench_cpu_us() { awk '/^usage_usec/ { print $2 }' "$CG_RUN/cpu.stat"; }

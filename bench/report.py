@@ -134,6 +134,8 @@ def summarize(recs):
                                        if r.get("requests")]),
             "bench_cpu_us_per_request": med([r["bench_cpu_s"] / r["requests"] * 1e6 for r in rs
                                              if r.get("requests") and "bench_cpu_s" in r]),
+            "a_segments_per_request": med([r["a_in_segs"] / r["requests"] for r in rs
+                                           if r.get("requests") and "a_in_segs" in r]),
             "errors": sum(errors(r) for r in rs),
         }
     idle = by("idle_cpu")
@@ -282,14 +284,16 @@ def table(s):
         pa = s["paced"].get("a", {})
         L.append("fixed rate %s req/s (half of (a) keepalive x16), 16 keep-alive connections, median (min-max)"
                  % pa.get("rate_target"))
-        L.append("%-14s %-18s %-18s %-20s %-20s %-14s" % (
-            "variant", "p50 us", "p99 us", "bench CPU us/req", "machine CPU us/req", "achieved req/s"))
+        L.append("%-14s %-18s %-18s %-20s %-20s %-16s %s" % (
+            "variant", "p50 us", "p99 us", "bench CPU us/req", "machine CPU us/req", "achieved req/s",
+            "A segs/req"))
         for v, name in (("a", "(a) no agent"), ("b", "(b) graylane"), ("c", "(c) haproxy")):
             p = s["paced"].get(v)
             if p:
-                L.append("%-14s %-18s %-18s %-20s %-20s %-14s" % (
+                L.append("%-14s %-18s %-18s %-20s %-20s %-16s %s" % (
                     name, fmt(p["p50_us"]), fmt(p["p99_us"]), fmt(p["bench_cpu_us_per_request"], 1, 1),
-                    fmt(p["cpu_us_per_request"], 1, 1), fmt(p["rate_achieved"])))
+                    fmt(p["cpu_us_per_request"], 1, 1), fmt(p["rate_achieved"]),
+                    fmt(p["a_segments_per_request"], 1, 2)))
         if "added_p50_us" in s:
             L.append("added by graylane: p50 %+.0f us, p99 %+.0f us; CPU %+.1f us/request (bench processes), "
                      "%+.1f (machine; idle machine %.1f%% busy)"

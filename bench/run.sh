@@ -95,15 +95,17 @@ usec_s() { "$PY" -c 'import sys; print((int(sys.argv[1]) - int(sys.argv[2])) / 1
 # machine, e.g. other users' jobs)
 M_FIELDS=()
 measured() {
-	local c0 c1 g0 g1 j busy bench
+	local c0 c1 g0 g1 s0 s1 j busy bench
 	read -r -a c0 <<<"$(cpu_jiffies)"
 	g0=$(bench_cpu_us)
+	s0=$(a_in_segs)
 	j=$(obj "$(wrk_run "$@")")
+	s1=$(a_in_segs)
 	g1=$(bench_cpu_us)
 	read -r -a c1 <<<"$(cpu_jiffies)"
 	busy=$(jiffies_s "${c1[0]}" "${c0[0]}")
 	bench=$(usec_s "$g1" "$g0")
-	M_FIELDS=("_:=$j" "cpu_busy_s=$busy" "bench_cpu_s=$bench"
+	M_FIELDS=("_:=$j" "cpu_busy_s=$busy" "bench_cpu_s=$bench" "a_in_segs=$((s1 - s0))"
 		"foreign_cpu_s=$("$PY" -c "print(round(max(0.0, $busy - $bench), 3))")")
 }
 

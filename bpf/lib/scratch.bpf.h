@@ -47,26 +47,43 @@ static __always_inline int gl_msg_copy(struct sk_msg_md *msg, struct gl_scratch 
 	return bpf_probe_read_kernel(sc->buf, n, data) ? -1 : 0;
 }
 
+/* a message up to this size is made one piece again after an insert */
+#define GL_MSG_LINEAR_MAX 4096
+
 /*
  * Inserts n bytes of src at `at` of the message; src has room for `max`
  * bytes, a constant at each call (the copy loop's bound for the verifier).
  * 0; -1 when nothing was inserted; -2 when bytes were pushed but not written
  * (the caller pops them or drops the message). Helpers may not write packet
  * data: byte by byte.
+ *
+ * The push leaves the new bytes in a scatterlist element of their own, and
+ * the kernel hands a message to TCP element by element (tcp_bpf_push), each
+ * pushed out at once: a request would leave in two or three segments. A
+ * small message is pulled whole, which copies it into one element again.
  */
 static __always_inline int gl_msg_insert(struct sk_msg_md *msg, __u32 at, const char *src,
 					 __u32 n, const __u32 max)
 {
+	__u32 lo = at, hi, i, off;
 	__u8 *data, *end;
-	__u32 i;
 
 	if (n == 0 || n > max)
 		return -1;
 	if (bpf_msg_push_data(msg, at, n, 0))
 		return -1;
-	if (bpf_msg_pull_data(msg, at, at + n, 0))
+	hi = at + n;
+	if (msg->size <= GL_MSG_LINEAR_MAX) {
+		lo = 0;
+		hi = msg->size;
+	}
+	if (bpf_msg_pull_data(msg, lo, hi, 0))
 		return -2;
-	data = msg->data;
+	off = at - lo;
+	if (off >= GL_MSG_LINEAR_MAX)
+		off = 0;	/* lo == at */
+	GL_BOUND(off, GL_MSG_LINEAR_MAX - 1);
+	data = (__u8 *)msg->data + off;
 	end = msg->data_end;
 	for (i = 0; i < max; i++) {
 		if (i >= n)
