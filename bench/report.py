@@ -324,13 +324,14 @@ def table(s):
         L.append("")
     if s["scale"] or s["scale_failures"]:
         L.append("rule scale (10 rules per entry workload)")
-        L.append("%-8s %-10s %-9s %-10s %-10s %-11s %-9s %-9s %-10s %-9s" % (
-            "rules", "endpoints", "services", "compile s", "apply ms", "start->ok s", "RSS MB",
-            "peak MB", "maps MB", "idle CPU"))
+        L.append("%-7s %-10s %-9s %-10s %-11s %-9s %-12s %-8s %-8s %-8s %-8s" % (
+            "rules", "endpoints", "services", "compile s", "compile MB", "apply ms", "start->ok s",
+            "RSS MB", "peak MB", "maps MB", "idle CPU"))
         for r in s["scale"]:
-            L.append("%-8d %-10d %-9d %-10.2f %-10.1f %-11.2f %-9.1f %-9.1f %-10.1f %-9s" % (
-                r["rules"], r["endpoints"], r["services"], r["compile_s"], r["apply_ms"],
-                r["start_to_ok_s"], r["rss_kb"] / 1024, r["hwm_kb"] / 1024,
+            L.append("%-7d %-10d %-9d %-10.2f %-11s %-9.1f %-12.2f %-8.1f %-8.1f %-8.1f %-8s" % (
+                r["rules"], r["endpoints"], r["services"], r["compile_s"],
+                "%.1f" % (r["compile_peak_kb"] / 1024) if r.get("compile_peak_kb") else "-",
+                r["apply_ms"], r["start_to_ok_s"], r["rss_kb"] / 1024, r["hwm_kb"] / 1024,
                 r["map_bytes"] / 2**20, "%.1f%%" % r["idle_cpu_pct"]))
         for f in s["scale_failures"]:
             L.append("%-8d %-10d %-9d rejected after %.1f s: %s" % (f["rules"], f["endpoints"],

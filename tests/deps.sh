@@ -11,7 +11,7 @@ PKGS=(
 	nginx-light                             # the demo's gateway
 	mariadb-server mariadb-client           # database lanes: a real server per test
 	python3-pymysql libmariadb-dev          # text protocol client; Connector/C (binary protocol)
-	wrk haproxy linux-perf                  # make bench: load, the proxy it is compared with, profiles
+	wrk haproxy linux-perf time             # make bench: load, the proxy it is compared with, profiles, peak RSS
 )
 
 missing=()
