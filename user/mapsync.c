@@ -489,16 +489,15 @@ int gl_sync_digest_active(const struct gl_map_fds *f, uint64_t *digest, struct g
 	return err;
 }
 
-uint64_t gl_sync_cgroup_signature(const struct gl_plan *p, const char *mount)
+uint64_t gl_sync_cgroup_signature(const char *const *cgroups, size_t n, const char *mount)
 {
 	uint64_t h = GL_FNV64_INIT;
 
-	for (size_t i = 0; i < p->nworkloads; i++) {
+	for (size_t i = 0; i < n; i++) {
 		char path[4096];
 		uint64_t id = 0;
 
-		if (p->workloads[i].cgroup &&
-		    !gl_cgroup_join(mount, p->workloads[i].cgroup, path, sizeof(path)))
+		if (!gl_cgroup_join(mount, cgroups[i], path, sizeof(path)))
 			gl_cgroup_id(path, &id);
 		h = gl_fnv64(h, &id, sizeof(id));
 	}
