@@ -86,15 +86,29 @@ void *gl_arena_grow(struct gl_arena *a, void *v, size_t n, size_t *cap, size_t e
 	return nv;
 }
 
+static void free_blocks(struct gl_arena_block *b)
+{
+	while (b) {
+		struct gl_arena_block *next = b->next;
+
+		free(b);
+		b = next;
+	}
+}
+
+void gl_arena_reset(struct gl_arena *a)
+{
+	if (!a->head)
+		return;
+	free_blocks(a->head->next);
+	a->head->next = NULL;
+	a->head->used = 0;
+}
+
 void gl_arena_free(struct gl_arena *a)
 {
-	struct gl_arena_block *b, *next;
-
 	if (!a)
 		return;
-	for (b = a->head; b; b = next) {
-		next = b->next;
-		free(b);
-	}
+	free_blocks(a->head);
 	a->head = NULL;
 }
