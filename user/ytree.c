@@ -82,6 +82,9 @@ static enum gl_yscalar plain_kind(const char *s)
 	static const char *const bools[] = { "true", "True", "TRUE", "false", "False", "FALSE" };
 	size_t i;
 
+	/* most scalars are names: no null, boolean or number starts like them */
+	if (*s && !strchr("~nNtTfF0123456789+-.", *s))
+		return GL_YS_STR;
 	for (i = 0; i < sizeof(nulls) / sizeof(nulls[0]); i++)
 		if (!strcmp(s, nulls[i]))
 			return GL_YS_NULL;
