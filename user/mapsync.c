@@ -144,8 +144,8 @@ static int digest_map(uint64_t *h, unsigned char m, const struct view *v)
 	qsort_r(order, v->n, sizeof(*order), cmp_by_key, &c);
 	for (size_t i = 0; i < v->n; i++) {
 		*h = gl_fnv64(*h, &m, 1);
-		*h = gl_fnv64(*h, view_key(v, order[i]), msz[m].klen);
-		*h = gl_fnv64(*h, view_val(v, order[i]), msz[m].vlen);
+		*h = gl_fnv64_sparse(*h, view_key(v, order[i]), msz[m].klen);
+		*h = gl_fnv64_sparse(*h, view_val(v, order[i]), msz[m].vlen);
 	}
 	free(order);
 	return 0;
