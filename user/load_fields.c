@@ -13,22 +13,45 @@
 #include "load.h"
 #include "quote.h"
 
+/*
+ * Paths are built for every field read, in case it is wrong: by hand, not
+ * with snprintf (5% of loading 100 000 workloads), cut at the same length.
+ */
+static size_t path_put(struct gl_path *p, size_t o, const char *s, size_t n)
+{
+	if (n > sizeof(p->s) - 1 - o)
+		n = sizeof(p->s) - 1 - o;
+	memcpy(p->s + o, s, n);
+	p->s[o + n] = '\0';
+	return o + n;
+}
+
 struct gl_path gl_path_join(const char *prefix, const char *key)
 {
 	struct gl_path p;
+	size_t o = 0;
 
-	if (prefix && *prefix)
-		snprintf(p.s, sizeof(p.s), "%s.%s", prefix, key);
-	else
-		snprintf(p.s, sizeof(p.s), "%s", key);
+	if (prefix && *prefix) {
+		o = path_put(&p, o, prefix, strlen(prefix));
+		o = path_put(&p, o, ".", 1);
+	}
+	path_put(&p, o, key, strlen(key));
 	return p;
 }
 
 struct gl_path gl_path_index(const char *prefix, size_t i)
 {
 	struct gl_path p;
+	char num[24], *d = num + sizeof(num);
+	size_t o;
 
-	snprintf(p.s, sizeof(p.s), "%s[%zu]", prefix, i);
+	*--d = ']';
+	do
+		*--d = '0' + i % 10;
+	while (i /= 10);
+	*--d = '[';
+	o = path_put(&p, 0, prefix, strlen(prefix));
+	path_put(&p, o, d, num + sizeof(num) - d);
 	return p;
 }
 
