@@ -96,6 +96,24 @@ static void free_blocks(struct gl_arena_block *b)
 	}
 }
 
+void gl_arena_adopt(struct gl_arena *a, struct gl_arena *from)
+{
+	struct gl_arena_block *tail = from->head;
+
+	if (!tail)
+		return;
+	while (tail->next)
+		tail = tail->next;
+	/* behind a's newest block, which goes on taking allocations */
+	if (a->head) {
+		tail->next = a->head->next;
+		a->head->next = from->head;
+	} else {
+		a->head = from->head;
+	}
+	from->head = NULL;
+}
+
 void gl_arena_reset(struct gl_arena *a)
 {
 	if (!a->head)

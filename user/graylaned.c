@@ -315,12 +315,15 @@ int main(int argc, char **argv)
 	if (rc)
 		return rc < 0 ? 2 : 0;
 	libbpf_set_print(libbpf_log);
-	/* An apply allocates and frees a few hundred MB in pieces (one YAML tree
-	 * per file, arrays that grow): keep freed memory for the next piece
+	/* An apply allocates and frees a few hundred MB in pieces (YAML trees,
+	 * model objects, arrays that grow): keep freed memory for the next piece
 	 * rather than returning it and faulting it in again, page by page;
-	 * apply_rules gives it all back at the end (malloc_trim). */
+	 * apply_rules gives it all back at the end (malloc_trim). One arena for
+	 * the loader's threads too (user/load_parallel.c): malloc_trim cannot
+	 * shrink the heaps of the others. */
 	mallopt(M_TRIM_THRESHOLD, 1 << 30);
 	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	mallopt(M_ARENA_MAX, 1);
 	setvbuf(stderr, NULL, _IOLBF, 0);
 
 	memset(&sa, 0, sizeof(sa));

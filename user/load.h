@@ -90,6 +90,12 @@ bool gl_check_dns_subdomain(struct gl_load *l, const struct gl_ynode *n, const c
 
 /* spec.match of a TrafficLabelRule (load_match.c) */
 void gl_load_matches(struct gl_load *l, const struct gl_ynode *spec, struct gl_traffic_rule *r);
+/*
+ * The files names[0..n) of dir, in that order, into m (user/load_parallel.c):
+ * loaded on every core, the result that of loading them one by one.
+ */
+int gl_model_load_files(const char *dir, const char *const *names, size_t n,
+			struct gl_model *m, struct gl_diags *d);
 /* Appends obj (a struct starting with struct gl_meta) to its kind's array in l->m. */
 void gl_model_add(struct gl_load *l, struct gl_meta *obj);
 

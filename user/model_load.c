@@ -298,25 +298,6 @@ nomem:
 	return -ENOMEM;
 }
 
-static char *join_path(const char *dir, const char *name)
-{
-	size_t n = strlen(dir);
-	char *p = NULL;
-
-	if (n && dir[n - 1] == '/')
-		n--;
-	if (asprintf(&p, "%.*s/%s", (int)n, dir, name) < 0)
-		return NULL;
-	return p;
-}
-
-static int worse(int a, int b)
-{
-	if (a == -ENOMEM || b == -ENOMEM)
-		return -ENOMEM;
-	return a ? a : b;
-}
-
 int gl_model_load_dir(const char *dir, struct gl_model *m, struct gl_diags *d)
 {
 	DIR *dh = opendir(dir);
@@ -337,12 +318,7 @@ int gl_model_load_dir(const char *dir, struct gl_model *m, struct gl_diags *d)
 		free(names);
 		return -ENOENT;
 	}
-	for (size_t i = 0; i < n; i++) {
-		char *path = join_path(dir, names[i]);
-
-		ret = worse(ret, path ? gl_model_load_file(path, m, d) : -ENOMEM);
-		free(path);
-	}
+	ret = gl_model_load_files(dir, (const char *const *)names, n, m, d);
 	free_names(names, n);
 	return ret;
 }
