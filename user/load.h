@@ -58,6 +58,10 @@ const struct gl_ynode *gl_get_seq(struct gl_load *l, const struct gl_ynode *map,
 const char *gl_get_str(struct gl_load *l, const struct gl_ynode *map, const char *prefix,
 		       const char *key, bool required, const struct gl_ynode **node);
 const char *gl_node_str(struct gl_load *l, const struct gl_ynode *n, const char *path);
+/* gl_get_str without the copy into the model, for a value read on the spot
+ * (a kind, a condition): valid as long as the document's nodes. */
+const char *gl_peek_str(struct gl_load *l, const struct gl_ynode *map, const char *prefix,
+			const char *key, bool required, const struct gl_ynode **node);
 /* Integers: plain integer scalars only; range checked by the caller. */
 bool gl_get_int(struct gl_load *l, const struct gl_ynode *map, const char *prefix,
 		const char *key, bool required, long long *out, const struct gl_ynode **node);

@@ -85,8 +85,8 @@ static void load_doc(struct gl_load *l, const struct gl_ydoc *doc)
 			"and spec, got %s", gl_ytype_name(root));
 		return;
 	}
-	api = gl_get_str(l, root, "", "apiVersion", true, &an);
-	kind = gl_get_str(l, root, "", "kind", true, &kn);
+	api = gl_peek_str(l, root, "", "apiVersion", true, &an);
+	kind = gl_peek_str(l, root, "", "kind", true, &kn);
 	k = kind ? find_kind(kind) : -1;
 	if (api)
 		check_api(l, an, api, k);
