@@ -298,41 +298,94 @@ static size_t batch_len(int m)
 	return n ? n : 1;
 }
 
+typedef int entry_fn(void *arg, const unsigned char *key, const unsigned char *val);
+
+/* Calls each() for every entry of map m (fd), a batch of entries per syscall. */
+static int for_each_entry(int fd, int m, entry_fn *each, void *arg)
+{
+	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	unsigned int klen = msz[m].klen, vlen = msz[m].vlen;
+	unsigned char token[KEY_MAX], *buf = NULL;
+	size_t chunk = batch_len(m);
+	int err = 0, first = 1, done = 0;
+
+	while (!done && !err) {
+		__u32 count = chunk;
+		unsigned char *x;
+
+		if (!buf) {
+			buf = malloc(chunk * (klen + vlen));
+			if (!buf)
+				return -ENOMEM;
+		}
+		x = buf + chunk * klen;	/* the values, after the keys */
+		if (bpf_map_lookup_batch(fd, first ? NULL : token, token, buf, x, &count, &opts)) {
+			if (errno == ENOSPC && count == 0) {	/* a bucket larger than a batch */
+				free(buf);
+				buf = NULL;
+				chunk *= 2;
+				continue;
+			}
+			if (errno != ENOENT) {
+				err = -errno;
+				break;
+			}
+			done = 1;	/* the last batch */
+		}
+		first = 0;
+		for (__u32 i = 0; i < count && !err; i++)
+			err = each(arg, buf + i * klen, x + i * vlen);
+	}
+	free(buf);
+	return err;
+}
+
+/* The keys of one slot's entries, collected to be deleted. */
+struct slot_keys {
+	unsigned int klen;
+	unsigned char slot;
+	unsigned char *v;
+	size_t n, cap;
+};
+
+static int collect_key(void *arg, const unsigned char *key, const unsigned char *val)
+{
+	struct slot_keys *k = arg;
+
+	(void)val;
+	if (key[0] != k->slot)
+		return 0;
+	if (k->n == k->cap) {
+		size_t cap = k->cap ? k->cap * 2 : 256;
+		unsigned char *x = realloc(k->v, cap * k->klen);
+
+		if (!x)
+			return -ENOMEM;
+		k->v = x;
+		k->cap = cap;
+	}
+	memcpy(k->v + k->n++ * k->klen, key, k->klen);
+	return 0;
+}
+
 /* Deletes every entry whose key's first byte (the slot) is `slot`. */
 static int clear_slot(int fd, int m, unsigned char slot)
 {
 	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	unsigned int klen = msz[m].klen;
-	unsigned char key[KEY_MAX], next[KEY_MAX], *del = NULL;
-	size_t n = 0, cap = 0, done = 0;
-	int err = 0, first = 1;
+	struct slot_keys k = { .klen = msz[m].klen, .slot = slot };
+	size_t done = 0;
+	int err = for_each_entry(fd, m, collect_key, &k);
 
-	while (bpf_map_get_next_key(fd, first ? NULL : key, next) == 0) {
-		first = 0;
-		memcpy(key, next, klen);
-		if (key[0] != slot)
-			continue;
-		if (n == cap) {
-			unsigned char *x = realloc(del, (cap = cap ? cap * 2 : 256) * klen);
+	while (!err && done < k.n) {
+		__u32 count = k.n - done;
 
-			if (!x) {
-				free(del);
-				return -ENOMEM;
-			}
-			del = x;
-		}
-		memcpy(del + n++ * klen, key, klen);
-	}
-	while (done < n) {
-		__u32 count = n - done;
-
-		if (!bpf_map_delete_batch(fd, del + done * klen, &count, &opts))
+		if (!bpf_map_delete_batch(fd, k.v + done * k.klen, &count, &opts))
 			break;
 		done += count + 1;	/* count deleted, then the one that failed */
 		if (errno != ENOENT)
 			err = -errno;
 	}
-	free(del);
+	free(k.v);
 	return err;
 }
 
@@ -440,35 +493,46 @@ out:
 
 /* ---- the digest of what the kernel holds ---- */
 
-/* Map m's entries of the active slot, copied as key-value records, slot byte 0. */
+/* One slot's entries, copied as key-value records (slot byte 0). */
+struct slot_records {
+	unsigned int klen, vlen;
+	unsigned char slot;
+	unsigned char *v;
+	size_t n, cap;
+};
+
+static int collect_record(void *arg, const unsigned char *key, const unsigned char *val)
+{
+	struct slot_records *r = arg;
+	size_t rlen = r->klen + r->vlen;
+
+	if (key[0] != r->slot)
+		return 0;
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 256;
+		unsigned char *x = realloc(r->v, cap * rlen);
+
+		if (!x)
+			return -ENOMEM;
+		r->v = x;
+		r->cap = cap;
+	}
+	memcpy(r->v + r->n * rlen, key, r->klen);
+	r->v[r->n * rlen] = 0;
+	memcpy(r->v + r->n * rlen + r->klen, val, r->vlen);
+	r->n++;
+	return 0;
+}
+
+/* Map m's entries of the active slot, as a view over *buf (the caller frees it). */
 static int read_map(int fd, int m, unsigned char slot, unsigned char **buf, struct view *v)
 {
-	unsigned int klen = msz[m].klen, vlen = msz[m].vlen;
-	unsigned char key[KEY_MAX], next[KEY_MAX];
-	size_t n = 0, cap = 0;
-	int first = 1;
+	struct slot_records r = { .klen = msz[m].klen, .vlen = msz[m].vlen, .slot = slot };
+	int err = for_each_entry(fd, m, collect_record, &r);
 
-	*buf = NULL;
-	while (bpf_map_get_next_key(fd, first ? NULL : key, next) == 0) {
-		first = 0;
-		memcpy(key, next, klen);
-		if (key[0] != slot)
-			continue;
-		if (n == cap) {
-			unsigned char *x = realloc(*buf, (cap = cap ? cap * 2 : 256) * (klen + vlen));
-
-			if (!x)
-				return -ENOMEM;
-			*buf = x;
-		}
-		if (bpf_map_lookup_elem(fd, key, *buf + n * (klen + vlen) + klen))
-			continue;	/* deleted under us */
-		memcpy(*buf + n * (klen + vlen), key, klen);
-		(*buf)[n * (klen + vlen)] = 0;
-		n++;
-	}
-	*v = (struct view){ *buf, n, klen + vlen, 0, klen };
-	return 0;
+	*buf = r.v;
+	*v = (struct view){ r.v, r.n, r.klen + r.vlen, 0, r.klen };
+	return err;
 }
 
 int gl_sync_digest_active(const struct gl_map_fds *f, uint64_t *digest, struct gl_config *cfg)
