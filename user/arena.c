@@ -29,33 +29,36 @@ static struct gl_arena_block *new_block(struct gl_arena *a, size_t need)
 	return b;
 }
 
-void *gl_arena_alloc(struct gl_arena *a, size_t size)
+/* size bytes at an offset aligned to align (a power of two), zeroed */
+static void *arena_alloc(struct gl_arena *a, size_t size, size_t align)
 {
-	const size_t align = alignof(max_align_t);
 	struct gl_arena_block *b = a->head;
-	size_t off;
+	size_t off = b ? (b->used + align - 1) & ~(align - 1) : 0;
 	void *p;
 
 	if (size > SIZE_MAX / 2)
 		return NULL;
-	size = (size + align - 1) & ~(align - 1);
-	if (!size)
-		size = align;
-	if (!b || b->size - b->used < size) {
+	if (!b || off > b->size || b->size - off < size) {
 		b = new_block(a, size);
 		if (!b)
 			return NULL;
+		off = 0;
 	}
-	off = b->used;
-	b->used += size;
+	b->used = off + size;
 	p = b->data + off;
 	memset(p, 0, size);
 	return p;
 }
 
+void *gl_arena_alloc(struct gl_arena *a, size_t size)
+{
+	return arena_alloc(a, size ? size : 1, alignof(max_align_t));
+}
+
+/* Strings are packed: byte-aligned (most names and labels are a few bytes). */
 char *gl_arena_strndup(struct gl_arena *a, const char *s, size_t len)
 {
-	char *p = len < SIZE_MAX ? gl_arena_alloc(a, len + 1) : NULL;
+	char *p = len < SIZE_MAX ? arena_alloc(a, len + 1, 1) : NULL;
 
 	if (p)
 		memcpy(p, s, len);
@@ -86,15 +89,47 @@ void *gl_arena_grow(struct gl_arena *a, void *v, size_t n, size_t *cap, size_t e
 	return nv;
 }
 
+static void free_blocks(struct gl_arena_block *b)
+{
+	while (b) {
+		struct gl_arena_block *next = b->next;
+
+		free(b);
+		b = next;
+	}
+}
+
+void gl_arena_adopt(struct gl_arena *a, struct gl_arena *from)
+{
+	struct gl_arena_block *tail = from->head;
+
+	if (!tail)
+		return;
+	while (tail->next)
+		tail = tail->next;
+	/* behind a's newest block, which goes on taking allocations */
+	if (a->head) {
+		tail->next = a->head->next;
+		a->head->next = from->head;
+	} else {
+		a->head = from->head;
+	}
+	from->head = NULL;
+}
+
+void gl_arena_reset(struct gl_arena *a)
+{
+	if (!a->head)
+		return;
+	free_blocks(a->head->next);
+	a->head->next = NULL;
+	a->head->used = 0;
+}
+
 void gl_arena_free(struct gl_arena *a)
 {
-	struct gl_arena_block *b, *next;
-
 	if (!a)
 		return;
-	for (b = a->head; b; b = next) {
-		next = b->next;
-		free(b);
-	}
+	free_blocks(a->head);
 	a->head = NULL;
 }

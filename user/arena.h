@@ -23,6 +23,10 @@ char *gl_arena_strdup(struct gl_arena *a, const char *s);
  * a copy twice as large (the old one stays in the arena), or NULL.
  */
 void *gl_arena_grow(struct gl_arena *a, void *v, size_t n, size_t *cap, size_t elem);
+/* Moves every allocation of from into a (from is left empty). */
+void gl_arena_adopt(struct gl_arena *a, struct gl_arena *from);
+/* Forgets every allocation, keeping the newest block for the next ones. */
+void gl_arena_reset(struct gl_arena *a);
 void gl_arena_free(struct gl_arena *a);
 
 #endif

@@ -53,6 +53,22 @@ static int cmp_service(const void *a, const void *b)
 	return strcmp(x->meta.name, y->meta.name);
 }
 
+/*
+ * Room for n elements, allocated once: growing a plan array by doubling
+ * copied it at each step (up to 15 MB of rules at 10 000 rules) and left
+ * the old copies behind. The push functions still grow it if n was short.
+ */
+static int reserve(void *v, size_t *cap, size_t n, size_t size)
+{
+	void *nv = malloc((n ? n : 1) * size);
+
+	if (!nv)
+		return -ENOMEM;
+	*(void **)v = nv;
+	*cap = n ? n : 1;
+	return 0;
+}
+
 static int build_lanes(struct cc *c)
 {
 	const struct gl_model *m = c->m;
@@ -307,10 +323,26 @@ static int cmp_backend(const void *a, const void *b)
 	return memcmp(&x->key, &y->key, sizeof(x->key));
 }
 
+/* gl_services entries before duplicates are dropped: what service_addrs pushes. */
+static size_t count_addrs(const struct cc *c)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->m->nservices; i++) {
+		const struct gl_service_def *s = c->m->services[i];
+
+		n += s->naddrs * s->nports;
+		for (size_t q = 0; q < s->nmembers; q++)
+			n += c->m->workloads[s->members[q]]->naddrs * s->nports;
+	}
+	return n;
+}
+
 static int build_addrs(struct cc *c)
 {
 	size_t *match = malloc((c->p->nworkloads ? c->p->nworkloads : 1) * sizeof(*match));
-	int ret = match ? 0 : -ENOMEM;
+	int ret = match ? reserve(&c->p->addrs, &c->addrs_cap, count_addrs(c),
+				  sizeof(*c->p->addrs)) : -ENOMEM;
 
 	for (__u32 sid = 1; sid <= c->p->nservices && !ret; sid++)
 		ret = service_addrs(c, sid, match);
@@ -318,10 +350,43 @@ static int build_addrs(struct cc *c)
 	return ret;
 }
 
+/* gl_backends entries: the (service, lane, family) triples with an endpoint. */
+static int count_backends(const struct cc *c, size_t *n)
+{
+	size_t lanes = c->m->nlanes ? c->m->nlanes : 1;
+	unsigned char *seen = malloc(2 * lanes);
+
+	if (!seen)
+		return -ENOMEM;
+	*n = 0;
+	for (size_t i = 0; i < c->m->nservices; i++) {
+		const struct gl_service_def *s = c->m->services[i];
+
+		memset(seen, 0, 2 * lanes);
+		for (size_t q = 0; q < s->nmembers; q++) {
+			const struct gl_workload_def *w = c->m->workloads[s->members[q]];
+
+			for (size_t a = 0; a < w->naddrs && w->lane_id < lanes; a++) {
+				unsigned char *x = &seen[2 * w->lane_id +
+							 (w->addrs[a].family != GL_FAMILY_INET)];
+
+				*n += !*x;
+				*x = 1;
+			}
+		}
+	}
+	free(seen);
+	return 0;
+}
+
 static int build_backends(struct cc *c)
 {
 	size_t *match = malloc((c->p->nworkloads ? c->p->nworkloads : 1) * sizeof(*match));
-	int ret = match ? 0 : -ENOMEM;
+	size_t n = 0;
+	int ret = match ? count_backends(c, &n) : -ENOMEM;
+
+	if (!ret)
+		ret = reserve(&c->p->backends, &c->backends_cap, n + 1, sizeof(*c->p->backends));
 
 	for (__u32 sid = 1; sid <= c->p->nservices && !ret; sid++)
 		ret = service_backends(c, sid, match);
@@ -515,12 +580,16 @@ static int build_entries(struct cc *c)
 	const struct gl_model *m = c->m;
 	struct gl_plan *p = c->p;
 	const struct gl_traffic_rule **sel;
-	size_t rules_cap = 0;
+	size_t rules_cap = 0, nrules = 0, entries = 0;
 	int ret;
 
+	for (size_t k = 0; k < p->nworkloads; k++) {
+		nrules += c->wl[k]->nentry_rules;
+		entries += c->wl[k]->nentry_rules > 0;
+	}
 	sel = malloc((m->ntraffic_rules ? m->ntraffic_rules : 1) * sizeof(*sel));
-	p->wants = calloc(p->nworkloads + 1, sizeof(*p->wants));
-	if (!sel || !p->wants) {
+	p->wants = calloc(entries + 1, sizeof(*p->wants));
+	if (!sel || !p->wants || reserve(&p->rules, &rules_cap, nrules, sizeof(*p->rules))) {
 		free(sel);
 		return -ENOMEM;
 	}

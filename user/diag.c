@@ -92,6 +92,30 @@ int gl_diag_add(struct gl_diags *d, enum gl_severity sev, const char *file,
 	return ret;
 }
 
+int gl_diags_append(struct gl_diags *d, struct gl_diags *from)
+{
+	if (d->n + from->n > d->cap) {
+		size_t cap = d->n + from->n;
+		struct gl_diag *v = realloc(d->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		d->v = v;
+		d->cap = cap;
+	}
+	for (size_t i = 0; i < from->n; i++) {
+		d->v[d->n] = from->v[i];
+		d->v[d->n].seq = d->n;
+		d->n++;
+	}
+	d->nerrors += from->nerrors;
+	d->nwarnings += from->nwarnings;
+	d->dropped += from->dropped;
+	free(from->v);
+	gl_diags_init(from);
+	return 0;
+}
+
 size_t gl_diags_errors(const struct gl_diags *d)
 {
 	return d->nerrors;

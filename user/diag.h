@@ -48,6 +48,10 @@ int gl_diag_vadd(struct gl_diags *d, enum gl_severity sev, const char *file,
 		 unsigned line, unsigned col, const char *fmt, va_list ap)
 	__attribute__((format(printf, 6, 0)));
 
+/* Moves every diagnostic of from to the end of d (from is left empty); 0 or
+ * -ENOMEM (then from keeps them). */
+int gl_diags_append(struct gl_diags *d, struct gl_diags *from);
+
 size_t gl_diags_errors(const struct gl_diags *d);
 size_t gl_diags_warnings(const struct gl_diags *d);
 

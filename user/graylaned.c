@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include <sys/stat.h>
 #include <bpf/libbpf.h>
 
+#include "applied.h"
 #include "cgroup.h"
 #include "diag.h"
 #include "envlane.h"
@@ -107,7 +109,7 @@ struct daemon {
 	char cg2mount[4096];
 	uint64_t managed;
 	struct gl_map_fds fds;
-	struct gl_plan plan;	/* the applied plan */
+	struct gl_applied applied;	/* what it keeps of the applied plan */
 	int have_plan;
 	uint64_t rules_sig, cgroup_sig, env_sig;
 	struct gl_sync_params sp;
@@ -126,19 +128,6 @@ static uint32_t cgroup_level(const char *path, const char *mount)
 	return n;
 }
 
-static const char *plan_workload(const struct gl_plan *p, uint32_t id)
-{
-	return id && id <= p->nworkloads ? p->workloads[id - 1].name : "(managed root)";
-}
-
-static const char *plan_lane(const struct gl_plan *p, uint16_t id)
-{
-	for (size_t i = 0; i < p->nlanes; i++)
-		if (p->lanes[i].id == id)
-			return p->lanes[i].name;
-	return "?";
-}
-
 /* Kernel events: each lane mismatch is logged with workload and service. */
 static int on_event(void *arg, void *data, size_t len)
 {
@@ -148,11 +137,10 @@ static int on_event(void *arg, void *data, size_t len)
 	if (len < sizeof(*ev) || ev->type != GL_EV_LANE_MISMATCH || !dm->have_plan)
 		return 0;
 	logf_("lane_mismatch: workload %s sent a %s request on a connection to service %s "
-	      "opened in lane %s", plan_workload(&dm->plan, ev->workload_id),
-	      plan_lane(&dm->plan, ev->req_lane),
-	      ev->service_id && ev->service_id <= dm->plan.nservices ?
-		      dm->plan.services[ev->service_id - 1] : "?",
-	      plan_lane(&dm->plan, ev->conn_lane));
+	      "opened in lane %s", gl_applied_workload(&dm->applied, ev->workload_id),
+	      gl_applied_lane(&dm->applied, ev->req_lane),
+	      gl_applied_service(&dm->applied, ev->service_id),
+	      gl_applied_lane(&dm->applied, ev->conn_lane));
 	return 0;
 }
 
@@ -180,16 +168,13 @@ static void wait_events(struct daemon *dm)
 /* Environment lanes of the applied plan's workloads, as they are now. */
 static uint64_t env_signature(const struct daemon *dm)
 {
-	const char **cg = calloc(dm->plan.nworkloads + 1, sizeof(*cg));
-	uint64_t h;
+	return gl_env_signature(dm->applied.cgroups, dm->applied.ncgroups, dm->cg2mount);
+}
 
-	if (!cg)
-		return dm->env_sig;
-	for (size_t i = 0; i < dm->plan.nworkloads; i++)
-		cg[i] = dm->plan.workloads[i].cgroup;
-	h = gl_env_signature(cg, dm->plan.nworkloads, dm->cg2mount);
-	free(cg);
-	return h;
+/* How the applied plan's workload cgroups resolve now. */
+static uint64_t cgroup_signature(const struct daemon *dm)
+{
+	return gl_sync_cgroup_signature(dm->applied.cgroups, dm->applied.ncgroups, dm->cg2mount);
 }
 
 /* Loads, validates and compiles the rules; applies them as a new generation. */
@@ -199,11 +184,13 @@ static int apply_rules(struct daemon *dm)
 	struct gl_plan p;
 	struct gl_diags d;
 	struct gl_sync_result res;
+	struct gl_applied applied;
 	struct timespec t0, t1;
 	int err;
 
 	memset(&m, 0, sizeof(m));
 	memset(&p, 0, sizeof(p));
+	memset(&applied, 0, sizeof(applied));
 	gl_diags_init(&d);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	err = gl_model_load_dir(dm->o.rules, &m, &d);
@@ -217,6 +204,7 @@ static int apply_rules(struct daemon *dm)
 	if (!err)
 		err = gl_plan_compile(&m, &p, &(struct gl_compile_opts){ dm->o.label_header,
 								   dm->o.accept_header }, &d);
+	gl_model_free(&m);	/* the plan holds all the maps need: free it before they are written */
 	if (err || gl_diags_errors(&d)) {
 		gl_diags_print(&d, stderr);
 		logf_("rules in %s rejected (%zu errors); %s", dm->o.rules, gl_diags_errors(&d),
@@ -225,7 +213,9 @@ static int apply_rules(struct daemon *dm)
 		err = err ? err : -EINVAL;
 		goto out;
 	}
-	err = gl_sync_apply(&dm->fds, &p, &dm->sp, &d, &res);
+	err = gl_applied_init(&applied, &p);
+	if (!err)
+		err = gl_sync_apply(&dm->fds, &p, &dm->sp, &d, &res);
 	gl_diags_print(&d, stderr);
 	if (err) {
 		logf_("cannot write the plan to the maps: %s; the running rules stay in force",
@@ -238,17 +228,18 @@ static int apply_rules(struct daemon *dm)
 	      (unsigned long long)res.generation, res.lanes, res.workloads, res.unresolved,
 	      res.addrs, res.backends, res.rules, (unsigned long long)res.digest,
 	      (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);
-	if (dm->have_plan)
-		gl_plan_free(&dm->plan);
-	dm->plan = p;
-	memset(&p, 0, sizeof(p));
+	gl_applied_free(&dm->applied);
+	dm->applied = applied;
+	memset(&applied, 0, sizeof(applied));
 	dm->have_plan = 1;
-	dm->cgroup_sig = gl_sync_cgroup_signature(&dm->plan, dm->cg2mount);
+	dm->cgroup_sig = cgroup_signature(dm);
 	dm->env_sig = env_signature(dm);
 out:
+	gl_applied_free(&applied);
 	gl_plan_free(&p);
 	gl_model_free(&m);
 	gl_diags_free(&d);
+	malloc_trim(0);		/* the model and plan were freed: give their pages back */
 	return err;
 }
 
@@ -324,6 +315,15 @@ int main(int argc, char **argv)
 	if (rc)
 		return rc < 0 ? 2 : 0;
 	libbpf_set_print(libbpf_log);
+	/* An apply allocates and frees a few hundred MB in pieces (YAML trees,
+	 * model objects, arrays that grow): keep freed memory for the next piece
+	 * rather than returning it and faulting it in again, page by page;
+	 * apply_rules gives it all back at the end (malloc_trim). One arena for
+	 * the loader's threads too (user/load_parallel.c): malloc_trim cannot
+	 * shrink the heaps of the others. */
+	mallopt(M_TRIM_THRESHOLD, 1 << 30);
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	mallopt(M_ARENA_MAX, 1);
 	setvbuf(stderr, NULL, _IOLBF, 0);
 
 	memset(&sa, 0, sizeof(sa));
@@ -366,8 +366,8 @@ int main(int argc, char **argv)
 		/* A workload's cgroup appeared or was recreated: resolve it again.
 		 * Two syscalls per workload: every poll on an ordinary node, once
 		 * a second past GL_CGROUP_POLL_MAX workloads. */
-		if ((second || dm.plan.nworkloads <= GL_CGROUP_POLL_MAX) &&
-		    gl_sync_cgroup_signature(&dm.plan, dm.cg2mount) != dm.cgroup_sig) {
+		if ((second || dm.applied.nworkloads <= GL_CGROUP_POLL_MAX) &&
+		    cgroup_signature(&dm) != dm.cgroup_sig) {
 			apply_rules(&dm);
 			continue;
 		}
@@ -378,8 +378,7 @@ int main(int argc, char **argv)
 	}
 	logf_("stopping; the data path stays attached (pin root %s)", dm.o.pin_root);
 out:
-	if (dm.have_plan)
-		gl_plan_free(&dm.plan);
+	gl_applied_free(&dm.applied);
 	gl_map_fds_close(&dm.fds);
 	ring_buffer__free(dm.events);
 	if (dm.inotify >= 0)

@@ -58,6 +58,10 @@ const struct gl_ynode *gl_get_seq(struct gl_load *l, const struct gl_ynode *map,
 const char *gl_get_str(struct gl_load *l, const struct gl_ynode *map, const char *prefix,
 		       const char *key, bool required, const struct gl_ynode **node);
 const char *gl_node_str(struct gl_load *l, const struct gl_ynode *n, const char *path);
+/* gl_get_str without the copy into the model, for a value read on the spot
+ * (a kind, a condition): valid as long as the document's nodes. */
+const char *gl_peek_str(struct gl_load *l, const struct gl_ynode *map, const char *prefix,
+			const char *key, bool required, const struct gl_ynode **node);
 /* Integers: plain integer scalars only; range checked by the caller. */
 bool gl_get_int(struct gl_load *l, const struct gl_ynode *map, const char *prefix,
 		const char *key, bool required, long long *out, const struct gl_ynode **node);
@@ -90,6 +94,12 @@ bool gl_check_dns_subdomain(struct gl_load *l, const struct gl_ynode *n, const c
 
 /* spec.match of a TrafficLabelRule (load_match.c) */
 void gl_load_matches(struct gl_load *l, const struct gl_ynode *spec, struct gl_traffic_rule *r);
+/*
+ * The files names[0..n) of dir, in that order, into m (user/load_parallel.c):
+ * loaded on every core, the result that of loading them one by one.
+ */
+int gl_model_load_files(const char *dir, const char *const *names, size_t n,
+			struct gl_model *m, struct gl_diags *d);
 /* Appends obj (a struct starting with struct gl_meta) to its kind's array in l->m. */
 void gl_model_add(struct gl_load *l, struct gl_meta *obj);
 

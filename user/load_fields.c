@@ -13,22 +13,45 @@
 #include "load.h"
 #include "quote.h"
 
+/*
+ * Paths are built for every field read, in case it is wrong: by hand, not
+ * with snprintf (5% of loading 100 000 workloads), cut at the same length.
+ */
+static size_t path_put(struct gl_path *p, size_t o, const char *s, size_t n)
+{
+	if (n > sizeof(p->s) - 1 - o)
+		n = sizeof(p->s) - 1 - o;
+	memcpy(p->s + o, s, n);
+	p->s[o + n] = '\0';
+	return o + n;
+}
+
 struct gl_path gl_path_join(const char *prefix, const char *key)
 {
 	struct gl_path p;
+	size_t o = 0;
 
-	if (prefix && *prefix)
-		snprintf(p.s, sizeof(p.s), "%s.%s", prefix, key);
-	else
-		snprintf(p.s, sizeof(p.s), "%s", key);
+	if (prefix && *prefix) {
+		o = path_put(&p, o, prefix, strlen(prefix));
+		o = path_put(&p, o, ".", 1);
+	}
+	path_put(&p, o, key, strlen(key));
 	return p;
 }
 
 struct gl_path gl_path_index(const char *prefix, size_t i)
 {
 	struct gl_path p;
+	char num[24], *d = num + sizeof(num);
+	size_t o;
 
-	snprintf(p.s, sizeof(p.s), "%s[%zu]", prefix, i);
+	*--d = ']';
+	do
+		*--d = '0' + i % 10;
+	while (i /= 10);
+	*--d = '[';
+	o = path_put(&p, 0, prefix, strlen(prefix));
+	path_put(&p, o, d, num + sizeof(num) - d);
 	return p;
 }
 
@@ -138,17 +161,25 @@ const struct gl_ynode *gl_get_seq(struct gl_load *l, const struct gl_ynode *map,
 	return get_typed(l, map, prefix, key, required, GL_Y_SEQ, "list");
 }
 
-const char *gl_node_str(struct gl_load *l, const struct gl_ynode *n, const char *path)
+/* The text of a string node, in the tree; NULL (reported) for anything else. */
+static const char *node_text(struct gl_load *l, const struct gl_ynode *n, const char *path)
 {
 	if (n->type != GL_Y_SCALAR || n->sk == GL_YS_NULL) {
 		gl_lerr(l, n, "field '%s' must be a string, got %s", path, gl_ytype_name(n));
 		return NULL;
 	}
-	return gl_lstrdup(l, n->str);
+	return n->str;
 }
 
-const char *gl_get_str(struct gl_load *l, const struct gl_ynode *map, const char *prefix,
-		       const char *key, bool required, const struct gl_ynode **node)
+const char *gl_node_str(struct gl_load *l, const struct gl_ynode *n, const char *path)
+{
+	const char *s = node_text(l, n, path);
+
+	return s ? gl_lstrdup(l, s) : NULL;
+}
+
+const char *gl_peek_str(struct gl_load *l, const struct gl_ynode *map, const char *prefix,
+			const char *key, bool required, const struct gl_ynode **node)
 {
 	const struct gl_ynode *v = gl_get_node(l, map, prefix, key, required);
 
@@ -156,7 +187,15 @@ const char *gl_get_str(struct gl_load *l, const struct gl_ynode *map, const char
 		*node = v;
 	if (!v || (gl_yis_null(v) && !required))
 		return NULL;
-	return gl_node_str(l, v, gl_path_join(prefix, key).s);
+	return node_text(l, v, gl_path_join(prefix, key).s);
+}
+
+const char *gl_get_str(struct gl_load *l, const struct gl_ynode *map, const char *prefix,
+		       const char *key, bool required, const struct gl_ynode **node)
+{
+	const char *s = gl_peek_str(l, map, prefix, key, required, node);
+
+	return s ? gl_lstrdup(l, s) : NULL;
 }
 
 /* YAML 1.2 core integers: decimal, 0o octal, 0x hexadecimal. */

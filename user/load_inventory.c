@@ -174,7 +174,7 @@ static void read_ports(struct gl_load *l, const struct gl_ynode *spec, struct gl
 static void read_protocol(struct gl_load *l, const struct gl_ynode *spec, struct gl_service_def *s)
 {
 	const struct gl_ynode *n;
-	const char *p = gl_get_str(l, spec, "spec", "protocol", false, &n);
+	const char *p = gl_peek_str(l, spec, "spec", "protocol", false, &n);
 
 	s->protocol = GL_PROTO_HTTP;
 	if (!p)

@@ -34,7 +34,7 @@ static bool read_cond(struct gl_load *l, const struct gl_ynode *item, const char
 		      struct gl_match *m)
 {
 	const struct gl_ynode *n;
-	const char *s = gl_get_str(l, item, path, "condition", true, &n);
+	const char *s = gl_peek_str(l, item, path, "condition", true, &n);
 	int c;
 
 	if (!s)
@@ -57,7 +57,7 @@ static bool read_type(struct gl_load *l, const struct gl_ynode *item, const char
 		      struct gl_match *m)
 {
 	const struct gl_ynode *n;
-	const char *s = gl_get_str(l, item, path, "type", true, &n);
+	const char *s = gl_peek_str(l, item, path, "type", true, &n);
 	int t;
 
 	if (!s)

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -90,77 +92,94 @@ void gl_map_fds_close(struct gl_map_fds *f)
 	}
 }
 
+/*
+ * One map's entries where they already are: n records of `stride` bytes,
+ * each with its key at koff and its value at voff. Keys have slot byte 0.
+ * Plan arrays are viewed in place, so applying a plan copies no entry.
+ */
+struct view {
+	const unsigned char *base;
+	size_t n, stride, koff, voff;
+};
+
+#define VIEW(arr, count, kfield, vfield) ((struct view){				\
+	(const unsigned char *)(arr), (count), sizeof(*(arr)),			\
+	offsetof(__typeof__(*(arr)), kfield), offsetof(__typeof__(*(arr)), vfield) })
+
+static const unsigned char *view_key(const struct view *v, size_t i)
+{
+	return v->base + i * v->stride + v->koff;
+}
+
+static const unsigned char *view_val(const struct view *v, size_t i)
+{
+	return v->base + i * v->stride + v->voff;
+}
+
 /* ---- digest: FNV-1a-64 over (map index, key without slot, value), sorted ---- */
 
-struct entry {
-	unsigned char map;
-	unsigned int klen, vlen;
-	unsigned char *kv;	/* key then value; key byte 0 (the slot) is zeroed */
+struct by_key {
+	const struct view *v;
+	unsigned int klen;
 };
 
-struct entries {
-	struct entry *v;
-	size_t n, cap;
-};
-
-static int entries_add(struct entries *e, unsigned char map, const void *key, unsigned int klen,
-		       const void *val, unsigned int vlen)
+static int cmp_by_key(const void *a, const void *b, void *arg)
 {
-	struct entry *x;
+	const struct by_key *c = arg;
 
-	if (e->n == e->cap) {
-		size_t cap = e->cap ? e->cap * 2 : 256;
-		struct entry *v = realloc(e->v, cap * sizeof(*v));
+	return memcmp(view_key(c->v, *(const size_t *)a), view_key(c->v, *(const size_t *)b),
+		      c->klen);
+}
 
-		if (!v)
-			return -ENOMEM;
-		e->v = v;
-		e->cap = cap;
-	}
-	x = &e->v[e->n];
-	x->kv = malloc(klen + vlen);
-	if (!x->kv)
+/* Adds map m's entries to *h in key order (the maps' own order is a hash's). */
+static int digest_map(uint64_t *h, unsigned char m, const struct view *v)
+{
+	struct by_key c = { v, msz[m].klen };
+	size_t *order = malloc((v->n ? v->n : 1) * sizeof(*order));
+
+	if (!order)
 		return -ENOMEM;
-	memcpy(x->kv, key, klen);
-	memcpy(x->kv + klen, val, vlen);
-	x->kv[0] = 0;	/* slot */
-	x->map = map;
-	x->klen = klen;
-	x->vlen = vlen;
-	e->n++;
+	for (size_t i = 0; i < v->n; i++)
+		order[i] = i;
+	qsort_r(order, v->n, sizeof(*order), cmp_by_key, &c);
+	for (size_t i = 0; i < v->n; i++) {
+		*h = gl_fnv64(*h, &m, 1);
+		*h = gl_fnv64_sparse(*h, view_key(v, order[i]), msz[m].klen);
+		*h = gl_fnv64_sparse(*h, view_val(v, order[i]), msz[m].vlen);
+	}
+	free(order);
 	return 0;
 }
 
-static void entries_free(struct entries *e)
-{
-	for (size_t i = 0; i < e->n; i++)
-		free(e->v[i].kv);
-	free(e->v);
-	memset(e, 0, sizeof(*e));
-}
-
-static int entry_cmp(const void *a, const void *b)
-{
-	const struct entry *x = a, *y = b;
-
-	if (x->map != y->map)
-		return x->map < y->map ? -1 : 1;
-	return memcmp(x->kv, y->kv, x->klen < y->klen ? x->klen : y->klen);
-}
-
-static uint64_t entries_digest(struct entries *e)
+static int digest_views(const struct view v[M_COUNT], uint64_t *digest)
 {
 	uint64_t h = GL_FNV64_INIT;
+	int err = 0;
 
-	qsort(e->v, e->n, sizeof(e->v[0]), entry_cmp);
-	for (size_t i = 0; i < e->n; i++) {
-		h = gl_fnv64(h, &e->v[i].map, 1);
-		h = gl_fnv64(h, e->v[i].kv, e->v[i].klen + e->v[i].vlen);
-	}
-	return h;
+	for (int m = 0; m < M_COUNT && !err; m++)
+		err = digest_map(&h, m, &v[m]);
+	*digest = h;
+	return err;
 }
 
-/* ---- building a slot from the plan ---- */
+/* ---- a slot's entries from the plan ---- */
+
+/* The entries the plan does not hold as they are written: built per apply. */
+struct lane_entry {
+	struct gl_lane_key key;
+	struct gl_lane val;
+};
+
+struct workload_entry {
+	struct gl_workload_key key;
+	struct gl_workload val;
+};
+
+struct slot_image {
+	struct view v[M_COUNT];
+	struct lane_entry *lanes;
+	struct workload_entry *workloads;
+};
 
 /* "<label-header>: <lane>\r\n", the header line sk_msg writes (gl_lane.line). */
 static void lane_line(const struct gl_plan *p, struct gl_lane *v)
@@ -178,79 +197,81 @@ static void lane_line(const struct gl_plan *p, struct gl_lane *v)
 		v->line_len = n;
 }
 
-static int build_entries(const struct gl_plan *p, const struct gl_sync_params *sp,
-			 struct gl_diags *d, struct entries *e, struct gl_sync_result *res)
+static int image_lanes(const struct gl_plan *p, struct slot_image *im)
 {
-	const char *mount = sp->cgroup2_mount;
-	uint64_t managed = sp->managed_cgroup;
-	struct gl_workload_key wk = { 0 };
-	struct gl_workload root = { .flags = GL_WL_MANAGED_ROOT };
-	int err, root_claimed = 0;
-	size_t i;
+	im->lanes = calloc(p->nlanes ? p->nlanes : 1, sizeof(*im->lanes));
+	if (!im->lanes)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->nlanes; i++) {
+		struct lane_entry *e = &im->lanes[i];
 
-	for (i = 0; i < p->nlanes; i++) {
-		struct gl_lane_key k = { .lane = p->lanes[i].id };
-		struct gl_lane v;
-
-		memset(&v, 0, sizeof(v));
-		memcpy(v.name, p->lanes[i].name, sizeof(v.name));
-		v.name[sizeof(v.name) - 1] = '\0';
+		e->key.lane = p->lanes[i].id;
+		memcpy(e->val.name, p->lanes[i].name, sizeof(e->val.name));
+		e->val.name[sizeof(e->val.name) - 1] = '\0';
 		if (p->lanes[i].id != GL_LANE_BASE)
-			lane_line(p, &v);
-		if ((err = entries_add(e, M_LANES, &k, sizeof(k), &v, sizeof(v))))
-			return err;
+			lane_line(p, &e->val);
 	}
-	for (i = 0; i < p->nworkloads; i++) {
+	im->v[M_LANES] = VIEW(im->lanes, p->nlanes, key, val);
+	return 0;
+}
+
+/* Workloads whose cgroup exists, by cgroup id, and the managed root. */
+static int image_workloads(const struct gl_plan *p, const struct gl_sync_params *sp,
+			   struct gl_diags *d, struct slot_image *im, struct gl_sync_result *res)
+{
+	size_t n = 0;
+	int root_claimed = 0;
+
+	for (size_t i = 0; i < p->nworkloads; i++)
+		n += p->workloads[i].cgroup != NULL;
+	im->workloads = calloc(n + 1, sizeof(*im->workloads));
+	if (!im->workloads)
+		return -ENOMEM;
+	n = 0;
+	for (size_t i = 0; i < p->nworkloads; i++) {
 		const struct gl_plan_workload *w = &p->workloads[i];
 		char path[4096];
 		uint64_t id;
 
 		if (!w->cgroup)
 			continue;	/* on another node: an endpoint, never a caller here */
-		if (gl_cgroup_join(mount, w->cgroup, path, sizeof(path)) || gl_cgroup_id(path, &id)) {
+		if (gl_cgroup_join(sp->cgroup2_mount, w->cgroup, path, sizeof(path)) ||
+		    gl_cgroup_id(path, &id)) {
 			gl_diag_add(d, GL_SEV_WARNING, "-", 0, 0,
 				    "workload '%s': cgroup %s does not exist yet; its processes are "
 				    "base callers until it does", w->name, path);
 			res->unresolved++;
 			continue;
 		}
-		wk.cgroup_id = id;
-		if (id == managed)
+		if (id == sp->managed_cgroup)
 			root_claimed = 1;
-		if ((err = entries_add(e, M_WORKLOADS, &wk, sizeof(wk), &w->val, sizeof(w->val))))
-			return err;
-		res->workloads++;
+		im->workloads[n].key.cgroup_id = id;
+		im->workloads[n++].val = w->val;
 	}
+	res->workloads = n;
 	if (!root_claimed) {
-		wk.cgroup_id = managed;
-		if ((err = entries_add(e, M_WORKLOADS, &wk, sizeof(wk), &root, sizeof(root))))
-			return err;
+		im->workloads[n].key.cgroup_id = sp->managed_cgroup;
+		im->workloads[n++].val = (struct gl_workload){ .flags = GL_WL_MANAGED_ROOT };
 	}
-	for (i = 0; i < p->naddrs; i++)
-		if ((err = entries_add(e, M_SERVICES, &p->addrs[i].key, sizeof(p->addrs[i].key),
-				       &p->addrs[i].val, sizeof(p->addrs[i].val))))
-			return err;
-	for (i = 0; i < p->nbackends; i++)
-		if ((err = entries_add(e, M_BACKENDS, &p->backends[i].key,
-				       sizeof(p->backends[i].key), &p->backends[i].val,
-				       sizeof(p->backends[i].val))))
-			return err;
-	for (i = 0; i < p->nlane_ids; i++)
-		if ((err = entries_add(e, M_LANE_IDS, &p->lane_ids[i].key, sizeof(p->lane_ids[i].key),
-				       &p->lane_ids[i].lane, sizeof(p->lane_ids[i].lane))))
-			return err;
-	for (i = 0; i < p->nrules; i++)
-		if ((err = entries_add(e, M_RULES, &p->rules[i].key, sizeof(p->rules[i].key),
-				       &p->rules[i].val, sizeof(p->rules[i].val))))
-			return err;
-	for (i = 0; i < p->nwants; i++)
-		if ((err = entries_add(e, M_WANTS, &p->wants[i].key, sizeof(p->wants[i].key),
-				       &p->wants[i].val, sizeof(p->wants[i].val))))
-			return err;
-	for (i = 0; i < p->nshadows; i++)
-		if ((err = entries_add(e, M_SHADOWS, &p->shadows[i].key, sizeof(p->shadows[i].key),
-				       &p->shadows[i].val, sizeof(p->shadows[i].val))))
-			return err;
+	im->v[M_WORKLOADS] = VIEW(im->workloads, n, key, val);
+	return 0;
+}
+
+static int image_build(const struct gl_plan *p, const struct gl_sync_params *sp,
+		       struct gl_diags *d, struct slot_image *im, struct gl_sync_result *res)
+{
+	int err = image_lanes(p, im);
+
+	if (!err)
+		err = image_workloads(p, sp, d, im, res);
+	if (err)
+		return err;
+	im->v[M_SERVICES] = VIEW(p->addrs, p->naddrs, key, val);
+	im->v[M_BACKENDS] = VIEW(p->backends, p->nbackends, key, val);
+	im->v[M_LANE_IDS] = VIEW(p->lane_ids, p->nlane_ids, key, lane);
+	im->v[M_RULES] = VIEW(p->rules, p->nrules, key, val);
+	im->v[M_WANTS] = VIEW(p->wants, p->nwants, key, val);
+	im->v[M_SHADOWS] = VIEW(p->shadows, p->nshadows, key, val);
 	res->lanes = p->nlanes;
 	res->rules = p->nrules;
 	res->addrs = p->naddrs;
@@ -258,33 +279,113 @@ static int build_entries(const struct gl_plan *p, const struct gl_sync_params *s
 	return 0;
 }
 
-/* Deletes every entry whose key's first byte (the slot) is `slot`. */
-static int clear_slot(int fd, unsigned int klen, unsigned char slot)
+static void image_free(struct slot_image *im)
 {
-	unsigned char key[KEY_MAX], next[KEY_MAX], *del = NULL;
-	size_t n = 0, cap = 0;
-	int err = 0, first = 1;
+	free(im->lanes);
+	free(im->workloads);
+	memset(im, 0, sizeof(*im));
+}
 
-	while (bpf_map_get_next_key(fd, first ? NULL : key, next) == 0) {
-		first = 0;
-		memcpy(key, next, klen);
-		if (key[0] != slot)
-			continue;
-		if (n == cap) {
-			unsigned char *x = realloc(del, (cap = cap ? cap * 2 : 256) * klen);
+/* ---- writing and clearing slots, a batch per syscall ---- */
 
-			if (!x) {
-				free(del);
+/* bytes of keys and values passed to one batch syscall */
+#define BATCH_BYTES (256 * 1024)
+
+static size_t batch_len(int m)
+{
+	size_t n = BATCH_BYTES / (msz[m].klen + msz[m].vlen);
+
+	return n ? n : 1;
+}
+
+typedef int entry_fn(void *arg, const unsigned char *key, const unsigned char *val);
+
+/* Calls each() for every entry of map m (fd), a batch of entries per syscall. */
+static int for_each_entry(int fd, int m, entry_fn *each, void *arg)
+{
+	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	unsigned int klen = msz[m].klen, vlen = msz[m].vlen;
+	unsigned char token[KEY_MAX], *buf = NULL;
+	size_t chunk = batch_len(m);
+	int err = 0, first = 1, done = 0;
+
+	while (!done && !err) {
+		__u32 count = chunk;
+		unsigned char *x;
+
+		if (!buf) {
+			buf = malloc(chunk * (klen + vlen));
+			if (!buf)
 				return -ENOMEM;
-			}
-			del = x;
 		}
-		memcpy(del + n++ * klen, key, klen);
+		x = buf + chunk * klen;	/* the values, after the keys */
+		if (bpf_map_lookup_batch(fd, first ? NULL : token, token, buf, x, &count, &opts)) {
+			if (errno == ENOSPC && count == 0) {	/* a bucket larger than a batch */
+				free(buf);
+				buf = NULL;
+				chunk *= 2;
+				continue;
+			}
+			if (errno != ENOENT) {
+				err = -errno;
+				break;
+			}
+			done = 1;	/* the last batch */
+		}
+		first = 0;
+		for (__u32 i = 0; i < count && !err; i++)
+			err = each(arg, buf + i * klen, x + i * vlen);
 	}
-	for (size_t i = 0; i < n; i++)
-		if (bpf_map_delete_elem(fd, del + i * klen) && errno != ENOENT)
+	free(buf);
+	return err;
+}
+
+/* The keys of one slot's entries, collected to be deleted. */
+struct slot_keys {
+	unsigned int klen;
+	unsigned char slot;
+	unsigned char *v;
+	size_t n, cap;
+};
+
+static int collect_key(void *arg, const unsigned char *key, const unsigned char *val)
+{
+	struct slot_keys *k = arg;
+
+	(void)val;
+	if (key[0] != k->slot)
+		return 0;
+	if (k->n == k->cap) {
+		size_t cap = k->cap ? k->cap * 2 : 256;
+		unsigned char *x = realloc(k->v, cap * k->klen);
+
+		if (!x)
+			return -ENOMEM;
+		k->v = x;
+		k->cap = cap;
+	}
+	memcpy(k->v + k->n++ * k->klen, key, k->klen);
+	return 0;
+}
+
+/* Deletes every entry whose key's first byte (the slot) is `slot`. */
+static int clear_slot(int fd, int m, unsigned char slot)
+{
+	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	struct slot_keys k = { .klen = msz[m].klen, .slot = slot };
+	size_t done = 0;
+	int err = for_each_entry(fd, m, collect_key, &k);
+
+	while (!err && done < k.n) {
+		__u32 count = k.n - done;
+
+		if (!bpf_map_delete_batch(fd, k.v + done * k.klen, &count, &opts))
+			break;
+		done += count + 1;	/* count deleted, then the one that failed */
+		if (errno != ENOENT)
 			err = -errno;
-	free(del);
+	}
+	free(k.v);
 	return err;
 }
 
@@ -293,31 +394,50 @@ static int clear_slot_all(const struct gl_map_fds *f, unsigned char slot)
 	int err = 0, e;
 
 	for (int m = 0; m < M_COUNT; m++)
-		if ((e = clear_slot(map_fd(f, m), msz[m].klen, slot)))
+		if ((e = clear_slot(map_fd(f, m), m, slot)))
 			err = e;
 	return err;
 }
 
-static int write_slot(const struct gl_map_fds *f, const struct entries *e, unsigned char slot)
+/* Writes a view's entries into slot; buf holds a batch of keys and values. */
+static int write_map(int fd, int m, const struct view *v, unsigned char slot, unsigned char *buf)
 {
-	unsigned char key[KEY_MAX];
+	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
+	unsigned int klen = msz[m].klen, vlen = msz[m].vlen;
+	size_t chunk = batch_len(m);
 
-	for (size_t i = 0; i < e->n; i++) {
-		const struct entry *x = &e->v[i];
+	for (size_t i = 0; i < v->n; i += chunk) {
+		__u32 count = v->n - i < chunk ? v->n - i : chunk;
+		unsigned char *keys = buf, *vals = buf + count * klen;
 
-		memcpy(key, x->kv, x->klen);
-		key[0] = slot;
-		if (bpf_map_update_elem(map_fd(f, x->map), key, x->kv + x->klen, BPF_ANY))
+		for (__u32 j = 0; j < count; j++) {
+			memcpy(keys + j * klen, view_key(v, i + j), klen);
+			keys[j * klen] = slot;
+			memcpy(vals + j * vlen, view_val(v, i + j), vlen);
+		}
+		if (bpf_map_update_batch(fd, keys, vals, &count, &opts))
 			return -errno;
 	}
 	return 0;
 }
 
+static int write_slot(const struct gl_map_fds *f, const struct slot_image *im, unsigned char slot)
+{
+	unsigned char *buf = malloc(BATCH_BYTES + KEY_MAX + VAL_MAX);
+	int err = buf ? 0 : -ENOMEM;
+
+	for (int m = 0; m < M_COUNT && !err; m++)
+		err = write_map(map_fd(f, m), m, &im->v[m], slot, buf);
+	free(buf);
+	return err;
+}
+
 int gl_sync_apply(const struct gl_map_fds *f, const struct gl_plan *p,
 		  const struct gl_sync_params *sp, struct gl_diags *d, struct gl_sync_result *res)
 {
-	struct entries e = { 0 };
+	struct slot_image im = { 0 };
 	struct gl_config cfg;
+	uint64_t digest;
 	struct timespec ts;
 	__u32 zero = 0;
 	unsigned char old, slot;
@@ -330,13 +450,15 @@ int gl_sync_apply(const struct gl_map_fds *f, const struct gl_plan *p,
 	/* generation 0: nothing applied yet, slot 0 holds nothing; write slot 0 */
 	slot = cfg.generation ? !old : 0;
 
-	err = build_entries(p, sp, d, &e, res);
+	err = image_build(p, sp, d, &im, res);
+	if (!err)
+		err = digest_views(im.v, &digest);
 	if (err)
 		goto out;
 	err = clear_slot_all(f, slot);	/* leftovers of a crash mid-write */
 	if (err)
 		goto out;
-	err = write_slot(f, &e, slot);
+	err = write_slot(f, &im, slot);
 	if (err) {
 		clear_slot_all(f, slot);
 		goto out;
@@ -345,7 +467,7 @@ int gl_sync_apply(const struct gl_map_fds *f, const struct gl_plan *p,
 	cfg.generation++;
 	cfg.active_slot = slot;
 	cfg.daemon_pid = sp->pid;
-	cfg.plan_digest = entries_digest(&e);
+	cfg.plan_digest = digest;
 	cfg.managed_cgroup = sp->managed_cgroup;
 	cfg.managed_level = sp->managed_level;
 	cfg.context_ttl_ns = sp->context_ttl_ns;
@@ -365,49 +487,81 @@ int gl_sync_apply(const struct gl_map_fds *f, const struct gl_plan *p,
 		clear_slot_all(f, old);	/* failure leaves garbage in an inactive slot only */
 	}
 out:
-	entries_free(&e);
+	image_free(&im);
+	return err;
+}
+
+/* ---- the digest of what the kernel holds ---- */
+
+/* One slot's entries, copied as key-value records (slot byte 0). */
+struct slot_records {
+	unsigned int klen, vlen;
+	unsigned char slot;
+	unsigned char *v;
+	size_t n, cap;
+};
+
+static int collect_record(void *arg, const unsigned char *key, const unsigned char *val)
+{
+	struct slot_records *r = arg;
+	size_t rlen = r->klen + r->vlen;
+
+	if (key[0] != r->slot)
+		return 0;
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 256;
+		unsigned char *x = realloc(r->v, cap * rlen);
+
+		if (!x)
+			return -ENOMEM;
+		r->v = x;
+		r->cap = cap;
+	}
+	memcpy(r->v + r->n * rlen, key, r->klen);
+	r->v[r->n * rlen] = 0;
+	memcpy(r->v + r->n * rlen + r->klen, val, r->vlen);
+	r->n++;
+	return 0;
+}
+
+/* Map m's entries of the active slot, as a view over *buf (the caller frees it). */
+static int read_map(int fd, int m, unsigned char slot, unsigned char **buf, struct view *v)
+{
+	struct slot_records r = { .klen = msz[m].klen, .vlen = msz[m].vlen, .slot = slot };
+	int err = for_each_entry(fd, m, collect_record, &r);
+
+	*buf = r.v;
+	*v = (struct view){ r.v, r.n, r.klen + r.vlen, 0, r.klen };
 	return err;
 }
 
 int gl_sync_digest_active(const struct gl_map_fds *f, uint64_t *digest, struct gl_config *cfg)
 {
-	unsigned char key[KEY_MAX], next[KEY_MAX], val[VAL_MAX];
-	struct entries e = { 0 };
+	unsigned char *bufs[M_COUNT] = { 0 };
+	struct view v[M_COUNT] = { 0 };
 	__u32 zero = 0;
 	int err = 0;
 
 	if (bpf_map_lookup_elem(f->config, &zero, cfg))
 		return -errno;
-	for (int m = 0; m < M_COUNT && !err; m++) {
-		int fd = map_fd(f, m), first = 1;
-
-		while (bpf_map_get_next_key(fd, first ? NULL : key, next) == 0) {
-			first = 0;
-			memcpy(key, next, msz[m].klen);
-			if (key[0] != (cfg->active_slot & 1))
-				continue;
-			if (bpf_map_lookup_elem(fd, key, val))
-				continue;	/* deleted under us */
-			if ((err = entries_add(&e, m, key, msz[m].klen, val, msz[m].vlen)))
-				break;
-		}
-	}
+	for (int m = 0; m < M_COUNT && !err; m++)
+		err = read_map(map_fd(f, m), m, cfg->active_slot & 1, &bufs[m], &v[m]);
 	if (!err)
-		*digest = entries_digest(&e);
-	entries_free(&e);
+		err = digest_views(v, digest);
+	for (int m = 0; m < M_COUNT; m++)
+		free(bufs[m]);
 	return err;
 }
 
-uint64_t gl_sync_cgroup_signature(const struct gl_plan *p, const char *mount)
+uint64_t gl_sync_cgroup_signature(const char *const *cgroups, size_t n, const char *mount)
 {
 	uint64_t h = GL_FNV64_INIT;
 
-	for (size_t i = 0; i < p->nworkloads; i++) {
+	for (size_t i = 0; i < n; i++) {
 		char path[4096];
 		uint64_t id = 0;
 
-		if (p->workloads[i].cgroup &&
-		    !gl_cgroup_join(mount, p->workloads[i].cgroup, path, sizeof(path)))
+		if (!gl_cgroup_join(mount, cgroups[i], path, sizeof(path)))
 			gl_cgroup_id(path, &id);
 		h = gl_fnv64(h, &id, sizeof(id));
 	}

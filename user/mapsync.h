@@ -9,6 +9,7 @@
 #ifndef GL_MAPSYNC_H
 #define GL_MAPSYNC_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <graylane/abi.h>
 
@@ -51,7 +52,8 @@ int gl_sync_apply(const struct gl_map_fds *fds, const struct gl_plan *p,
 /* Digest of the active slot's entries as they are in the kernel. */
 int gl_sync_digest_active(const struct gl_map_fds *fds, uint64_t *digest, struct gl_config *cfg);
 
-/* Signature of how the plan's cgroups resolve now (changes when one appears). */
-uint64_t gl_sync_cgroup_signature(const struct gl_plan *p, const char *cgroup2_mount);
+/* Signature of how these cgroups (below cgroup2_mount) resolve now: it
+ * changes when one appears or is recreated. */
+uint64_t gl_sync_cgroup_signature(const char *const *cgroups, size_t n, const char *cgroup2_mount);
 
 #endif

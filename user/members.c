@@ -16,13 +16,18 @@
 #include "model.h"
 
 struct posting {
-	const char *key, *value;	/* NULL: an empty slot */
+	const char *key, *value;
+	uint64_t hash;
 	size_t *w;			/* workload indexes, increasing */
 	size_t n, cap;
 };
 
+/* Postings in an array, found through a table of their indexes: the table
+ * has two slots per label, most of them empty, at 4 bytes each. */
 struct index {
 	struct posting *v;
+	size_t n, cap_v;
+	uint32_t *slots;		/* 1 + index into v; 0: empty */
 	size_t cap;			/* a power of two */
 };
 
@@ -31,24 +36,48 @@ static uint64_t hash_kv(const char *k, const char *v)
 	return gl_fnv64_str(gl_fnv64(gl_fnv64_str(GL_FNV64_INIT, k), "=", 1), v);
 }
 
-/* The slot of (key, value): its posting, or the empty slot it would take. */
-static struct posting *slot(const struct index *ix, const char *k, const char *v)
+/* The slot of (key, value): its posting's, or the empty slot it would take. */
+static uint32_t *slot(const struct index *ix, const char *k, const char *v, uint64_t h)
 {
-	size_t i = hash_kv(k, v) & (ix->cap - 1);
+	size_t i = h & (ix->cap - 1);
 
-	while (ix->v[i].key && (strcmp(ix->v[i].key, k) || strcmp(ix->v[i].value, v)))
-		i = (i + 1) & (ix->cap - 1);
-	return &ix->v[i];
+	for (; ix->slots[i]; i = (i + 1) & (ix->cap - 1)) {
+		const struct posting *p = &ix->v[ix->slots[i] - 1];
+
+		if (p->hash == h && !strcmp(p->key, k) && !strcmp(p->value, v))
+			break;
+	}
+	return &ix->slots[i];
+}
+
+/* The posting of (key, value), or NULL. */
+static const struct posting *find(const struct index *ix, const char *k, const char *v)
+{
+	uint32_t s = *slot(ix, k, v, hash_kv(k, v));
+
+	return s ? &ix->v[s - 1] : NULL;
 }
 
 static int add(struct index *ix, const char *k, const char *v, size_t w)
 {
-	struct posting *p = slot(ix, k, v);
+	uint64_t h = hash_kv(k, v);
+	uint32_t *s = slot(ix, k, v, h);
+	struct posting *p;
 
-	if (!p->key) {
-		p->key = k;
-		p->value = v;
+	if (!*s) {
+		if (ix->n == ix->cap_v) {
+			size_t cap = ix->cap_v ? ix->cap_v * 2 : 64;
+			struct posting *x = realloc(ix->v, cap * sizeof(*x));
+
+			if (!x)
+				return -ENOMEM;
+			ix->v = x;
+			ix->cap_v = cap;
+		}
+		ix->v[ix->n] = (struct posting){ .key = k, .value = v, .hash = h };
+		*s = ++ix->n;
 	}
+	p = &ix->v[*s - 1];
 	if (p->n && p->w[p->n - 1] == w)
 		return 0;	/* a label given twice */
 	if (p->n == p->cap) {
@@ -66,9 +95,10 @@ static int add(struct index *ix, const char *k, const char *v, size_t w)
 
 static void index_free(struct index *ix)
 {
-	for (size_t i = 0; i < ix->cap; i++)
+	for (size_t i = 0; i < ix->n; i++)
 		free(ix->v[i].w);
 	free(ix->v);
+	free(ix->slots);
 }
 
 static int build_index(const struct gl_model *m, struct index *ix)
@@ -77,10 +107,12 @@ static int build_index(const struct gl_model *m, struct index *ix)
 
 	for (size_t i = 0; i < m->nworkloads; i++)
 		labels += m->workloads[i]->meta.labels.n;
+	if (labels >= UINT32_MAX / 2)
+		return -ENOMEM;
 	for (ix->cap = 16; ix->cap < 2 * labels + 1; ix->cap *= 2)
 		;
-	ix->v = calloc(ix->cap, sizeof(*ix->v));
-	if (!ix->v)
+	ix->slots = calloc(ix->cap, sizeof(*ix->slots));
+	if (!ix->slots)
 		return -ENOMEM;
 	for (size_t i = 0; i < m->nworkloads; i++) {
 		const struct gl_labels *l = &m->workloads[i]->meta.labels;
@@ -100,9 +132,9 @@ static const struct posting *rarest(const struct index *ix, const struct gl_labe
 	if (!sel->n)
 		return NULL;	/* an empty selector selects nothing */
 	for (size_t j = 0; j < sel->n; j++) {
-		const struct posting *p = slot(ix, sel->v[j].key, sel->v[j].value);
+		const struct posting *p = find(ix, sel->v[j].key, sel->v[j].value);
 
-		if (!p->key)
+		if (!p)
 			return NULL;	/* no workload has this label */
 		if (!best || p->n < best->n)
 			best = p;

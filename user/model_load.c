@@ -85,8 +85,8 @@ static void load_doc(struct gl_load *l, const struct gl_ydoc *doc)
 			"and spec, got %s", gl_ytype_name(root));
 		return;
 	}
-	api = gl_get_str(l, root, "", "apiVersion", true, &an);
-	kind = gl_get_str(l, root, "", "kind", true, &kn);
+	api = gl_peek_str(l, root, "", "apiVersion", true, &an);
+	kind = gl_peek_str(l, root, "", "kind", true, &kn);
 	k = kind ? find_kind(kind) : -1;
 	if (api)
 		check_api(l, an, api, k);
@@ -111,13 +111,48 @@ static int too_big(struct gl_model *m, struct gl_diags *d, const char *file, siz
 	return -EINVAL;
 }
 
+/* How many objects of each kind a model holds: what a rejected file undoes. */
+struct counts {
+	size_t traffic_rules, workload_rules, workloads, services;
+};
+
+static struct counts counts_of(const struct gl_model *m)
+{
+	return (struct counts){ m->ntraffic_rules, m->nworkload_rules, m->nworkloads,
+				m->nservices };
+}
+
+/* Drops the objects added since c (their memory stays in the arena). */
+static void truncate_to(struct gl_model *m, struct counts c)
+{
+	m->ntraffic_rules = c.traffic_rules;
+	m->nworkload_rules = c.workload_rules;
+	m->nworkloads = c.workloads;
+	m->nservices = c.services;
+}
+
+static int load_one(void *arg, const struct gl_ydoc *doc)
+{
+	struct gl_load *l = arg;
+
+	load_doc(l, doc);
+	return l->err;
+}
+
+/*
+ * A file is loaded completely or not at all: documents are loaded as they
+ * are parsed, with their problems set aside, and a syntax error further on
+ * takes their objects back and drops those problems, leaving the syntax
+ * errors only, as if no document had been read.
+ */
 int gl_model_load_buffer(const char *filename, const char *buf, size_t len,
 			 struct gl_model *m, struct gl_diags *d)
 {
-	struct gl_load l = { .m = m, .d = d };
+	struct gl_diags loaded;
+	struct gl_load l = { .m = m, .d = &loaded };
 	struct gl_arena tree = { 0 };
-	size_t before = d->nerrors;
-	struct gl_ystream s;
+	struct counts before = counts_of(m);
+	size_t errors = d->nerrors;
 	int ret;
 
 	l.file = gl_arena_strdup(&m->arena, filename ? filename : "");
@@ -125,14 +160,18 @@ int gl_model_load_buffer(const char *filename, const char *buf, size_t len,
 		return -ENOMEM;
 	if (len > GL_RULES_FILE_MAX)
 		return too_big(m, d, l.file, len);
-	ret = gl_yaml_parse(&tree, l.file, buf, len, &s, d);
-	for (size_t i = 0; !ret && i < s.ndocs && !l.err; i++)
-		load_doc(&l, &s.docs[i]);
+	gl_diags_init(&loaded);
+	ret = gl_yaml_parse(&tree, l.file, buf, len, load_one, &l, d);
 	gl_arena_free(&tree);
-	m->nerrors += d->nerrors - before;
+	if (ret && ret != -ENOMEM && !l.err)
+		truncate_to(m, before);
+	else if (gl_diags_append(d, &loaded))
+		ret = -ENOMEM;
+	gl_diags_free(&loaded);
+	m->nerrors += d->nerrors - errors;
 	if (ret == -ENOMEM || l.err)
 		return -ENOMEM;
-	return d->nerrors > before ? -EINVAL : 0;
+	return d->nerrors > errors ? -EINVAL : 0;
 }
 
 static int file_error(struct gl_model *m, struct gl_diags *d, const char *path,
@@ -259,25 +298,6 @@ nomem:
 	return -ENOMEM;
 }
 
-static char *join_path(const char *dir, const char *name)
-{
-	size_t n = strlen(dir);
-	char *p = NULL;
-
-	if (n && dir[n - 1] == '/')
-		n--;
-	if (asprintf(&p, "%.*s/%s", (int)n, dir, name) < 0)
-		return NULL;
-	return p;
-}
-
-static int worse(int a, int b)
-{
-	if (a == -ENOMEM || b == -ENOMEM)
-		return -ENOMEM;
-	return a ? a : b;
-}
-
 int gl_model_load_dir(const char *dir, struct gl_model *m, struct gl_diags *d)
 {
 	DIR *dh = opendir(dir);
@@ -298,12 +318,7 @@ int gl_model_load_dir(const char *dir, struct gl_model *m, struct gl_diags *d)
 		free(names);
 		return -ENOENT;
 	}
-	for (size_t i = 0; i < n; i++) {
-		char *path = join_path(dir, names[i]);
-
-		ret = worse(ret, path ? gl_model_load_file(path, m, d) : -ENOMEM);
-		free(path);
-	}
+	ret = gl_model_load_files(dir, (const char *const *)names, n, m, d);
 	free_names(names, n);
 	return ret;
 }

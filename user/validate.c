@@ -153,31 +153,36 @@ static void format_selector(const struct gl_labels *sel, char *buf, size_t size)
 			      sel->v[i].value);
 }
 
-static void check_selector(struct gl_vctx *v, const struct gl_labels *sel, const char *effect)
+static void warn_selects_nothing(struct gl_vctx *v, const struct gl_labels *sel,
+				 const char *effect)
 {
 	char buf[256];
 
-	if (!sel->n || selects_any(v->m, sel))
-		return;
 	format_selector(sel, buf, sizeof(buf));
 	gl_vwarn(v, sel->pos, "selector %s matches no workload; %s", gl_q(buf).s, effect);
 }
 
+/* TrafficLabelRules and Services know what they select (user/members.c);
+ * WorkloadLabelRules are matched here. */
 static void check_selectors(struct gl_vctx *v)
 {
 	struct gl_model *m = v->m;
 	size_t i;
 
 	for (i = 0; i < m->ntraffic_rules; i++)
-		if (!m->traffic_rules[i]->nselected)
-			check_selector(v, &m->traffic_rules[i]->selector, "the rule labels no request");
-	for (i = 0; i < m->nworkload_rules; i++)
-		if (!m->workload_rules[i]->is_table)
-			check_selector(v, &m->workload_rules[i]->selector,
-				       "the rule puts no workload in a lane");
+		if (m->traffic_rules[i]->selector.n && !m->traffic_rules[i]->nselected)
+			warn_selects_nothing(v, &m->traffic_rules[i]->selector,
+					     "the rule labels no request");
+	for (i = 0; i < m->nworkload_rules; i++) {
+		const struct gl_workload_rule *r = m->workload_rules[i];
+
+		if (!r->is_table && r->selector.n && !selects_any(m, &r->selector))
+			warn_selects_nothing(v, &r->selector, "the rule puts no workload in a lane");
+	}
 	for (i = 0; i < m->nservices; i++)
-		if (!m->services[i]->nmembers)
-			check_selector(v, &m->services[i]->selector, "the service has no endpoints");
+		if (m->services[i]->selector.n && !m->services[i]->nmembers)
+			warn_selects_nothing(v, &m->services[i]->selector,
+					     "the service has no endpoints");
 }
 
 int gl_model_validate(struct gl_model *m, struct gl_diags *d)

@@ -17,7 +17,10 @@ struct builder {
 	struct gl_arena *a;
 	struct gl_diags *d;
 	const char *file;
-	struct gl_ystream *s;
+	gl_ydoc_fn *each;
+	void *arg;
+	struct gl_ydoc doc;		/* the document being parsed */
+	bool in_doc;
 	struct gl_ynode *stack[GL_YAML_DEPTH_MAX];
 	int depth;
 	int err;		/* sticky: -EINVAL (file rejected) or -ENOMEM */
@@ -79,6 +82,9 @@ static enum gl_yscalar plain_kind(const char *s)
 	static const char *const bools[] = { "true", "True", "TRUE", "false", "False", "FALSE" };
 	size_t i;
 
+	/* most scalars are names: no null, boolean or number starts like them */
+	if (*s && !strchr("~nNtTfF0123456789+-.", *s))
+		return GL_YS_STR;
 	for (i = 0; i < sizeof(nulls) / sizeof(nulls[0]); i++)
 		if (!strcmp(s, nulls[i]))
 			return GL_YS_NULL;
@@ -186,20 +192,14 @@ static int add_kid(struct builder *b, struct gl_ynode *parent, struct gl_ynode *
 	return 0;
 }
 
-static struct gl_ydoc *cur_doc(struct builder *b)
-{
-	return b->s->ndocs ? &b->s->docs[b->s->ndocs - 1] : NULL;
-}
-
 /* Hangs a new node under the open collection, or makes it the document root. */
 static int attach(struct builder *b, const yaml_event_t *e, struct gl_ynode *n)
 {
 	struct gl_ynode *top = b->depth ? b->stack[b->depth - 1] : NULL;
-	struct gl_ydoc *doc = cur_doc(b);
 
 	if (!top) {
-		if (doc)
-			doc->root = n;
+		if (b->in_doc)
+			b->doc.root = n;
 		return 0;
 	}
 	if (top->type == GL_Y_MAP && top->nkids % 2 == 0 && n->type != GL_Y_SCALAR) {
@@ -263,19 +263,22 @@ static void on_start(struct builder *b, const yaml_event_t *e, enum gl_ytype t)
 
 static void on_doc_start(struct builder *b, const yaml_event_t *e)
 {
-	struct gl_ystream *s = b->s;
-	struct gl_ydoc *docs = gl_arena_grow(b->a, s->docs, s->ndocs, &s->cap, sizeof(*docs)), *doc;
-
-	if (!docs) {
-		nomem(b);
-		return;
-	}
-	s->docs = docs;
-	doc = &s->docs[s->ndocs++];
-	memset(doc, 0, sizeof(*doc));
-	doc->line = e->start_mark.line + 1;
-	doc->col = e->start_mark.column + 1;
+	memset(&b->doc, 0, sizeof(b->doc));
+	b->doc.line = e->start_mark.line + 1;
+	b->doc.col = e->start_mark.column + 1;
+	b->in_doc = true;
 	b->depth = 0;
+}
+
+/* The document is whole: hand it over, then free its nodes. */
+static void on_doc_end(struct builder *b)
+{
+	int err = b->each(b->arg, &b->doc);
+
+	if (err && !b->err)
+		b->err = err;
+	b->in_doc = false;
+	gl_arena_reset(b->a);
 }
 
 /* ---- duplicate keys ---- */
@@ -337,6 +340,9 @@ static void on_event(struct builder *b, const yaml_event_t *e)
 	switch (e->type) {
 	case YAML_DOCUMENT_START_EVENT:
 		on_doc_start(b, e);
+		break;
+	case YAML_DOCUMENT_END_EVENT:
+		on_doc_end(b);
 		break;
 	case YAML_SCALAR_EVENT:
 		on_scalar(b, e);
@@ -407,13 +413,12 @@ static void syntax_error(struct builder *b, const yaml_parser_t *p, const char *
 }
 
 int gl_yaml_parse(struct gl_arena *a, const char *file, const char *buf, size_t len,
-		  struct gl_ystream *s, struct gl_diags *d)
+		  gl_ydoc_fn *each, void *arg, struct gl_diags *d)
 {
-	struct builder b = { .a = a, .d = d, .file = file, .s = s };
+	struct builder b = { .a = a, .d = d, .file = file, .each = each, .arg = arg };
 	yaml_parser_t p;
 	bool done = false;
 
-	memset(s, 0, sizeof(*s));
 	if (!yaml_parser_initialize(&p))
 		return -ENOMEM;
 	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
@@ -429,7 +434,5 @@ int gl_yaml_parse(struct gl_arena *a, const char *file, const char *buf, size_t 
 		yaml_event_delete(&e);
 	}
 	yaml_parser_delete(&p);
-	if (b.err)
-		memset(s, 0, sizeof(*s));
 	return b.err;
 }

@@ -44,20 +44,22 @@ struct gl_ydoc {
 	unsigned line, col;
 };
 
-struct gl_ystream {
-	struct gl_ydoc *docs;
-	size_t ndocs, cap;
-};
+/* Called with each document of a stream; nonzero stops the parse. */
+typedef int gl_ydoc_fn(void *arg, const struct gl_ydoc *doc);
 
 /*
- * Parses every document of buf into nodes allocated from a. Any syntax error
- * (or alias, or nesting beyond GL_YAML_DEPTH_MAX) is reported at its position
- * and fails the whole buffer with -EINVAL: a file is loaded completely or not
- * at all. Duplicate mapping keys are reported as errors but do not fail the
- * parse (the first one is used). Returns 0, -EINVAL or -ENOMEM.
+ * Parses every document of buf, one at a time: each document's nodes are
+ * allocated from a, passed to each() once the document ends, then freed
+ * (a is reset), so a file's tree is never held whole. Any syntax error (or
+ * alias, or nesting beyond GL_YAML_DEPTH_MAX) is reported at its position
+ * and stops the parse with -EINVAL: the documents before it were passed on
+ * already, and a caller that loads a file completely or not at all must
+ * undo them. Duplicate mapping keys are reported as errors but do not stop
+ * the parse (the first one is used). Returns 0, -EINVAL, -ENOMEM, or what
+ * each() returned.
  */
 int gl_yaml_parse(struct gl_arena *a, const char *file, const char *buf, size_t len,
-		  struct gl_ystream *s, struct gl_diags *d);
+		  gl_ydoc_fn *each, void *arg, struct gl_diags *d);
 
 size_t gl_ymap_len(const struct gl_ynode *map);
 const struct gl_ynode *gl_ymap_key(const struct gl_ynode *map, size_t i);
