@@ -247,29 +247,10 @@ int gl_enter_recvmsg(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 
+/* One program for the four exits (the daemon attaches it to sys_exit_read,
+ * _recvfrom, _readv and _recvmsg): the verifier checks it once. */
 SEC("tp/syscalls/sys_exit_read")
 int gl_exit_read(struct trace_event_raw_sys_exit *ctx)
-{
-	gl_read_exit(ctx->ret);
-	return 0;
-}
-
-SEC("tp/syscalls/sys_exit_recvfrom")
-int gl_exit_recvfrom(struct trace_event_raw_sys_exit *ctx)
-{
-	gl_read_exit(ctx->ret);
-	return 0;
-}
-
-SEC("tp/syscalls/sys_exit_readv")
-int gl_exit_readv(struct trace_event_raw_sys_exit *ctx)
-{
-	gl_read_exit(ctx->ret);
-	return 0;
-}
-
-SEC("tp/syscalls/sys_exit_recvmsg")
-int gl_exit_recvmsg(struct trace_event_raw_sys_exit *ctx)
 {
 	gl_read_exit(ctx->ret);
 	return 0;

@@ -28,29 +28,34 @@ enum attach_kind {
 	ATTACH_SOCKHASH,	/* sk_msg verdict on gl_sockhash: a new program replaces the old */
 };
 
-/* Every program and how it is attached. */
+/*
+ * Every attachment: its name (the link's pin), the program and how it is
+ * attached. One program serves the four read-family exits (the same code on
+ * the same context): the verifier checks it once, not four times.
+ */
 static const struct {
 	const char *name;
+	const char *prog;
 	enum attach_kind kind;
 	const char *tp;		/* tracepoint in the syscalls category; sockhash map name */
 } progs[] = {
-	{ "gl_connect4", ATTACH_CGROUP, NULL },
-	{ "gl_connect6", ATTACH_CGROUP, NULL },
-	{ "gl_getpeername4", ATTACH_CGROUP, NULL },
-	{ "gl_getpeername6", ATTACH_CGROUP, NULL },
-	{ "gl_sockops", ATTACH_CGROUP, NULL },
-	{ "gl_enter_read", ATTACH_TRACEPOINT, "sys_enter_read" },
-	{ "gl_enter_recvfrom", ATTACH_TRACEPOINT, "sys_enter_recvfrom" },
-	{ "gl_enter_readv", ATTACH_TRACEPOINT, "sys_enter_readv" },
-	{ "gl_enter_recvmsg", ATTACH_TRACEPOINT, "sys_enter_recvmsg" },
-	{ "gl_exit_read", ATTACH_TRACEPOINT, "sys_exit_read" },
-	{ "gl_exit_recvfrom", ATTACH_TRACEPOINT, "sys_exit_recvfrom" },
-	{ "gl_exit_readv", ATTACH_TRACEPOINT, "sys_exit_readv" },
-	{ "gl_exit_recvmsg", ATTACH_TRACEPOINT, "sys_exit_recvmsg" },
-	{ "gl_enter_io_uring", ATTACH_TRACEPOINT, "sys_enter_io_uring_enter" },
-	{ "gl_enter_recvmmsg", ATTACH_TRACEPOINT, "sys_enter_recvmmsg" },
-	{ "gl_msg", ATTACH_SOCKHASH, "gl_sockhash" },
-	{ "gl_sql", ATTACH_SOCKHASH, "gl_sqlhash" },
+	{ "gl_connect4", "gl_connect4", ATTACH_CGROUP, NULL },
+	{ "gl_connect6", "gl_connect6", ATTACH_CGROUP, NULL },
+	{ "gl_getpeername4", "gl_getpeername4", ATTACH_CGROUP, NULL },
+	{ "gl_getpeername6", "gl_getpeername6", ATTACH_CGROUP, NULL },
+	{ "gl_sockops", "gl_sockops", ATTACH_CGROUP, NULL },
+	{ "gl_enter_read", "gl_enter_read", ATTACH_TRACEPOINT, "sys_enter_read" },
+	{ "gl_enter_recvfrom", "gl_enter_recvfrom", ATTACH_TRACEPOINT, "sys_enter_recvfrom" },
+	{ "gl_enter_readv", "gl_enter_readv", ATTACH_TRACEPOINT, "sys_enter_readv" },
+	{ "gl_enter_recvmsg", "gl_enter_recvmsg", ATTACH_TRACEPOINT, "sys_enter_recvmsg" },
+	{ "gl_exit_read", "gl_exit_read", ATTACH_TRACEPOINT, "sys_exit_read" },
+	{ "gl_exit_recvfrom", "gl_exit_read", ATTACH_TRACEPOINT, "sys_exit_recvfrom" },
+	{ "gl_exit_readv", "gl_exit_read", ATTACH_TRACEPOINT, "sys_exit_readv" },
+	{ "gl_exit_recvmsg", "gl_exit_read", ATTACH_TRACEPOINT, "sys_exit_recvmsg" },
+	{ "gl_enter_io_uring", "gl_enter_io_uring", ATTACH_TRACEPOINT, "sys_enter_io_uring_enter" },
+	{ "gl_enter_recvmmsg", "gl_enter_recvmmsg", ATTACH_TRACEPOINT, "sys_enter_recvmmsg" },
+	{ "gl_msg", "gl_msg", ATTACH_SOCKHASH, "gl_sockhash" },
+	{ "gl_sql", "gl_sql", ATTACH_SOCKHASH, "gl_sqlhash" },
 };
 #define NPROGS ((int)(sizeof(progs) / sizeof(progs[0])))
 
@@ -306,11 +311,11 @@ int gl_pins_load_attach(const char *root, const char *cgroup_path, uint64_t cgro
 		goto fail;
 	}
 	for (i = 0; i < NPROGS; i++) {
-		struct bpf_program *p = bpf_object__find_program_by_name(skel->obj, progs[i].name);
+		struct bpf_program *p = bpf_object__find_program_by_name(skel->obj, progs[i].prog);
 
 		if (!p) {
 			err = -ENOENT;
-			snprintf(errbuf, errlen, "program %s missing from the object", progs[i].name);
+			snprintf(errbuf, errlen, "program %s missing from the object", progs[i].prog);
 			goto fail;
 		}
 		switch (progs[i].kind) {
@@ -328,9 +333,18 @@ int gl_pins_load_attach(const char *root, const char *cgroup_path, uint64_t cgro
 		}
 		if (err)
 			goto fail;
-		err = pin_prog(root, p, progs[i].name);
+		if (strcmp(progs[i].name, progs[i].prog)) {
+			char old[4096];
+
+			/* an older install pinned a program per attachment */
+			if (!path_join(old, sizeof(old), root, "progs", progs[i].name))
+				unlink(old);
+		}
+		if (i > 0 && !strcmp(progs[i - 1].prog, progs[i].prog))
+			continue;	/* pinned with the previous attachment */
+		err = pin_prog(root, p, progs[i].prog);
 		if (err) {
-			snprintf(errbuf, errlen, "cannot pin program %s: %s", progs[i].name,
+			snprintf(errbuf, errlen, "cannot pin program %s: %s", progs[i].prog,
 				 strerror(-err));
 			goto fail;
 		}
@@ -405,6 +419,9 @@ int gl_pins_uninstall(const char *root, int *removed)
 			}
 			unlink_counted(path, removed);
 		}
+		if (!path_join(path, sizeof(path), root, "progs", progs[i].prog))
+			unlink_counted(path, removed);
+		/* before one program served several exits, each had its own pin */
 		if (!path_join(path, sizeof(path), root, "progs", progs[i].name))
 			unlink_counted(path, removed);
 	}
