@@ -129,17 +129,53 @@ static __always_inline int gl_read_target(const struct gl_read *r, long ret, __u
 }
 
 /*
+ * Until when a kept half head may still be waiting (the latest expiry of
+ * those kept; raised with compare-and-swap). Past it no read needs the
+ * gl_partial lookup, and a read that begins no head returns at once.
+ */
+__u64 gl_partial_until;
+
+static __always_inline void gl_partial_until_raise(__u64 expires_ns)
+{
+	__u64 cur;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		cur = gl_partial_until;
+		if (cur >= expires_ns ||
+		    __sync_val_compare_and_swap(&gl_partial_until, cur, expires_ns) == cur)
+			return;
+	}
+}
+
+/* Could these bytes begin a request head? A cheap look at the first eight. */
+static __always_inline int gl_read_may_begin_head(struct gl_scratch *sc, __u64 ptr, __u64 len)
+{
+	int rc;
+
+	if (bpf_probe_read_user(sc->buf, len < 8 ? len : 8, (void *)ptr))
+		return -1;
+	rc = gl_http_classify(sc->buf, 0, len < 8 ? len : 8);
+	/* a read shorter than "METHOD " may begin a head too */
+	return rc == GL_HTTP_PROTO_HTTP1 || rc == GL_HTTP_E_INCOMPLETE;
+}
+
+/*
  * Puts the bytes of this read after those kept from earlier reads of the
  * same thread, in the scratch buffer. Returns the bytes there, 0 when this
  * read begins no request head, negative when the user buffer is unreadable.
+ * `pending`: a kept half head may be waiting (else the caller made the cheap
+ * look already).
  */
 static __always_inline long gl_read_gather(struct gl_scratch *sc, __u64 key, __u32 workload_id,
-					   __u64 ptr, __u64 len)
+					   __u64 ptr, __u64 len, bool pending)
 {
-	struct gl_partial *p = bpf_map_lookup_elem(&gl_partial, &key);
+	struct gl_partial *p = NULL;
 	__u64 have = 0;
 	int rc;
 
+	if (pending)
+		p = bpf_map_lookup_elem(&gl_partial, &key);
 	if (p && p->workload_id == workload_id && bpf_ktime_get_ns() <= p->expires_ns) {
 		have = p->len;
 		if (have > GL_HTTP_HEAD_MAX)
@@ -151,14 +187,10 @@ static __always_inline long gl_read_gather(struct gl_scratch *sc, __u64 key, __u
 		bpf_map_delete_elem(&gl_partial, &key);
 	if (len > GL_HTTP_HEAD_MAX - have)
 		len = GL_HTTP_HEAD_MAX - have;
-	if (!have) {
-		/* a cheap look first: most reads are no request head */
-		if (bpf_probe_read_user(sc->buf, len < 8 ? len : 8, (void *)ptr))
-			return -1;
-		rc = gl_http_classify(sc->buf, 0, len < 8 ? len : 8);
-		/* a read shorter than "METHOD " may begin a head too */
-		if (rc != GL_HTTP_PROTO_HTTP1 && rc != GL_HTTP_E_INCOMPLETE)
-			return 0;
+	if (!have && pending) {
+		rc = gl_read_may_begin_head(sc, ptr, len);
+		if (rc <= 0)
+			return rc;
 	}
 	if (len && bpf_probe_read_user(sc->buf + (have & (GL_HTTP_HEAD_MAX - 1)), len, (void *)ptr))
 		return -1;
@@ -178,8 +210,11 @@ static __always_inline void gl_read_keep(struct gl_scratch *sc, __u64 key, __u32
 	p->workload_id = workload_id;
 	p->len = n;
 	if (bpf_probe_read_kernel(p->buf, n, sc->buf) ||
-	    bpf_map_update_elem(&gl_partial, &key, p, BPF_ANY))
+	    bpf_map_update_elem(&gl_partial, &key, p, BPF_ANY)) {
 		gl_count(GL_STAT_CTX_WRITE_FAIL);
+		return;
+	}
+	gl_partial_until_raise(p->expires_ns);
 }
 
 static __always_inline void gl_read_exit(long ret)
@@ -193,7 +228,7 @@ static __always_inline void gl_read_exit(long ret)
 	__u64 id, ptr, len, pkey;
 	__u16 lane = GL_NO_LANE;
 	__u8 source = GL_CTX_BASE, slot;
-	bool present = false;
+	bool present = false, pending;
 	long have;
 	int rc;
 
@@ -207,8 +242,6 @@ static __always_inline void gl_read_exit(long ret)
 	if (ret <= 0 || !cfg || !cfg->generation)
 		return;
 	slot = cfg->active_slot & 1;
-	if (gl_find_caller(slot, &c))
-		return;
 	if (gl_read_target(&r, ret, &ptr, &len)) {
 		gl_count(GL_STAT_RECV_READ_FAIL);
 		return;
@@ -216,9 +249,20 @@ static __always_inline void gl_read_exit(long ret)
 	sc = gl_scratch_get(GL_SCRATCH_RECV);
 	if (!sc)
 		return;
+	/* most reads begin no head (answers, bodies): done after eight bytes */
+	pending = bpf_ktime_get_ns() <= gl_partial_until;
+	if (!pending) {
+		rc = gl_read_may_begin_head(sc, ptr, len);
+		if (rc < 0)
+			gl_count(GL_STAT_RECV_READ_FAIL);
+		if (rc <= 0)
+			return;
+	}
+	if (gl_find_caller(slot, &c))
+		return;
 	id = bpf_get_current_pid_tgid();
 	pkey = (id & 0xffffffff00000000ULL) | r.fd;
-	have = gl_read_gather(sc, pkey, c.workload_id, ptr, len);
+	have = gl_read_gather(sc, pkey, c.workload_id, ptr, len, pending);
 	if (have < 0)
 		gl_count(GL_STAT_RECV_READ_FAIL);
 	if (have <= 0)
