@@ -48,5 +48,13 @@ int gl_features_check(FILE *out)
 				    BPF_FUNC_get_current_ancestor_cgroup_id, NULL) != 1)
 		n += missing(out, "helper bpf_get_current_ancestor_cgroup_id in cgroup/sock_addr",
 			     "Linux 5.7 or later");
+	if (!have_prog(BPF_PROG_TYPE_TRACEPOINT))
+		n += missing(out, "BPF program type tracepoint (the read-family syscall exits)",
+			     "CONFIG_BPF_EVENTS=y, CONFIG_FTRACE_SYSCALLS=y");
+	else if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_task_pt_regs, NULL) != 1 ||
+		 libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_get_current_task_btf,
+					 NULL) != 1)
+		n += missing(out, "helpers bpf_task_pt_regs and bpf_get_current_task_btf in tracepoints "
+			     "(a read's arguments at its exit)", "Linux 5.15 or later");
 	return n;
 }

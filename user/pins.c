@@ -44,20 +44,23 @@ static const struct {
 	{ "gl_getpeername4", "gl_getpeername4", ATTACH_CGROUP, NULL },
 	{ "gl_getpeername6", "gl_getpeername6", ATTACH_CGROUP, NULL },
 	{ "gl_sockops", "gl_sockops", ATTACH_CGROUP, NULL },
-	{ "gl_enter_read", "gl_enter_read", ATTACH_TRACEPOINT, "sys_enter_read" },
-	{ "gl_enter_recvfrom", "gl_enter_recvfrom", ATTACH_TRACEPOINT, "sys_enter_recvfrom" },
-	{ "gl_enter_readv", "gl_enter_readv", ATTACH_TRACEPOINT, "sys_enter_readv" },
-	{ "gl_enter_recvmsg", "gl_enter_recvmsg", ATTACH_TRACEPOINT, "sys_enter_recvmsg" },
 	{ "gl_exit_read", "gl_exit_read", ATTACH_TRACEPOINT, "sys_exit_read" },
 	{ "gl_exit_recvfrom", "gl_exit_read", ATTACH_TRACEPOINT, "sys_exit_recvfrom" },
 	{ "gl_exit_readv", "gl_exit_read", ATTACH_TRACEPOINT, "sys_exit_readv" },
 	{ "gl_exit_recvmsg", "gl_exit_read", ATTACH_TRACEPOINT, "sys_exit_recvmsg" },
-	{ "gl_enter_io_uring", "gl_enter_io_uring", ATTACH_TRACEPOINT, "sys_enter_io_uring_enter" },
-	{ "gl_enter_recvmmsg", "gl_enter_recvmmsg", ATTACH_TRACEPOINT, "sys_enter_recvmmsg" },
+	{ "gl_exit_recvmmsg", "gl_exit_unseen", ATTACH_TRACEPOINT, "sys_exit_recvmmsg" },
+	{ "gl_exit_io_uring", "gl_exit_unseen", ATTACH_TRACEPOINT, "sys_exit_io_uring_enter" },
 	{ "gl_msg", "gl_msg", ATTACH_SOCKHASH, "gl_sockhash" },
 	{ "gl_sql", "gl_sql", ATTACH_SOCKHASH, "gl_sqlhash" },
 };
 #define NPROGS ((int)(sizeof(progs) / sizeof(progs[0])))
+
+/* Attachments of earlier versions: a new daemon taking over removes them. */
+static const char *const retired[] = {
+	"gl_enter_read", "gl_enter_recvfrom", "gl_enter_readv", "gl_enter_recvmsg",
+	"gl_enter_io_uring", "gl_enter_recvmmsg",
+};
+#define NRETIRED ((int)(sizeof(retired) / sizeof(retired[0])))
 
 static int path_join(char *buf, size_t len, const char *root, const char *sub, const char *name)
 {
@@ -282,6 +285,31 @@ static int pin_prog(const char *root, struct bpf_program *prog, const char *name
 	return bpf_program__pin(prog, path);
 }
 
+static void unlink_counted(const char *path, int *removed)
+{
+	if (unlink(path) == 0)
+		(*removed)++;
+}
+
+/* Detaches and unpins links/<name>, unpins progs/<name>. */
+static void remove_attachment(const char *root, const char *name, int *removed)
+{
+	char path[4096];
+
+	if (!path_join(path, sizeof(path), root, "links", name)) {
+		/* Detach first: a pinned link survives unlink while an fd holds it. */
+		int fd = bpf_obj_get(path);
+
+		if (fd >= 0) {
+			bpf_link_detach(fd);
+			close(fd);
+		}
+		unlink_counted(path, removed);
+	}
+	if (!path_join(path, sizeof(path), root, "progs", name))
+		unlink_counted(path, removed);
+}
+
 int gl_pins_load_attach(const char *root, const char *cgroup_path, uint64_t cgroup_id,
 			struct graylane_bpf **out, int *took_over, char *errbuf, size_t errlen)
 {
@@ -349,6 +377,13 @@ int gl_pins_load_attach(const char *root, const char *cgroup_path, uint64_t cgro
 			goto fail;
 		}
 	}
+	for (i = 0; i < NRETIRED; i++) {
+		int gone = 0;
+
+		remove_attachment(root, retired[i], &gone);
+		if (gone)
+			*took_over = 1;
+	}
 	close(cg_fd);
 	*out = skel;
 	return 0;
@@ -396,11 +431,6 @@ int gl_pins_links(const char *root, struct gl_link_state *st, int max)
 	return n;
 }
 
-static void unlink_counted(const char *path, int *removed)
-{
-	if (unlink(path) == 0)
-		(*removed)++;
-}
 
 int gl_pins_uninstall(const char *root, int *removed)
 {
@@ -409,22 +439,12 @@ int gl_pins_uninstall(const char *root, int *removed)
 
 	*removed = 0;
 	for (i = 0; i < NPROGS; i++) {
-		if (!path_join(path, sizeof(path), root, "links", progs[i].name)) {
-			/* Detach first: a pinned link survives unlink while an fd holds it. */
-			int fd = bpf_obj_get(path);
-
-			if (fd >= 0) {
-				bpf_link_detach(fd);
-				close(fd);
-			}
-			unlink_counted(path, removed);
-		}
+		remove_attachment(root, progs[i].name, removed);
 		if (!path_join(path, sizeof(path), root, "progs", progs[i].prog))
 			unlink_counted(path, removed);
-		/* before one program served several exits, each had its own pin */
-		if (!path_join(path, sizeof(path), root, "progs", progs[i].name))
-			unlink_counted(path, removed);
 	}
+	for (i = 0; i < NRETIRED; i++)
+		remove_attachment(root, retired[i], removed);
 	for (i = 0; i < gl_map_count; i++)
 		if (!path_join(path, sizeof(path), root, "", gl_map_names[i]))
 			unlink_counted(path, removed);

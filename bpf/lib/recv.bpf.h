@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 OR Apache-2.0 */
 /*
- * Receive (DESIGN.md, Decisions 1). Syscall tracepoints on the read family
- * remember where a workload's thread reads to; on return, when the bytes
- * begin an HTTP/1.x request head, the thread gets a context label: at an
- * entry workload the result of its TrafficLabelRules on the head (what the
- * client sent), elsewhere the propagation header's lane, else base.
+ * Receive (DESIGN.md, Decisions 1). When a read-family syscall of a
+ * workload's thread returns and its bytes begin an HTTP/1.x request head,
+ * the thread gets a context label: at an entry workload the result of its
+ * TrafficLabelRules on the head (what the client sent), elsewhere the
+ * propagation header's lane, else base.
  *
- * Tracepoints fire for every process of the machine: the first thing each
+ * Only the syscalls' exit tracepoints: where the bytes went is in the
+ * arguments, which the task's saved user registers still hold when the
+ * syscall returns (the kernel reads them, never writes them). With no
+ * sys_enter tracepoint enabled, no syscall of any task pays for one.
+ * Tracepoints fire for every process of the machine: the first thing the
  * handler does is the O(1) check that the task is below the managed cgroup.
  */
 #ifndef GL_RECV_BPF_H
@@ -16,6 +20,7 @@
 #include "lib/context.bpf.h"
 #include "lib/label.bpf.h"
 #include "lib/scratch.bpf.h"
+#include <bpf/bpf_tracing.h>
 
 enum gl_read_kind {
 	GL_READ_BUF = 0,	/* read, recvfrom: a plain buffer */
@@ -24,25 +29,21 @@ enum gl_read_kind {
 };
 
 struct gl_read {
-	__u64 ptr;	/* 0: no read of a workload in progress */
+	__u64 ptr;
 	__u32 kind;
 	__u32 fd;
 };
 
 #define GL_MSG_PEEK 2	/* MSG_PEEK: the bytes stay queued; the real read comes later */
 
-/*
- * thread -> the buffer its read in progress fills. Task-local storage: the
- * entry lives with the task (freed when it exits), and a read's enter and
- * exit write a field in place instead of inserting into and deleting from a
- * shared hash, whose LRU lists take a lock per operation.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct gl_read);
-} gl_reads SEC(".maps");
+#if defined(__TARGET_ARCH_x86)
+#define GL_NR_READ	0
+#define GL_NR_READV	19
+#define GL_NR_RECVFROM	45
+#define GL_NR_RECVMSG	47
+#else
+#error "graylane: syscall numbers of this architecture are not defined (bpf/lib/recv.bpf.h)"
+#endif
 
 /*
  * A request head that one read did not bring whole (a sender's segments can
@@ -87,21 +88,38 @@ static __always_inline struct gl_config *gl_managed_task(void)
 	return cfg;
 }
 
-static __always_inline void gl_read_enter(__u32 fd, __u64 ptr, __u32 kind, __u64 flags)
+/*
+ * The returning read's buffer, from the syscall's arguments: 0, or -1 when
+ * it is no read to look at (a peek: the bytes stay queued for the real read).
+ */
+static __always_inline int gl_read_args(long nr, struct gl_read *r)
 {
-	struct gl_read *r;
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	__u64 flags = 0;
 
-	if (!ptr || (flags & GL_MSG_PEEK) || !gl_managed_task())
-		return;
-	r = bpf_task_storage_get(&gl_reads, bpf_get_current_task_btf(), 0,
-				 BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!r) {
-		gl_count(GL_STAT_CTX_WRITE_FAIL);
-		return;
+	if (!regs)
+		return -1;
+	r->fd = (__u32)PT_REGS_PARM1_SYSCALL(regs);
+	r->ptr = PT_REGS_PARM2_SYSCALL(regs);
+	switch (nr) {
+	case GL_NR_READ:
+		r->kind = GL_READ_BUF;
+		break;
+	case GL_NR_RECVFROM:
+		r->kind = GL_READ_BUF;
+		flags = PT_REGS_PARM4_SYSCALL(regs);
+		break;
+	case GL_NR_READV:
+		r->kind = GL_READ_IOV;
+		break;
+	case GL_NR_RECVMSG:
+		r->kind = GL_READ_MSG;
+		flags = PT_REGS_PARM3_SYSCALL(regs);
+		break;
+	default:
+		return -1;
 	}
-	r->kind = kind;
-	r->fd = fd;
-	r->ptr = ptr;
+	return r->ptr && !(flags & GL_MSG_PEEK) ? 0 : -1;
 }
 
 /* Where the first bytes of the read landed, and how many may be there. */
@@ -217,14 +235,13 @@ static __always_inline void gl_read_keep(struct gl_scratch *sc, __u64 key, __u32
 	gl_partial_until_raise(p->expires_ns);
 }
 
-static __always_inline void gl_read_exit(long ret)
+static __always_inline void gl_read_exit(long nr, long ret)
 {
 	const struct gl_http_want *want;
 	struct gl_scratch *sc;
 	struct gl_config *cfg;
 	struct gl_caller c;
-	struct gl_read *rp, r;
-	__u32 zero = 0;
+	struct gl_read r;
 	__u64 id, ptr, len, pkey;
 	__u16 lane = GL_NO_LANE;
 	__u8 source = GL_CTX_BASE, slot;
@@ -232,14 +249,10 @@ static __always_inline void gl_read_exit(long ret)
 	long have;
 	int rc;
 
-	rp = bpf_task_storage_get(&gl_reads, bpf_get_current_task_btf(), 0, 0);
-	if (!rp || !rp->ptr)
+	if (ret <= 0)
 		return;
-	r = *rp;
-	rp->ptr = 0;
-	/* the task was below the managed cgroup when the read began */
-	cfg = bpf_map_lookup_elem(&gl_config, &zero);
-	if (ret <= 0 || !cfg || !cfg->generation)
+	cfg = gl_managed_task();
+	if (!cfg || gl_read_args(nr, &r))
 		return;
 	slot = cfg->active_slot & 1;
 	if (gl_read_target(&r, ret, &ptr, &len)) {
