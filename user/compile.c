@@ -34,6 +34,7 @@ struct cc {
 	const struct gl_service_def **svc;	/* by service id - 1 */
 	size_t addrs_cap;
 	size_t backends_cap;
+	size_t items_cap;			/* p->items: counted before the rules are built */
 };
 
 /* Names are unique per kind in a valid set: a total order. */
@@ -534,7 +535,7 @@ static int push_rule(struct cc *c, size_t *cap, const struct gl_traffic_rule *r,
 	struct gl_plan_rule *e;
 	int lane = lane_of(c->m, r->lane), ret;
 
-	if (lane < 0 || r->nmatch > GL_RULE_ITEMS_MAX)
+	if (lane < 0 || r->nmatch > GL_RULE_ITEMS_MAX || c->items_cap - p->nitems < r->nmatch)
 		return -EINVAL;
 	if (p->nrules == *cap) {
 		size_t ncap = *cap ? *cap * 2 : 16;
@@ -555,14 +556,24 @@ static int push_rule(struct cc *c, size_t *cap, const struct gl_traffic_rule *r,
 	e->priority = r->priority;
 	e->key.index = index;
 	e->key.workload_id = wid;
-	e->val.lane = lane;
-	e->val.nitems = r->nmatch;
+	e->lane = lane;
+	e->nitems = r->nmatch;
+	e->item = &p->items[p->nitems];
 	for (size_t i = 0; i < r->nmatch; i++) {
-		ret = build_item(&r->match[i], w, &e->val.item[i]);
+		ret = build_item(&r->match[i], w, &p->items[p->nitems]);
 		if (ret)
 			return ret;
+		p->nitems++;
 	}
 	return 0;
+}
+
+void gl_plan_rule_val(const struct gl_plan_rule *r, struct gl_rule *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->lane = r->lane;
+	out->nitems = r->nitems;
+	memcpy(out->item, r->item, r->nitems * sizeof(*r->item));
 }
 
 /* The built-in slots; the header names were checked by gl_plan_compile. */
@@ -580,16 +591,19 @@ static int build_entries(struct cc *c)
 	const struct gl_model *m = c->m;
 	struct gl_plan *p = c->p;
 	const struct gl_traffic_rule **sel;
-	size_t rules_cap = 0, nrules = 0, entries = 0;
+	size_t rules_cap = 0, nrules = 0, entries = 0, nitems = 0;
 	int ret;
 
 	for (size_t k = 0; k < p->nworkloads; k++) {
 		nrules += c->wl[k]->nentry_rules;
 		entries += c->wl[k]->nentry_rules > 0;
+		for (size_t i = 0; i < c->wl[k]->nentry_rules; i++)
+			nitems += c->wl[k]->entry_rules[i]->nmatch;
 	}
 	sel = malloc((m->ntraffic_rules ? m->ntraffic_rules : 1) * sizeof(*sel));
 	p->wants = calloc(entries + 1, sizeof(*p->wants));
-	if (!sel || !p->wants || reserve(&p->rules, &rules_cap, nrules, sizeof(*p->rules))) {
+	if (!sel || !p->wants || reserve(&p->rules, &rules_cap, nrules, sizeof(*p->rules)) ||
+	    reserve(&p->items, &c->items_cap, nitems, sizeof(*p->items))) {
 		free(sel);
 		return -ENOMEM;
 	}
@@ -690,6 +704,7 @@ void gl_plan_free(struct gl_plan *p)
 	free(p->lane_ids);
 	free(p->shadows);
 	free(p->rules);
+	free(p->items);
 	free(p->wants);
 	free(p->lanes);
 	free(p->workloads);

@@ -76,7 +76,11 @@ struct gl_plan_rule {
 	const char *workload;		/* = workloads[workload_id - 1].name */
 	int priority;
 	struct gl_rule_key key;
-	struct gl_rule val;
+	/* the value's fields: its nitems items are at item (in p->items), the
+	 * rest of the fixed-size struct gl_rule is zero (gl_plan_rule_val) */
+	__u16 lane;
+	__u8 nitems;
+	const struct gl_match_item *item;
 };
 
 /*
@@ -105,6 +109,7 @@ struct gl_plan {
 	char **services;			size_t nservices;	/* services[id-1] = name */
 	struct gl_plan_lane_id *lane_ids;	size_t nlane_ids;	/* sorted by name = by id */
 	struct gl_plan_rule *rules;		size_t nrules;		/* by workload_id, then index */
+	struct gl_match_item *items;		size_t nitems;		/* the rules' items */
 	struct gl_plan_want *wants;		size_t nwants;		/* by workload_id, 0 first */
 	struct gl_plan_shadow *shadows;		size_t nshadows;	/* by lane */
 };
@@ -126,6 +131,8 @@ size_t gl_entry_rules(const struct gl_model *m, const struct gl_workload_def *w,
 /* gl_shadows from the table WorkloadLabelRules (user/compile_shadows.c). */
 int gl_plan_shadows(const struct gl_model *m, struct gl_plan *p);
 void gl_plan_free(struct gl_plan *p);
+/* A gl_rules entry's value as the map holds it. */
+void gl_plan_rule_val(const struct gl_plan_rule *r, struct gl_rule *out);
 /* Text (one line per map entry) or JSON; byte-identical for identical input. */
 void gl_plan_print(const struct gl_plan *p, FILE *out, bool json);
 

@@ -139,10 +139,10 @@ static void print_entries_text(const struct gl_plan *p, FILE *out)
 
 		fprintf(out, "gl_rules %s id=%u index=%u -> rule=%s priority=%d lane=%u(%s) items=%u",
 			r->workload, r->key.workload_id, r->key.index, r->rule, r->priority,
-			r->val.lane, lane_name(p, r->val.lane), r->val.nitems);
-		for (__u32 k = 0; k < r->val.nitems && k < GL_RULE_ITEMS_MAX; k++) {
+			r->lane, lane_name(p, r->lane), r->nitems);
+		for (__u32 k = 0; k < r->nitems && k < GL_RULE_ITEMS_MAX; k++) {
 			fputs(k ? " && " : ": ", out);
-			item_text(&r->val.item[k], out);
+			item_text(&r->item[k], out);
 		}
 		fputc('\n', out);
 	}
@@ -393,13 +393,13 @@ static void json_rules(const struct gl_plan *p, FILE *out)
 			r->key.index);
 		json_str(out, r->rule);
 		fprintf(out, ", \"priority\": %d, \"lane\": %u, \"lane_name\": ", r->priority,
-			r->val.lane);
-		json_str(out, lane_name(p, r->val.lane));
+			r->lane);
+		json_str(out, lane_name(p, r->lane));
 		fputs(", \"items\": [", out);
-		for (__u32 k = 0; k < r->val.nitems && k < GL_RULE_ITEMS_MAX; k++) {
+		for (__u32 k = 0; k < r->nitems && k < GL_RULE_ITEMS_MAX; k++) {
 			if (k)
 				fputs(", ", out);
-			json_item(&r->val.item[k], out);
+			json_item(&r->item[k], out);
 		}
 		fputs("]}", out);
 	}
