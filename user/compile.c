@@ -34,6 +34,7 @@ struct cc {
 	const struct gl_service_def **svc;	/* by service id - 1 */
 	size_t addrs_cap;
 	size_t backends_cap;
+	size_t endpoints_cap;			/* p->endpoints: counted before the backends */
 	size_t items_cap;			/* p->items: counted before the rules are built */
 };
 
@@ -273,6 +274,8 @@ static int backend(struct cc *c, __u32 sid, const size_t *match, size_t nmatch,
 		   __u16 lane, __u8 family)
 {
 	struct gl_plan_backend *b = new_backend(c);
+	struct gl_endpoint *ep = &c->p->endpoints[c->p->nendpoints];
+	size_t room = c->endpoints_cap - c->p->nendpoints;
 	__u32 n = 0;
 
 	if (!b)
@@ -285,22 +288,32 @@ static int backend(struct cc *c, __u32 sid, const size_t *match, size_t nmatch,
 		for (size_t i = 0; i < w->naddrs; i++) {
 			if (w->addrs[i].family != family)
 				continue;
-			if (n == GL_LANE_ENDPOINTS_MAX)
+			if (n == GL_LANE_ENDPOINTS_MAX || n == room)
 				return -EINVAL;	/* validation reports this */
-			memcpy(b->val.ep[n].addr, w->addrs[i].addr, sizeof(b->val.ep[n].addr));
-			b->val.ep[n++].workload_id = match[k] + 1;
+			memset(&ep[n], 0, sizeof(ep[n]));
+			memcpy(ep[n].addr, w->addrs[i].addr, sizeof(ep[n].addr));
+			ep[n++].workload_id = match[k] + 1;
 		}
 	}
 	if (!n)
 		return 0;
-	qsort(b->val.ep, n, sizeof(b->val.ep[0]), cmp_endpoint);
+	qsort(ep, n, sizeof(ep[0]), cmp_endpoint);
 	b->service = c->p->services[sid - 1];
 	b->key.family = family;
 	b->key.lane = lane;
 	b->key.service_id = sid;
-	b->val.count = n;
+	b->count = n;
+	b->ep = ep;
+	c->p->nendpoints += n;
 	c->p->nbackends++;
 	return 0;
+}
+
+void gl_plan_backend_val(const struct gl_plan_backend *b, struct gl_backend *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->count = b->count;
+	memcpy(out->ep, b->ep, b->count * sizeof(*b->ep));
 }
 
 /* Every (lane, family) of one service; the selector is matched once. */
@@ -351,8 +364,9 @@ static int build_addrs(struct cc *c)
 	return ret;
 }
 
-/* gl_backends entries: the (service, lane, family) triples with an endpoint. */
-static int count_backends(const struct cc *c, size_t *n)
+/* gl_backends entries: the (service, lane, family) triples with an endpoint;
+ * *neps: room for their endpoints (each member address at most once). */
+static int count_backends(const struct cc *c, size_t *n, size_t *neps)
 {
 	size_t lanes = c->m->nlanes ? c->m->nlanes : 1;
 	unsigned char *seen = malloc(2 * lanes);
@@ -360,6 +374,7 @@ static int count_backends(const struct cc *c, size_t *n)
 	if (!seen)
 		return -ENOMEM;
 	*n = 0;
+	*neps = 0;
 	for (size_t i = 0; i < c->m->nservices; i++) {
 		const struct gl_service_def *s = c->m->services[i];
 
@@ -367,6 +382,7 @@ static int count_backends(const struct cc *c, size_t *n)
 		for (size_t q = 0; q < s->nmembers; q++) {
 			const struct gl_workload_def *w = c->m->workloads[s->members[q]];
 
+			*neps += w->naddrs;
 			for (size_t a = 0; a < w->naddrs && w->lane_id < lanes; a++) {
 				unsigned char *x = &seen[2 * w->lane_id +
 							 (w->addrs[a].family != GL_FAMILY_INET)];
@@ -383,11 +399,13 @@ static int count_backends(const struct cc *c, size_t *n)
 static int build_backends(struct cc *c)
 {
 	size_t *match = malloc((c->p->nworkloads ? c->p->nworkloads : 1) * sizeof(*match));
-	size_t n = 0;
-	int ret = match ? count_backends(c, &n) : -ENOMEM;
+	size_t n = 0, neps = 0;
+	int ret = match ? count_backends(c, &n, &neps) : -ENOMEM;
 
 	if (!ret)
 		ret = reserve(&c->p->backends, &c->backends_cap, n + 1, sizeof(*c->p->backends));
+	if (!ret)
+		ret = reserve(&c->p->endpoints, &c->endpoints_cap, neps, sizeof(*c->p->endpoints));
 
 	for (__u32 sid = 1; sid <= c->p->nservices && !ret; sid++)
 		ret = service_backends(c, sid, match);
@@ -710,6 +728,7 @@ void gl_plan_free(struct gl_plan *p)
 	free(p->workloads);
 	free(p->addrs);
 	free(p->backends);
+	free(p->endpoints);
 	free(p->services);
 	memset(p, 0, sizeof(*p));
 }

@@ -96,7 +96,7 @@ void gl_map_fds_close(struct gl_map_fds *f)
  * One map's entries where they already are: n records of `stride` bytes,
  * each with its key at koff and its value at voff. Keys have slot byte 0.
  * Plan arrays are viewed in place, so applying a plan copies no entry.
- * Records that hold a value trimmed to what it uses (gl_rules) have no
+ * Records that hold a value trimmed to what it uses (gl_rules, gl_backends) have no
  * voff: expand writes the map's fixed-size value of a record instead.
  */
 typedef void expand_fn(const void *rec, unsigned char *val);
@@ -137,6 +137,14 @@ static void rule_val(const void *rec, unsigned char *val)
 
 	gl_plan_rule_val(rec, &r);
 	memcpy(val, &r, sizeof(r));
+}
+
+static void backend_val(const void *rec, unsigned char *val)
+{
+	struct gl_backend b;
+
+	gl_plan_backend_val(rec, &b);
+	memcpy(val, &b, sizeof(b));
 }
 
 /* ---- digest: FNV-1a-64 over (map index, key without slot, value), sorted ---- */
@@ -291,7 +299,7 @@ static int image_build(const struct gl_plan *p, const struct gl_sync_params *sp,
 	if (err)
 		return err;
 	im->v[M_SERVICES] = VIEW(p->addrs, p->naddrs, key, val);
-	im->v[M_BACKENDS] = VIEW(p->backends, p->nbackends, key, val);
+	im->v[M_BACKENDS] = VIEW_EXPAND(p->backends, p->nbackends, key, backend_val);
 	im->v[M_LANE_IDS] = VIEW(p->lane_ids, p->nlane_ids, key, lane);
 	im->v[M_RULES] = VIEW_EXPAND(p->rules, p->nrules, key, rule_val);
 	im->v[M_WANTS] = VIEW(p->wants, p->nwants, key, val);

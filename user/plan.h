@@ -51,11 +51,14 @@ struct gl_plan_service_addr {
 	struct gl_service_addr val;
 };
 
-/* gl_backends entries (key.slot is 0 in the plan) */
+/* gl_backends entries (key.slot is 0 in the plan); the value's count
+ * endpoints are at ep (in p->endpoints), the rest of the fixed-size struct
+ * gl_backend is zero (gl_plan_backend_val) */
 struct gl_plan_backend {
 	char *service;
 	struct gl_backend_key key;
-	struct gl_backend val;
+	__u32 count;
+	const struct gl_endpoint *ep;
 };
 
 /* gl_lane_ids entries: lane name -> id, every named lane (base is not named). */
@@ -106,6 +109,7 @@ struct gl_plan {
 	struct gl_plan_workload *workloads;	size_t nworkloads;	/* sorted by workload_id */
 	struct gl_plan_service_addr *addrs;	size_t naddrs;		/* sorted by key bytes */
 	struct gl_plan_backend *backends;	size_t nbackends;	/* sorted by key */
+	struct gl_endpoint *endpoints;		size_t nendpoints;	/* the backends' */
 	char **services;			size_t nservices;	/* services[id-1] = name */
 	struct gl_plan_lane_id *lane_ids;	size_t nlane_ids;	/* sorted by name = by id */
 	struct gl_plan_rule *rules;		size_t nrules;		/* by workload_id, then index */
@@ -133,6 +137,8 @@ int gl_plan_shadows(const struct gl_model *m, struct gl_plan *p);
 void gl_plan_free(struct gl_plan *p);
 /* A gl_rules entry's value as the map holds it. */
 void gl_plan_rule_val(const struct gl_plan_rule *r, struct gl_rule *out);
+/* A gl_backends entry's value as the map holds it. */
+void gl_plan_backend_val(const struct gl_plan_backend *b, struct gl_backend *out);
 /* Text (one line per map entry) or JSON; byte-identical for identical input. */
 void gl_plan_print(const struct gl_plan *p, FILE *out, bool json);
 

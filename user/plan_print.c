@@ -197,10 +197,10 @@ static void print_text(const struct gl_plan *p, FILE *out)
 
 		fprintf(out, "gl_backends service=%s id=%u lane=%u(%s) family=%s count=%u",
 			b->service, b->key.service_id, b->key.lane, lane_name(p, b->key.lane),
-			family_name(b->key.family), b->val.count);
-		for (__u32 j = 0; j < b->val.count && j < GL_LANE_ENDPOINTS_MAX; j++) {
-			gl_ip_format(b->key.family, b->val.ep[j].addr, ip, sizeof(ip));
-			fprintf(out, " %s(%s)", ip, workload_name(p, b->val.ep[j].workload_id));
+			family_name(b->key.family), b->count);
+		for (__u32 j = 0; j < b->count && j < GL_LANE_ENDPOINTS_MAX; j++) {
+			gl_ip_format(b->key.family, b->ep[j].addr, ip, sizeof(ip));
+			fprintf(out, " %s(%s)", ip, workload_name(p, b->ep[j].workload_id));
 		}
 		fputc('\n', out);
 	}
@@ -310,11 +310,11 @@ static void json_endpoints(const struct gl_plan *p, const struct gl_plan_backend
 	char ip[64];
 
 	fputs("\"endpoints\": [", out);
-	for (__u32 j = 0; j < b->val.count && j < GL_LANE_ENDPOINTS_MAX; j++) {
-		gl_ip_format(b->key.family, b->val.ep[j].addr, ip, sizeof(ip));
+	for (__u32 j = 0; j < b->count && j < GL_LANE_ENDPOINTS_MAX; j++) {
+		gl_ip_format(b->key.family, b->ep[j].addr, ip, sizeof(ip));
 		fprintf(out, "%s{\"address\": \"%s\", \"workload_id\": %u, \"workload\": ",
-			j ? ", " : "", ip, b->val.ep[j].workload_id);
-		json_str(out, workload_name(p, b->val.ep[j].workload_id));
+			j ? ", " : "", ip, b->ep[j].workload_id);
+		json_str(out, workload_name(p, b->ep[j].workload_id));
 		fputc('}', out);
 	}
 	fputc(']', out);
@@ -333,7 +333,7 @@ static void json_backends(const struct gl_plan *p, FILE *out)
 			b->key.service_id, b->key.lane);
 		json_str(out, lane_name(p, b->key.lane));
 		fprintf(out, ", \"family\": \"%s\", \"count\": %u, ",
-			family_name(b->key.family), b->val.count);
+			family_name(b->key.family), b->count);
 		json_endpoints(p, b, out);
 		fputc('}', out);
 	}
