@@ -17,7 +17,12 @@ void gl_model_free(struct gl_model *m)
 	if (!m)
 		return;
 	for (size_t i = 0; i < m->nworkloads; i++)
-		free(m->workloads[i]->entry_rules);	/* the only thing outside the arena */
+		free(m->workloads[i]->entry_rules);
+	/* with the kinds' arrays, the only things outside the arena */
+	free(m->traffic_rules);
+	free(m->workload_rules);
+	free(m->workloads);
+	free(m->services);
 	gl_arena_free(&m->arena);
 	gl_model_init(m);
 }

@@ -156,7 +156,7 @@ struct gl_service_def {
 };
 
 struct gl_model {
-	struct gl_arena arena;		/* owns everything below */
+	struct gl_arena arena;		/* owns everything below but the kinds' arrays */
 	struct gl_traffic_rule **traffic_rules;	size_t ntraffic_rules;
 	struct gl_workload_rule **workload_rules; size_t nworkload_rules;
 	struct gl_workload_def **workloads;		size_t nworkloads;
