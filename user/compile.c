@@ -7,7 +7,7 @@
  * index). No pointers, hash order or time go into the plan.
  *
  * Ownership: the plan owns workloads[].name/.cgroup, services[] and
- * rules[].rule; the .service of addrs[] and backends[] point into services[]
+ * rules[].rule (in p->strings); the .service of addrs[] and backends[] point into services[]
  * (one copy per name), the .workload of rules[] and wants[] into
  * workloads[]. gl_plan_free releases everything.
  *
@@ -109,8 +109,8 @@ static int build_workloads(struct cc *c)
 	for (size_t i = 0; i < n; i++) {
 		struct gl_plan_workload *pw = &p->workloads[i];
 
-		pw->name = strdup(c->wl[i]->meta.name);
-		pw->cgroup = c->wl[i]->cgroup ? strdup(c->wl[i]->cgroup) : NULL;
+		pw->name = gl_arena_strdup(&p->strings, c->wl[i]->meta.name);
+		pw->cgroup = c->wl[i]->cgroup ? gl_arena_strdup(&p->strings, c->wl[i]->cgroup) : NULL;
 		p->nworkloads = i + 1;
 		if (!pw->name || (c->wl[i]->cgroup && !pw->cgroup))
 			return -ENOMEM;
@@ -136,7 +136,7 @@ static int build_service_names(struct cc *c)
 		qsort(c->svc, n, sizeof(*c->svc), cmp_service);
 	}
 	for (size_t i = 0; i < n; i++) {
-		p->services[i] = strdup(c->svc[i]->meta.name);
+		p->services[i] = gl_arena_strdup(&p->strings, c->svc[i]->meta.name);
 		p->nservices = i + 1;
 		if (!p->services[i])
 			return -ENOMEM;
@@ -566,7 +566,7 @@ static int push_rule(struct cc *c, size_t *cap, const struct gl_traffic_rule *r,
 	}
 	e = &p->rules[p->nrules];
 	memset(e, 0, sizeof(*e));
-	e->rule = strdup(r->meta.name);
+	e->rule = gl_arena_strdup(&p->strings, r->meta.name);
 	if (!e->rule)
 		return -ENOMEM;
 	p->nrules++;
@@ -711,14 +711,7 @@ void gl_plan_free(struct gl_plan *p)
 {
 	if (!p)
 		return;
-	for (size_t i = 0; i < p->nworkloads; i++) {
-		free(p->workloads[i].name);
-		free(p->workloads[i].cgroup);
-	}
-	for (size_t i = 0; i < p->nservices; i++)
-		free(p->services[i]);
-	for (size_t i = 0; i < p->nrules; i++)
-		free(p->rules[i].rule);
+	gl_arena_free(&p->strings);
 	free(p->lane_ids);
 	free(p->shadows);
 	free(p->rules);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <graylane/abi.h>
 
+#include "arena.h"
 #include "../bpf/lib/http.h"	/* struct gl_http_want: the gl_wants value */
 #include <graylane/sql_limits.h>	/* struct gl_sql_tables: the gl_shadows value */
 
@@ -116,6 +117,9 @@ struct gl_plan {
 	struct gl_match_item *items;		size_t nitems;		/* the rules' items */
 	struct gl_plan_want *wants;		size_t nwants;		/* by workload_id, 0 first */
 	struct gl_plan_shadow *shadows;		size_t nshadows;	/* by lane */
+	/* the names and cgroups above, packed: one malloc'ed string each cost
+	 * a 32-byte chunk for a name of about 10 (3 MB at 100 000 workloads) */
+	struct gl_arena strings;
 };
 
 /*
