@@ -71,7 +71,7 @@ struct gl_meta {
 	const char *name;	/* NULL when missing or invalid */
 	struct gl_pos name_pos;	/* metadata.name, else where the document starts */
 	struct gl_pos pos;	/* the document's root mapping */
-	struct gl_labels labels, annotations;
+	struct gl_labels labels;	/* metadata.annotations: only while loading (gl_load) */
 	size_t index;		/* load order among objects of its kind */
 };
 

@@ -59,6 +59,7 @@ static void read_meta(struct gl_load *l, const struct gl_ynode *root, struct gl_
 
 	meta->pos = gl_pos_of(l, root);
 	meta->name_pos = meta->pos;
+	memset(&l->annotations, 0, sizeof(l->annotations));
 	if (!md)
 		return;
 	gl_check_fields(l, md, "metadata", meta_fields);
@@ -69,7 +70,7 @@ static void read_meta(struct gl_load *l, const struct gl_ynode *root, struct gl_
 		meta->name = name;
 	gl_get_labels(l, md, "metadata", "labels", false, GL_LABELS_LABELS, &meta->labels);
 	gl_get_labels(l, md, "metadata", "annotations", false, GL_LABELS_ANNOTATIONS,
-		      &meta->annotations);
+		      &l->annotations);
 }
 
 static void load_doc(struct gl_load *l, const struct gl_ydoc *doc)
