@@ -143,7 +143,6 @@ void gl_get_labels(struct gl_load *l, const struct gl_ynode *map, const char *pr
 	memset(out, 0, sizeof(*out));
 	if (!v)
 		return;
-	out->present = true;
 	out->pos = gl_pos_of(l, v);
 	if (!n && kind == GL_LABELS_SELECTOR) {
 		gl_lerr(l, v, "'%s' is empty; it must name at least one label", path.s);

@@ -54,8 +54,7 @@ struct gl_label {
 struct gl_labels {
 	struct gl_label *v;
 	size_t n;
-	struct gl_pos pos;	/* the mapping */
-	bool present;		/* written in the document and a mapping */
+	struct gl_pos pos;	/* the mapping; file NULL when not written */
 };
 
 enum gl_kind {
@@ -68,11 +67,11 @@ enum gl_kind {
 
 struct gl_meta {
 	enum gl_kind kind;
+	unsigned index;		/* load order among objects of its kind */
 	const char *name;	/* NULL when missing or invalid */
 	struct gl_pos name_pos;	/* metadata.name, else where the document starts */
 	struct gl_pos pos;	/* the document's root mapping */
-	struct gl_labels labels;	/* metadata.annotations: only while loading (gl_load) */
-	size_t index;		/* load order among objects of its kind */
+	struct gl_labels labels;	/* metadata.labels; annotations: in gl_load, while loading */
 };
 
 struct gl_ip {
