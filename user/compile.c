@@ -7,9 +7,9 @@
  * index). No pointers, hash order or time go into the plan.
  *
  * Ownership: the plan owns workloads[].name/.cgroup, services[] and
- * rules[].rule (in p->strings); the .service of addrs[] and backends[] point into services[]
- * (one copy per name), the .workload of rules[] and wants[] into
- * workloads[]. gl_plan_free releases everything.
+ * rules[].rule (in p->strings); the .workload of rules[] and wants[] points
+ * into workloads[], and addrs[] and backends[] name their service by id.
+ * gl_plan_free releases everything.
  *
  * Entry workloads (selected by some TrafficLabelRule) get GL_WL_ENTRY, their
  * rules in gl_rules and their own wanted-header table in gl_wants; every
@@ -163,7 +163,6 @@ static int push_addr(struct cc *c, __u32 sid, const struct gl_ip *ip, __u16 port
 	}
 	e = &p->addrs[p->naddrs++];
 	memset(e, 0, sizeof(*e));
-	e->service = p->services[sid - 1];
 	e->key.slot = 0;
 	e->key.family = ip->family;
 	e->key.port = port;
@@ -298,7 +297,6 @@ static int backend(struct cc *c, __u32 sid, const size_t *match, size_t nmatch,
 	if (!n)
 		return 0;
 	qsort(ep, n, sizeof(ep[0]), cmp_endpoint);
-	b->service = c->p->services[sid - 1];
 	b->key.family = family;
 	b->key.lane = lane;
 	b->key.service_id = sid;

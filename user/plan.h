@@ -45,9 +45,9 @@ struct gl_plan_workload {
 	struct gl_workload val;		/* workload_id, lane, flags */
 };
 
-/* gl_services entries (key.slot is 0 in the plan) */
+/* gl_services entries (key.slot is 0 in the plan); the service's name is
+ * services[val.service_id - 1] */
 struct gl_plan_service_addr {
-	char *service;			/* service name, for printing */
 	struct gl_service_key key;
 	struct gl_service_addr val;
 };
@@ -56,8 +56,7 @@ struct gl_plan_service_addr {
  * endpoints are at ep (in p->endpoints), the rest of the fixed-size struct
  * gl_backend is zero (gl_plan_backend_val) */
 struct gl_plan_backend {
-	char *service;
-	struct gl_backend_key key;
+	struct gl_backend_key key;	/* the service's name: services[key.service_id - 1] */
 	__u32 count;
 	const struct gl_endpoint *ep;
 };

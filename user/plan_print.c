@@ -31,6 +31,11 @@ static const char *workload_name(const struct gl_plan *p, __u32 id)
 	return id >= 1 && id <= p->nworkloads ? p->workloads[id - 1].name : "?";
 }
 
+static const char *service_name(const struct gl_plan *p, __u32 id)
+{
+	return id >= 1 && id <= p->nservices ? p->services[id - 1] : "?";
+}
+
 /* "(entry)" after a non-zero flags value, "" for 0 */
 static const char *flags_name(__u16 flags)
 {
@@ -188,7 +193,7 @@ static void print_text(const struct gl_plan *p, FILE *out)
 		fprintf(out, a->key.family == GL_FAMILY_INET6 ? "gl_services [%s]:%u" :
 			"gl_services %s:%u", ip, a->key.port);
 		fprintf(out, " -> service=%s id=%u target_port=%u kind=%s protocol=%s\n",
-			a->service, a->val.service_id, a->val.target_port,
+			service_name(p, a->val.service_id), a->val.service_id, a->val.target_port,
 			kind_name(a->val.kind), gl_protocol_name(a->val.protocol));
 	}
 	header(out, "gl_backends", p->nbackends, false);
@@ -196,7 +201,8 @@ static void print_text(const struct gl_plan *p, FILE *out)
 		const struct gl_plan_backend *b = &p->backends[i];
 
 		fprintf(out, "gl_backends service=%s id=%u lane=%u(%s) family=%s count=%u",
-			b->service, b->key.service_id, b->key.lane, lane_name(p, b->key.lane),
+			service_name(p, b->key.service_id), b->key.service_id, b->key.lane,
+			lane_name(p, b->key.lane),
 			family_name(b->key.family), b->count);
 		for (__u32 j = 0; j < b->count && j < GL_LANE_ENDPOINTS_MAX; j++) {
 			gl_ip_format(b->key.family, b->ep[j].addr, ip, sizeof(ip));
@@ -297,7 +303,7 @@ static void json_services(const struct gl_plan *p, FILE *out)
 		json_sep(out, i);
 		fprintf(out, "{\"family\": \"%s\", \"address\": \"%s\", \"port\": %u, \"service\": ",
 			family_name(a->key.family), ip, a->key.port);
-		json_str(out, a->service);
+		json_str(out, service_name(p, a->val.service_id));
 		fprintf(out, ", \"service_id\": %u, \"target_port\": %u, \"kind\": \"%s\", "
 			"\"protocol\": \"%s\"}", a->val.service_id, a->val.target_port,
 			kind_name(a->val.kind), gl_protocol_name(a->val.protocol));
@@ -328,7 +334,7 @@ static void json_backends(const struct gl_plan *p, FILE *out)
 
 		json_sep(out, i);
 		fputs("{\"service\": ", out);
-		json_str(out, b->service);
+		json_str(out, service_name(p, b->key.service_id));
 		fprintf(out, ", \"service_id\": %u, \"lane\": %u, \"lane_name\": ",
 			b->key.service_id, b->key.lane);
 		json_str(out, lane_name(p, b->key.lane));
