@@ -173,7 +173,7 @@ static int select_rule(const struct gl_model *m, const struct index *ix,
 		if (!gl_selector_matches(&r->selector, &w->meta.labels))
 			continue;
 		if (w->nentry_rules == w->cap_entry_rules) {
-			size_t cap = w->cap_entry_rules ? w->cap_entry_rules * 2 : 4;
+			unsigned cap = w->cap_entry_rules ? w->cap_entry_rules * 2 : 4;
 			const struct gl_traffic_rule **x =
 				realloc(w->entry_rules, cap * sizeof(*x));
 

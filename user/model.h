@@ -127,12 +127,12 @@ struct gl_workload_def {
 	struct gl_pos env_pos;		/* file "/proc/PID/environ", no line */
 	/* set by gl_model_validate: */
 	const char *lane;		/* "base" or a lane name */
-	__u16 lane_id;
 	const struct gl_workload_rule *lane_rule;	/* the rule that set the lane, or NULL */
 	/* set by gl_model_validate: the TrafficLabelRules that select it, in
 	 * load order (malloc'ed; gl_model_free frees it) */
 	const struct gl_traffic_rule **entry_rules;
-	size_t nentry_rules, cap_entry_rules;
+	unsigned nentry_rules, cap_entry_rules;	/* at most the set's TrafficLabelRules */
+	__u16 lane_id;			/* lane's id; last, where it packs */
 };
 
 struct gl_port {
