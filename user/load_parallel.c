@@ -70,6 +70,7 @@ static int merge(struct gl_model *m, struct gl_model *part)
 	size_t i;
 
 	gl_arena_adopt(&m->arena, &part->arena);
+	gl_arena_adopt(&m->label_arena, &part->label_arena);
 	for (i = 0; i < part->ntraffic_rules && !l.err; i++)
 		gl_model_add(&l, &part->traffic_rules[i]->meta);
 	for (i = 0; i < part->nworkload_rules && !l.err; i++)

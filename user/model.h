@@ -10,6 +10,7 @@
  *	gl_model_init(&m); gl_diags_init(&d);
  *	gl_model_load_dir("rules", &m, &d);	   // every document of every file
  *	gl_model_validate(&m, &d);		   // cross-document checks, lanes
+ *	gl_model_drop_labels(&m);		   // optional: compile does not read them
  *	if (!gl_diags_errors(&d)) gl_plan_compile(&m, &plan, NULL, &d);
  *	gl_diags_print(&d, stderr);
  *	gl_model_free(&m); gl_diags_free(&d);
@@ -156,6 +157,7 @@ struct gl_service_def {
 
 struct gl_model {
 	struct gl_arena arena;		/* owns everything below but the kinds' arrays */
+	struct gl_arena label_arena;	/* the objects' metadata.labels arrays */
 	struct gl_traffic_rule **traffic_rules;	size_t ntraffic_rules;
 	struct gl_workload_rule **workload_rules; size_t nworkload_rules;
 	struct gl_workload_def **workloads;		size_t nworkloads;
@@ -192,6 +194,12 @@ int gl_model_load_buffer(const char *filename, const char *buf, size_t len,
  * this model has any error, found now or while loading.
  */
 int gl_model_validate(struct gl_model *m, struct gl_diags *d);
+/*
+ * Frees every object's metadata.labels (left empty): only loading and
+ * validation (lanes, selectors, service members) read them, and compile
+ * runs with less memory without them (5 MB at 100 000 Workloads).
+ */
+void gl_model_drop_labels(struct gl_model *m);
 
 /* Every selector key present in labels with an equal value (and at least one key). */
 bool gl_selector_matches(const struct gl_labels *selector, const struct gl_labels *labels);
