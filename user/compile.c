@@ -335,25 +335,10 @@ static int cmp_backend(const void *a, const void *b)
 	return memcmp(&x->key, &y->key, sizeof(x->key));
 }
 
-/* gl_services entries before duplicates are dropped: what service_addrs pushes. */
-static size_t count_addrs(const struct cc *c)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < c->m->nservices; i++) {
-		const struct gl_service_def *s = c->m->services[i];
-
-		n += s->naddrs * s->nports;
-		for (size_t q = 0; q < s->nmembers; q++)
-			n += c->m->workloads[s->members[q]]->naddrs * s->nports;
-	}
-	return n;
-}
-
 static int build_addrs(struct cc *c)
 {
 	size_t *match = malloc((c->p->nworkloads ? c->p->nworkloads : 1) * sizeof(*match));
-	int ret = match ? reserve(&c->p->addrs, &c->addrs_cap, count_addrs(c),
+	int ret = match ? reserve(&c->p->addrs, &c->addrs_cap, gl_model_service_keys(c->m),
 				  sizeof(*c->p->addrs)) : -ENOMEM;
 
 	for (__u32 sid = 1; sid <= c->p->nservices && !ret; sid++)

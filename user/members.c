@@ -200,3 +200,17 @@ int gl_model_members(struct gl_model *m)
 	index_free(&ix);
 	return err;
 }
+
+size_t gl_model_service_keys(const struct gl_model *m)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->nservices; i++) {
+		const struct gl_service_def *s = m->services[i];
+
+		n += s->naddrs * s->nports;
+		for (size_t q = 0; q < s->nmembers; q++)
+			n += m->workloads[s->members[q]]->naddrs * s->nports;
+	}
+	return n;
+}

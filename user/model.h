@@ -207,6 +207,9 @@ const char *gl_label_get(const struct gl_labels *labels, const char *key);
 
 /* Fills every service's members (user/members.c); 0 or -ENOMEM. */
 int gl_model_members(struct gl_model *m);
+/* (address, port) keys of the services and their members, duplicates
+ * included: what validation claims and compile pushes (user/members.c). */
+size_t gl_model_service_keys(const struct gl_model *m);
 /* A lane name as rules may write it: a DNS label, not "base", fits the maps. */
 bool gl_lane_name_ok(const char *lane);
 const char *gl_kind_name(enum gl_kind k);
