@@ -8,6 +8,12 @@
 #include "arena.h"
 
 #define BLOCK_MIN (64 * 1024)
+/*
+ * What arenas hold (model objects, YAML nodes, arrays of pointers and sizes)
+ * needs at most 8-byte alignment; max_align_t's 16 rounded every 280-byte
+ * workload and 40-byte address up to the next 16 (2 MB at 100 000 workloads).
+ */
+#define ALIGN (alignof(uint64_t) > alignof(void *) ? alignof(uint64_t) : alignof(void *))
 
 struct gl_arena_block {
 	struct gl_arena_block *next;
@@ -52,7 +58,7 @@ static void *arena_alloc(struct gl_arena *a, size_t size, size_t align)
 
 void *gl_arena_alloc(struct gl_arena *a, size_t size)
 {
-	return arena_alloc(a, size ? size : 1, alignof(max_align_t));
+	return arena_alloc(a, size ? size : 1, ALIGN);
 }
 
 /* Strings are packed: byte-aligned (most names and labels are a few bytes). */

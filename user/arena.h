@@ -14,7 +14,8 @@ struct gl_arena {
 	struct gl_arena_block *head;
 };
 
-/* Zeroed memory, or NULL when out of memory. */
+/* Zeroed memory aligned for pointers and 64-bit integers (not for
+ * max_align_t), or NULL when out of memory. */
 void *gl_arena_alloc(struct gl_arena *a, size_t size);
 char *gl_arena_strndup(struct gl_arena *a, const char *s, size_t len);
 char *gl_arena_strdup(struct gl_arena *a, const char *s);

@@ -7,9 +7,9 @@
  * index). No pointers, hash order or time go into the plan.
  *
  * Ownership: the plan owns workloads[].name/.cgroup, services[] and
- * rules[].rule; the .service of addrs[] and backends[] point into services[]
- * (one copy per name), the .workload of rules[] and wants[] into
- * workloads[]. gl_plan_free releases everything.
+ * rules[].rule (in p->strings); the .workload of rules[] and wants[] points
+ * into workloads[], and addrs[] and backends[] name their service by id.
+ * gl_plan_free releases everything.
  *
  * Entry workloads (selected by some TrafficLabelRule) get GL_WL_ENTRY, their
  * rules in gl_rules and their own wanted-header table in gl_wants; every
@@ -34,6 +34,8 @@ struct cc {
 	const struct gl_service_def **svc;	/* by service id - 1 */
 	size_t addrs_cap;
 	size_t backends_cap;
+	size_t endpoints_cap;			/* p->endpoints: counted before the backends */
+	size_t items_cap;			/* p->items: counted before the rules are built */
 };
 
 /* Names are unique per kind in a valid set: a total order. */
@@ -107,8 +109,8 @@ static int build_workloads(struct cc *c)
 	for (size_t i = 0; i < n; i++) {
 		struct gl_plan_workload *pw = &p->workloads[i];
 
-		pw->name = strdup(c->wl[i]->meta.name);
-		pw->cgroup = c->wl[i]->cgroup ? strdup(c->wl[i]->cgroup) : NULL;
+		pw->name = gl_arena_strdup(&p->strings, c->wl[i]->meta.name);
+		pw->cgroup = c->wl[i]->cgroup ? gl_arena_strdup(&p->strings, c->wl[i]->cgroup) : NULL;
 		p->nworkloads = i + 1;
 		if (!pw->name || (c->wl[i]->cgroup && !pw->cgroup))
 			return -ENOMEM;
@@ -134,7 +136,7 @@ static int build_service_names(struct cc *c)
 		qsort(c->svc, n, sizeof(*c->svc), cmp_service);
 	}
 	for (size_t i = 0; i < n; i++) {
-		p->services[i] = strdup(c->svc[i]->meta.name);
+		p->services[i] = gl_arena_strdup(&p->strings, c->svc[i]->meta.name);
 		p->nservices = i + 1;
 		if (!p->services[i])
 			return -ENOMEM;
@@ -161,7 +163,6 @@ static int push_addr(struct cc *c, __u32 sid, const struct gl_ip *ip, __u16 port
 	}
 	e = &p->addrs[p->naddrs++];
 	memset(e, 0, sizeof(*e));
-	e->service = p->services[sid - 1];
 	e->key.slot = 0;
 	e->key.family = ip->family;
 	e->key.port = port;
@@ -272,6 +273,8 @@ static int backend(struct cc *c, __u32 sid, const size_t *match, size_t nmatch,
 		   __u16 lane, __u8 family)
 {
 	struct gl_plan_backend *b = new_backend(c);
+	struct gl_endpoint *ep = &c->p->endpoints[c->p->nendpoints];
+	size_t room = c->endpoints_cap - c->p->nendpoints;
 	__u32 n = 0;
 
 	if (!b)
@@ -284,22 +287,31 @@ static int backend(struct cc *c, __u32 sid, const size_t *match, size_t nmatch,
 		for (size_t i = 0; i < w->naddrs; i++) {
 			if (w->addrs[i].family != family)
 				continue;
-			if (n == GL_LANE_ENDPOINTS_MAX)
+			if (n == GL_LANE_ENDPOINTS_MAX || n == room)
 				return -EINVAL;	/* validation reports this */
-			memcpy(b->val.ep[n].addr, w->addrs[i].addr, sizeof(b->val.ep[n].addr));
-			b->val.ep[n++].workload_id = match[k] + 1;
+			memset(&ep[n], 0, sizeof(ep[n]));
+			memcpy(ep[n].addr, w->addrs[i].addr, sizeof(ep[n].addr));
+			ep[n++].workload_id = match[k] + 1;
 		}
 	}
 	if (!n)
 		return 0;
-	qsort(b->val.ep, n, sizeof(b->val.ep[0]), cmp_endpoint);
-	b->service = c->p->services[sid - 1];
+	qsort(ep, n, sizeof(ep[0]), cmp_endpoint);
 	b->key.family = family;
 	b->key.lane = lane;
 	b->key.service_id = sid;
-	b->val.count = n;
+	b->count = n;
+	b->ep = ep;
+	c->p->nendpoints += n;
 	c->p->nbackends++;
 	return 0;
+}
+
+void gl_plan_backend_val(const struct gl_plan_backend *b, struct gl_backend *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->count = b->count;
+	memcpy(out->ep, b->ep, b->count * sizeof(*b->ep));
 }
 
 /* Every (lane, family) of one service; the selector is matched once. */
@@ -323,25 +335,10 @@ static int cmp_backend(const void *a, const void *b)
 	return memcmp(&x->key, &y->key, sizeof(x->key));
 }
 
-/* gl_services entries before duplicates are dropped: what service_addrs pushes. */
-static size_t count_addrs(const struct cc *c)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < c->m->nservices; i++) {
-		const struct gl_service_def *s = c->m->services[i];
-
-		n += s->naddrs * s->nports;
-		for (size_t q = 0; q < s->nmembers; q++)
-			n += c->m->workloads[s->members[q]]->naddrs * s->nports;
-	}
-	return n;
-}
-
 static int build_addrs(struct cc *c)
 {
 	size_t *match = malloc((c->p->nworkloads ? c->p->nworkloads : 1) * sizeof(*match));
-	int ret = match ? reserve(&c->p->addrs, &c->addrs_cap, count_addrs(c),
+	int ret = match ? reserve(&c->p->addrs, &c->addrs_cap, gl_model_service_keys(c->m),
 				  sizeof(*c->p->addrs)) : -ENOMEM;
 
 	for (__u32 sid = 1; sid <= c->p->nservices && !ret; sid++)
@@ -350,8 +347,9 @@ static int build_addrs(struct cc *c)
 	return ret;
 }
 
-/* gl_backends entries: the (service, lane, family) triples with an endpoint. */
-static int count_backends(const struct cc *c, size_t *n)
+/* gl_backends entries: the (service, lane, family) triples with an endpoint;
+ * *neps: room for their endpoints (each member address at most once). */
+static int count_backends(const struct cc *c, size_t *n, size_t *neps)
 {
 	size_t lanes = c->m->nlanes ? c->m->nlanes : 1;
 	unsigned char *seen = malloc(2 * lanes);
@@ -359,6 +357,7 @@ static int count_backends(const struct cc *c, size_t *n)
 	if (!seen)
 		return -ENOMEM;
 	*n = 0;
+	*neps = 0;
 	for (size_t i = 0; i < c->m->nservices; i++) {
 		const struct gl_service_def *s = c->m->services[i];
 
@@ -366,6 +365,7 @@ static int count_backends(const struct cc *c, size_t *n)
 		for (size_t q = 0; q < s->nmembers; q++) {
 			const struct gl_workload_def *w = c->m->workloads[s->members[q]];
 
+			*neps += w->naddrs;
 			for (size_t a = 0; a < w->naddrs && w->lane_id < lanes; a++) {
 				unsigned char *x = &seen[2 * w->lane_id +
 							 (w->addrs[a].family != GL_FAMILY_INET)];
@@ -382,11 +382,13 @@ static int count_backends(const struct cc *c, size_t *n)
 static int build_backends(struct cc *c)
 {
 	size_t *match = malloc((c->p->nworkloads ? c->p->nworkloads : 1) * sizeof(*match));
-	size_t n = 0;
-	int ret = match ? count_backends(c, &n) : -ENOMEM;
+	size_t n = 0, neps = 0;
+	int ret = match ? count_backends(c, &n, &neps) : -ENOMEM;
 
 	if (!ret)
 		ret = reserve(&c->p->backends, &c->backends_cap, n + 1, sizeof(*c->p->backends));
+	if (!ret)
+		ret = reserve(&c->p->endpoints, &c->endpoints_cap, neps, sizeof(*c->p->endpoints));
 
 	for (__u32 sid = 1; sid <= c->p->nservices && !ret; sid++)
 		ret = service_backends(c, sid, match);
@@ -534,7 +536,7 @@ static int push_rule(struct cc *c, size_t *cap, const struct gl_traffic_rule *r,
 	struct gl_plan_rule *e;
 	int lane = lane_of(c->m, r->lane), ret;
 
-	if (lane < 0 || r->nmatch > GL_RULE_ITEMS_MAX)
+	if (lane < 0 || r->nmatch > GL_RULE_ITEMS_MAX || c->items_cap - p->nitems < r->nmatch)
 		return -EINVAL;
 	if (p->nrules == *cap) {
 		size_t ncap = *cap ? *cap * 2 : 16;
@@ -547,7 +549,7 @@ static int push_rule(struct cc *c, size_t *cap, const struct gl_traffic_rule *r,
 	}
 	e = &p->rules[p->nrules];
 	memset(e, 0, sizeof(*e));
-	e->rule = strdup(r->meta.name);
+	e->rule = gl_arena_strdup(&p->strings, r->meta.name);
 	if (!e->rule)
 		return -ENOMEM;
 	p->nrules++;
@@ -555,14 +557,24 @@ static int push_rule(struct cc *c, size_t *cap, const struct gl_traffic_rule *r,
 	e->priority = r->priority;
 	e->key.index = index;
 	e->key.workload_id = wid;
-	e->val.lane = lane;
-	e->val.nitems = r->nmatch;
+	e->lane = lane;
+	e->nitems = r->nmatch;
+	e->item = &p->items[p->nitems];
 	for (size_t i = 0; i < r->nmatch; i++) {
-		ret = build_item(&r->match[i], w, &e->val.item[i]);
+		ret = build_item(&r->match[i], w, &p->items[p->nitems]);
 		if (ret)
 			return ret;
+		p->nitems++;
 	}
 	return 0;
+}
+
+void gl_plan_rule_val(const struct gl_plan_rule *r, struct gl_rule *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->lane = r->lane;
+	out->nitems = r->nitems;
+	memcpy(out->item, r->item, r->nitems * sizeof(*r->item));
 }
 
 /* The built-in slots; the header names were checked by gl_plan_compile. */
@@ -580,16 +592,19 @@ static int build_entries(struct cc *c)
 	const struct gl_model *m = c->m;
 	struct gl_plan *p = c->p;
 	const struct gl_traffic_rule **sel;
-	size_t rules_cap = 0, nrules = 0, entries = 0;
+	size_t rules_cap = 0, nrules = 0, entries = 0, nitems = 0;
 	int ret;
 
 	for (size_t k = 0; k < p->nworkloads; k++) {
 		nrules += c->wl[k]->nentry_rules;
 		entries += c->wl[k]->nentry_rules > 0;
+		for (size_t i = 0; i < c->wl[k]->nentry_rules; i++)
+			nitems += c->wl[k]->entry_rules[i]->nmatch;
 	}
 	sel = malloc((m->ntraffic_rules ? m->ntraffic_rules : 1) * sizeof(*sel));
 	p->wants = calloc(entries + 1, sizeof(*p->wants));
-	if (!sel || !p->wants || reserve(&p->rules, &rules_cap, nrules, sizeof(*p->rules))) {
+	if (!sel || !p->wants || reserve(&p->rules, &rules_cap, nrules, sizeof(*p->rules)) ||
+	    reserve(&p->items, &c->items_cap, nitems, sizeof(*p->items))) {
 		free(sel);
 		return -ENOMEM;
 	}
@@ -679,22 +694,17 @@ void gl_plan_free(struct gl_plan *p)
 {
 	if (!p)
 		return;
-	for (size_t i = 0; i < p->nworkloads; i++) {
-		free(p->workloads[i].name);
-		free(p->workloads[i].cgroup);
-	}
-	for (size_t i = 0; i < p->nservices; i++)
-		free(p->services[i]);
-	for (size_t i = 0; i < p->nrules; i++)
-		free(p->rules[i].rule);
+	gl_arena_free(&p->strings);
 	free(p->lane_ids);
 	free(p->shadows);
 	free(p->rules);
+	free(p->items);
 	free(p->wants);
 	free(p->lanes);
 	free(p->workloads);
 	free(p->addrs);
 	free(p->backends);
+	free(p->endpoints);
 	free(p->services);
 	memset(p, 0, sizeof(*p));
 }

@@ -42,8 +42,10 @@ static int load_plan(const char *dir, struct gl_plan *p, int want_plan)
 
 		err = err ? err : v;
 	}
-	if (!err && want_plan)
+	if (!err && want_plan) {
+		gl_model_drop_labels(&m);
 		err = gl_plan_compile(&m, p, NULL, &d);
+	}
 	gl_diags_print(&d, stderr);
 	if (!err && gl_diags_errors(&d))
 		err = -EINVAL;

@@ -201,9 +201,11 @@ static int apply_rules(struct daemon *dm)
 
 		err = err ? err : v;
 	}
-	if (!err)
+	if (!err) {
+		gl_model_drop_labels(&m);
 		err = gl_plan_compile(&m, &p, &(struct gl_compile_opts){ dm->o.label_header,
 								   dm->o.accept_header }, &d);
+	}
 	gl_model_free(&m);	/* the plan holds all the maps need: free it before they are written */
 	if (err || gl_diags_errors(&d)) {
 		gl_diags_print(&d, stderr);

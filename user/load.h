@@ -18,6 +18,9 @@ struct gl_load {
 	struct gl_diags *d;
 	const char *file;	/* owned by m */
 	int err;		/* sticky -ENOMEM */
+	/* the loading document's metadata.annotations: only a WorkloadLabelRule
+	 * reads one, while it loads, so objects do not keep them (40 bytes each) */
+	struct gl_labels annotations;
 };
 
 /* A field path for messages, e.g. "spec.match[2].key". */

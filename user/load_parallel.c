@@ -62,13 +62,15 @@ static void run(struct jobs *js, size_t nthreads)
 		pthread_join(tid[i], NULL);
 }
 
-/* Appends part's objects to m's (in part's order) and hands m its memory. */
+/* Appends part's objects to m's (in part's order) and hands m its memory;
+ * part is left empty. */
 static int merge(struct gl_model *m, struct gl_model *part)
 {
 	struct gl_load l = { .m = m };
 	size_t i;
 
 	gl_arena_adopt(&m->arena, &part->arena);
+	gl_arena_adopt(&m->label_arena, &part->label_arena);
 	for (i = 0; i < part->ntraffic_rules && !l.err; i++)
 		gl_model_add(&l, &part->traffic_rules[i]->meta);
 	for (i = 0; i < part->nworkload_rules && !l.err; i++)
@@ -78,7 +80,9 @@ static int merge(struct gl_model *m, struct gl_model *part)
 	for (i = 0; i < part->nservices && !l.err; i++)
 		gl_model_add(&l, &part->services[i]->meta);
 	m->nerrors += part->nerrors;
-	gl_model_init(part);
+	/* its objects are m's now: free only its arrays */
+	part->ntraffic_rules = part->nworkload_rules = part->nworkloads = part->nservices = 0;
+	gl_model_free(part);
 	return l.err;
 }
 

@@ -101,7 +101,7 @@ static bool check_sql_name(struct gl_load *l, const struct gl_label *lb, const c
 /* The base table: the annotation, else the shadow's name without "_<lane>". */
 static void derive_base(struct gl_load *l, struct gl_workload_rule *r, const struct gl_label *t)
 {
-	const struct gl_label *ann = find_label(&r->meta.annotations, GL_BASE_TABLE_ANNOTATION);
+	const struct gl_label *ann = find_label(&l->annotations, GL_BASE_TABLE_ANNOTATION);
 	size_t tl = strlen(r->table), ll;
 
 	if (ann) {

@@ -4,6 +4,7 @@
  * each checked against its capacity (include/graylane/limits.h) so the
  * kernel never meets a value that does not fit.
  */
+#include <errno.h>
 #include <arpa/inet.h>
 #include <string.h>
 
@@ -143,15 +144,18 @@ void gl_get_labels(struct gl_load *l, const struct gl_ynode *map, const char *pr
 	memset(out, 0, sizeof(*out));
 	if (!v)
 		return;
-	out->present = true;
 	out->pos = gl_pos_of(l, v);
 	if (!n && kind == GL_LABELS_SELECTOR) {
 		gl_lerr(l, v, "'%s' is empty; it must name at least one label", path.s);
 		return;
 	}
-	out->v = gl_lalloc(l, (n ? n : 1) * sizeof(*out->v));
-	if (!out->v)
+	/* metadata.labels apart: gl_model_drop_labels frees them before compile */
+	out->v = gl_arena_alloc(kind == GL_LABELS_LABELS ? &l->m->label_arena : &l->m->arena,
+				(n ? n : 1) * sizeof(*out->v));
+	if (!out->v) {
+		l->err = -ENOMEM;
 		return;
+	}
 	for (size_t i = 0; i < n; i++)
 		if (read_label(l, v, i, path.s, kind, &out->v[out->n]))
 			out->n++;

@@ -96,24 +96,55 @@ void gl_map_fds_close(struct gl_map_fds *f)
  * One map's entries where they already are: n records of `stride` bytes,
  * each with its key at koff and its value at voff. Keys have slot byte 0.
  * Plan arrays are viewed in place, so applying a plan copies no entry.
+ * Records that hold a value trimmed to what it uses (gl_rules, gl_backends) have no
+ * voff: expand writes the map's fixed-size value of a record instead.
  */
+typedef void expand_fn(const void *rec, unsigned char *val);
+
 struct view {
 	const unsigned char *base;
 	size_t n, stride, koff, voff;
+	expand_fn *expand;
 };
 
 #define VIEW(arr, count, kfield, vfield) ((struct view){				\
 	(const unsigned char *)(arr), (count), sizeof(*(arr)),			\
-	offsetof(__typeof__(*(arr)), kfield), offsetof(__typeof__(*(arr)), vfield) })
+	offsetof(__typeof__(*(arr)), kfield), offsetof(__typeof__(*(arr)), vfield), NULL })
+
+#define VIEW_EXPAND(arr, count, kfield, fn) ((struct view){			\
+	(const unsigned char *)(arr), (count), sizeof(*(arr)),			\
+	offsetof(__typeof__(*(arr)), kfield), 0, (fn) })
 
 static const unsigned char *view_key(const struct view *v, size_t i)
 {
 	return v->base + i * v->stride + v->koff;
 }
 
-static const unsigned char *view_val(const struct view *v, size_t i)
+/* Record i's value: in place, or expanded into scratch (room for the value). */
+static const unsigned char *view_val(const struct view *v, size_t i, unsigned char *scratch)
 {
-	return v->base + i * v->stride + v->voff;
+	const unsigned char *rec = v->base + i * v->stride;
+
+	if (!v->expand)
+		return rec + v->voff;
+	v->expand(rec, scratch);
+	return scratch;
+}
+
+static void rule_val(const void *rec, unsigned char *val)
+{
+	struct gl_rule r;
+
+	gl_plan_rule_val(rec, &r);
+	memcpy(val, &r, sizeof(r));
+}
+
+static void backend_val(const void *rec, unsigned char *val)
+{
+	struct gl_backend b;
+
+	gl_plan_backend_val(rec, &b);
+	memcpy(val, &b, sizeof(b));
 }
 
 /* ---- digest: FNV-1a-64 over (map index, key without slot, value), sorted ---- */
@@ -136,6 +167,7 @@ static int digest_map(uint64_t *h, unsigned char m, const struct view *v)
 {
 	struct by_key c = { v, msz[m].klen };
 	size_t *order = malloc((v->n ? v->n : 1) * sizeof(*order));
+	unsigned char val[VAL_MAX];
 
 	if (!order)
 		return -ENOMEM;
@@ -145,7 +177,7 @@ static int digest_map(uint64_t *h, unsigned char m, const struct view *v)
 	for (size_t i = 0; i < v->n; i++) {
 		*h = gl_fnv64(*h, &m, 1);
 		*h = gl_fnv64_sparse(*h, view_key(v, order[i]), msz[m].klen);
-		*h = gl_fnv64_sparse(*h, view_val(v, order[i]), msz[m].vlen);
+		*h = gl_fnv64_sparse(*h, view_val(v, order[i], val), msz[m].vlen);
 	}
 	free(order);
 	return 0;
@@ -267,9 +299,9 @@ static int image_build(const struct gl_plan *p, const struct gl_sync_params *sp,
 	if (err)
 		return err;
 	im->v[M_SERVICES] = VIEW(p->addrs, p->naddrs, key, val);
-	im->v[M_BACKENDS] = VIEW(p->backends, p->nbackends, key, val);
+	im->v[M_BACKENDS] = VIEW_EXPAND(p->backends, p->nbackends, key, backend_val);
 	im->v[M_LANE_IDS] = VIEW(p->lane_ids, p->nlane_ids, key, lane);
-	im->v[M_RULES] = VIEW(p->rules, p->nrules, key, val);
+	im->v[M_RULES] = VIEW_EXPAND(p->rules, p->nrules, key, rule_val);
 	im->v[M_WANTS] = VIEW(p->wants, p->nwants, key, val);
 	im->v[M_SHADOWS] = VIEW(p->shadows, p->nshadows, key, val);
 	res->lanes = p->nlanes;
@@ -413,7 +445,7 @@ static int write_map(int fd, int m, const struct view *v, unsigned char slot, un
 		for (__u32 j = 0; j < count; j++) {
 			memcpy(keys + j * klen, view_key(v, i + j), klen);
 			keys[j * klen] = slot;
-			memcpy(vals + j * vlen, view_val(v, i + j), vlen);
+			memmove(vals + j * vlen, view_val(v, i + j, vals + j * vlen), vlen);
 		}
 		if (bpf_map_update_batch(fd, keys, vals, &count, &opts))
 			return -errno;
@@ -531,7 +563,7 @@ static int read_map(int fd, int m, unsigned char slot, unsigned char **buf, stru
 	int err = for_each_entry(fd, m, collect_record, &r);
 
 	*buf = r.v;
-	*v = (struct view){ r.v, r.n, r.klen + r.vlen, 0, r.klen };
+	*v = (struct view){ r.v, r.n, r.klen + r.vlen, 0, r.klen, NULL };
 	return err;
 }
 

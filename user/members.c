@@ -173,7 +173,7 @@ static int select_rule(const struct gl_model *m, const struct index *ix,
 		if (!gl_selector_matches(&r->selector, &w->meta.labels))
 			continue;
 		if (w->nentry_rules == w->cap_entry_rules) {
-			size_t cap = w->cap_entry_rules ? w->cap_entry_rules * 2 : 4;
+			unsigned cap = w->cap_entry_rules ? w->cap_entry_rules * 2 : 4;
 			const struct gl_traffic_rule **x =
 				realloc(w->entry_rules, cap * sizeof(*x));
 
@@ -199,4 +199,18 @@ int gl_model_members(struct gl_model *m)
 		err = select_rule(m, &ix, m->traffic_rules[i]);
 	index_free(&ix);
 	return err;
+}
+
+size_t gl_model_service_keys(const struct gl_model *m)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->nservices; i++) {
+		const struct gl_service_def *s = m->services[i];
+
+		n += s->naddrs * s->nports;
+		for (size_t q = 0; q < s->nmembers; q++)
+			n += m->workloads[s->members[q]]->naddrs * s->nports;
+	}
+	return n;
 }

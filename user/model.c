@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /* The rules model: lifecycle and small queries (see model.h). */
 #include <arpa/inet.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,9 +18,29 @@ void gl_model_free(struct gl_model *m)
 	if (!m)
 		return;
 	for (size_t i = 0; i < m->nworkloads; i++)
-		free(m->workloads[i]->entry_rules);	/* the only thing outside the arena */
+		free(m->workloads[i]->entry_rules);
+	/* with the kinds' arrays, the only things outside the arena */
+	free(m->traffic_rules);
+	free(m->workload_rules);
+	free(m->workloads);
+	free(m->services);
+	gl_arena_free(&m->label_arena);
 	gl_arena_free(&m->arena);
 	gl_model_init(m);
+}
+
+void gl_model_drop_labels(struct gl_model *m)
+{
+	for (size_t i = 0; i < m->ntraffic_rules; i++)
+		memset(&m->traffic_rules[i]->meta.labels, 0, sizeof(struct gl_labels));
+	for (size_t i = 0; i < m->nworkload_rules; i++)
+		memset(&m->workload_rules[i]->meta.labels, 0, sizeof(struct gl_labels));
+	for (size_t i = 0; i < m->nworkloads; i++)
+		memset(&m->workloads[i]->meta.labels, 0, sizeof(struct gl_labels));
+	for (size_t i = 0; i < m->nservices; i++)
+		memset(&m->services[i]->meta.labels, 0, sizeof(struct gl_labels));
+	gl_arena_free(&m->label_arena);
+	malloc_trim(0);	/* their blocks came from the loading threads' malloc arenas */
 }
 
 const char *gl_label_get(const struct gl_labels *labels, const char *key)

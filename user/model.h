@@ -10,6 +10,7 @@
  *	gl_model_init(&m); gl_diags_init(&d);
  *	gl_model_load_dir("rules", &m, &d);	   // every document of every file
  *	gl_model_validate(&m, &d);		   // cross-document checks, lanes
+ *	gl_model_drop_labels(&m);		   // optional: compile does not read them
  *	if (!gl_diags_errors(&d)) gl_plan_compile(&m, &plan, NULL, &d);
  *	gl_diags_print(&d, stderr);
  *	gl_model_free(&m); gl_diags_free(&d);
@@ -54,8 +55,7 @@ struct gl_label {
 struct gl_labels {
 	struct gl_label *v;
 	size_t n;
-	struct gl_pos pos;	/* the mapping */
-	bool present;		/* written in the document and a mapping */
+	struct gl_pos pos;	/* the mapping; file NULL when not written */
 };
 
 enum gl_kind {
@@ -68,11 +68,11 @@ enum gl_kind {
 
 struct gl_meta {
 	enum gl_kind kind;
+	unsigned index;		/* load order among objects of its kind */
 	const char *name;	/* NULL when missing or invalid */
 	struct gl_pos name_pos;	/* metadata.name, else where the document starts */
 	struct gl_pos pos;	/* the document's root mapping */
-	struct gl_labels labels, annotations;
-	size_t index;		/* load order among objects of its kind */
+	struct gl_labels labels;	/* metadata.labels; annotations: in gl_load, while loading */
 };
 
 struct gl_ip {
@@ -128,12 +128,12 @@ struct gl_workload_def {
 	struct gl_pos env_pos;		/* file "/proc/PID/environ", no line */
 	/* set by gl_model_validate: */
 	const char *lane;		/* "base" or a lane name */
-	__u16 lane_id;
 	const struct gl_workload_rule *lane_rule;	/* the rule that set the lane, or NULL */
 	/* set by gl_model_validate: the TrafficLabelRules that select it, in
 	 * load order (malloc'ed; gl_model_free frees it) */
 	const struct gl_traffic_rule **entry_rules;
-	size_t nentry_rules, cap_entry_rules;
+	unsigned nentry_rules, cap_entry_rules;	/* at most the set's TrafficLabelRules */
+	__u16 lane_id;			/* lane's id; last, where it packs */
 };
 
 struct gl_port {
@@ -156,7 +156,8 @@ struct gl_service_def {
 };
 
 struct gl_model {
-	struct gl_arena arena;		/* owns everything below */
+	struct gl_arena arena;		/* owns everything below but the kinds' arrays */
+	struct gl_arena label_arena;	/* the objects' metadata.labels arrays */
 	struct gl_traffic_rule **traffic_rules;	size_t ntraffic_rules;
 	struct gl_workload_rule **workload_rules; size_t nworkload_rules;
 	struct gl_workload_def **workloads;		size_t nworkloads;
@@ -193,6 +194,12 @@ int gl_model_load_buffer(const char *filename, const char *buf, size_t len,
  * this model has any error, found now or while loading.
  */
 int gl_model_validate(struct gl_model *m, struct gl_diags *d);
+/*
+ * Frees every object's metadata.labels (left empty): only loading and
+ * validation (lanes, selectors, service members) read them, and compile
+ * runs with less memory without them (5 MB at 100 000 Workloads).
+ */
+void gl_model_drop_labels(struct gl_model *m);
 
 /* Every selector key present in labels with an equal value (and at least one key). */
 bool gl_selector_matches(const struct gl_labels *selector, const struct gl_labels *labels);
@@ -200,6 +207,9 @@ const char *gl_label_get(const struct gl_labels *labels, const char *key);
 
 /* Fills every service's members (user/members.c); 0 or -ENOMEM. */
 int gl_model_members(struct gl_model *m);
+/* (address, port) keys of the services and their members, duplicates
+ * included: what validation claims and compile pushes (user/members.c). */
+size_t gl_model_service_keys(const struct gl_model *m);
 /* A lane name as rules may write it: a DNS label, not "base", fits the maps. */
 bool gl_lane_name_ok(const char *lane);
 const char *gl_kind_name(enum gl_kind k);

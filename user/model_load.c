@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -58,6 +59,7 @@ static void read_meta(struct gl_load *l, const struct gl_ynode *root, struct gl_
 
 	meta->pos = gl_pos_of(l, root);
 	meta->name_pos = meta->pos;
+	memset(&l->annotations, 0, sizeof(l->annotations));
 	if (!md)
 		return;
 	gl_check_fields(l, md, "metadata", meta_fields);
@@ -68,7 +70,7 @@ static void read_meta(struct gl_load *l, const struct gl_ynode *root, struct gl_
 		meta->name = name;
 	gl_get_labels(l, md, "metadata", "labels", false, GL_LABELS_LABELS, &meta->labels);
 	gl_get_labels(l, md, "metadata", "annotations", false, GL_LABELS_ANNOTATIONS,
-		      &meta->annotations);
+		      &l->annotations);
 }
 
 static void load_doc(struct gl_load *l, const struct gl_ydoc *doc)
@@ -323,9 +325,30 @@ int gl_model_load_dir(const char *dir, struct gl_model *m, struct gl_diags *d)
 	return ret;
 }
 
+/*
+ * Room for n+1 elements in v (cap of them): v, or v moved to twice the room,
+ * or NULL (v unchanged). The kinds' arrays are malloc'ed, not in the arena,
+ * where each doubling left the old copy behind (5.8 MB at 100 000 Workloads,
+ * the per-file arrays of the parallel load included).
+ */
+static void *grow(void *v, size_t n, size_t *cap, size_t elem)
+{
+	size_t ncap = *cap ? *cap * 2 : 8;
+	void *nv;
+
+	if (n < *cap)
+		return v;
+	if (ncap > SIZE_MAX / elem)
+		return NULL;
+	nv = realloc(v, ncap * elem);
+	if (nv)
+		*cap = ncap;
+	return nv;
+}
+
 /* Typed, so each kind's array is only ever accessed as what it is. */
 #define PUSH(l, arr, n, cap, obj) do {						\
-	void *grown_ = gl_arena_grow(&(l)->m->arena, (arr), (n), &(cap), sizeof(*(arr))); \
+	void *grown_ = grow((arr), (n), &(cap), sizeof(*(arr)));		\
 										\
 	if (!grown_) {								\
 		(l)->err = -ENOMEM;						\

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <graylane/abi.h>
 
+#include "arena.h"
 #include "../bpf/lib/http.h"	/* struct gl_http_want: the gl_wants value */
 #include <graylane/sql_limits.h>	/* struct gl_sql_tables: the gl_shadows value */
 
@@ -44,18 +45,20 @@ struct gl_plan_workload {
 	struct gl_workload val;		/* workload_id, lane, flags */
 };
 
-/* gl_services entries (key.slot is 0 in the plan) */
+/* gl_services entries (key.slot is 0 in the plan); the service's name is
+ * services[val.service_id - 1] */
 struct gl_plan_service_addr {
-	char *service;			/* service name, for printing */
 	struct gl_service_key key;
 	struct gl_service_addr val;
 };
 
-/* gl_backends entries (key.slot is 0 in the plan) */
+/* gl_backends entries (key.slot is 0 in the plan); the value's count
+ * endpoints are at ep (in p->endpoints), the rest of the fixed-size struct
+ * gl_backend is zero (gl_plan_backend_val) */
 struct gl_plan_backend {
-	char *service;
-	struct gl_backend_key key;
-	struct gl_backend val;
+	struct gl_backend_key key;	/* the service's name: services[key.service_id - 1] */
+	__u32 count;
+	const struct gl_endpoint *ep;
 };
 
 /* gl_lane_ids entries: lane name -> id, every named lane (base is not named). */
@@ -76,7 +79,11 @@ struct gl_plan_rule {
 	const char *workload;		/* = workloads[workload_id - 1].name */
 	int priority;
 	struct gl_rule_key key;
-	struct gl_rule val;
+	/* the value's fields: its nitems items are at item (in p->items), the
+	 * rest of the fixed-size struct gl_rule is zero (gl_plan_rule_val) */
+	__u16 lane;
+	__u8 nitems;
+	const struct gl_match_item *item;
 };
 
 /*
@@ -102,11 +109,16 @@ struct gl_plan {
 	struct gl_plan_workload *workloads;	size_t nworkloads;	/* sorted by workload_id */
 	struct gl_plan_service_addr *addrs;	size_t naddrs;		/* sorted by key bytes */
 	struct gl_plan_backend *backends;	size_t nbackends;	/* sorted by key */
+	struct gl_endpoint *endpoints;		size_t nendpoints;	/* the backends' */
 	char **services;			size_t nservices;	/* services[id-1] = name */
 	struct gl_plan_lane_id *lane_ids;	size_t nlane_ids;	/* sorted by name = by id */
 	struct gl_plan_rule *rules;		size_t nrules;		/* by workload_id, then index */
+	struct gl_match_item *items;		size_t nitems;		/* the rules' items */
 	struct gl_plan_want *wants;		size_t nwants;		/* by workload_id, 0 first */
 	struct gl_plan_shadow *shadows;		size_t nshadows;	/* by lane */
+	/* the names and cgroups above, packed: one malloc'ed string each cost
+	 * a 32-byte chunk for a name of about 10 (3 MB at 100 000 workloads) */
+	struct gl_arena strings;
 };
 
 /*
@@ -126,6 +138,10 @@ size_t gl_entry_rules(const struct gl_model *m, const struct gl_workload_def *w,
 /* gl_shadows from the table WorkloadLabelRules (user/compile_shadows.c). */
 int gl_plan_shadows(const struct gl_model *m, struct gl_plan *p);
 void gl_plan_free(struct gl_plan *p);
+/* A gl_rules entry's value as the map holds it. */
+void gl_plan_rule_val(const struct gl_plan_rule *r, struct gl_rule *out);
+/* A gl_backends entry's value as the map holds it. */
+void gl_plan_backend_val(const struct gl_plan_backend *b, struct gl_backend *out);
 /* Text (one line per map entry) or JSON; byte-identical for identical input. */
 void gl_plan_print(const struct gl_plan *p, FILE *out, bool json);
 

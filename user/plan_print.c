@@ -31,6 +31,11 @@ static const char *workload_name(const struct gl_plan *p, __u32 id)
 	return id >= 1 && id <= p->nworkloads ? p->workloads[id - 1].name : "?";
 }
 
+static const char *service_name(const struct gl_plan *p, __u32 id)
+{
+	return id >= 1 && id <= p->nservices ? p->services[id - 1] : "?";
+}
+
 /* "(entry)" after a non-zero flags value, "" for 0 */
 static const char *flags_name(__u16 flags)
 {
@@ -139,10 +144,10 @@ static void print_entries_text(const struct gl_plan *p, FILE *out)
 
 		fprintf(out, "gl_rules %s id=%u index=%u -> rule=%s priority=%d lane=%u(%s) items=%u",
 			r->workload, r->key.workload_id, r->key.index, r->rule, r->priority,
-			r->val.lane, lane_name(p, r->val.lane), r->val.nitems);
-		for (__u32 k = 0; k < r->val.nitems && k < GL_RULE_ITEMS_MAX; k++) {
+			r->lane, lane_name(p, r->lane), r->nitems);
+		for (__u32 k = 0; k < r->nitems && k < GL_RULE_ITEMS_MAX; k++) {
 			fputs(k ? " && " : ": ", out);
-			item_text(&r->val.item[k], out);
+			item_text(&r->item[k], out);
 		}
 		fputc('\n', out);
 	}
@@ -188,7 +193,7 @@ static void print_text(const struct gl_plan *p, FILE *out)
 		fprintf(out, a->key.family == GL_FAMILY_INET6 ? "gl_services [%s]:%u" :
 			"gl_services %s:%u", ip, a->key.port);
 		fprintf(out, " -> service=%s id=%u target_port=%u kind=%s protocol=%s\n",
-			a->service, a->val.service_id, a->val.target_port,
+			service_name(p, a->val.service_id), a->val.service_id, a->val.target_port,
 			kind_name(a->val.kind), gl_protocol_name(a->val.protocol));
 	}
 	header(out, "gl_backends", p->nbackends, false);
@@ -196,11 +201,12 @@ static void print_text(const struct gl_plan *p, FILE *out)
 		const struct gl_plan_backend *b = &p->backends[i];
 
 		fprintf(out, "gl_backends service=%s id=%u lane=%u(%s) family=%s count=%u",
-			b->service, b->key.service_id, b->key.lane, lane_name(p, b->key.lane),
-			family_name(b->key.family), b->val.count);
-		for (__u32 j = 0; j < b->val.count && j < GL_LANE_ENDPOINTS_MAX; j++) {
-			gl_ip_format(b->key.family, b->val.ep[j].addr, ip, sizeof(ip));
-			fprintf(out, " %s(%s)", ip, workload_name(p, b->val.ep[j].workload_id));
+			service_name(p, b->key.service_id), b->key.service_id, b->key.lane,
+			lane_name(p, b->key.lane),
+			family_name(b->key.family), b->count);
+		for (__u32 j = 0; j < b->count && j < GL_LANE_ENDPOINTS_MAX; j++) {
+			gl_ip_format(b->key.family, b->ep[j].addr, ip, sizeof(ip));
+			fprintf(out, " %s(%s)", ip, workload_name(p, b->ep[j].workload_id));
 		}
 		fputc('\n', out);
 	}
@@ -297,7 +303,7 @@ static void json_services(const struct gl_plan *p, FILE *out)
 		json_sep(out, i);
 		fprintf(out, "{\"family\": \"%s\", \"address\": \"%s\", \"port\": %u, \"service\": ",
 			family_name(a->key.family), ip, a->key.port);
-		json_str(out, a->service);
+		json_str(out, service_name(p, a->val.service_id));
 		fprintf(out, ", \"service_id\": %u, \"target_port\": %u, \"kind\": \"%s\", "
 			"\"protocol\": \"%s\"}", a->val.service_id, a->val.target_port,
 			kind_name(a->val.kind), gl_protocol_name(a->val.protocol));
@@ -310,11 +316,11 @@ static void json_endpoints(const struct gl_plan *p, const struct gl_plan_backend
 	char ip[64];
 
 	fputs("\"endpoints\": [", out);
-	for (__u32 j = 0; j < b->val.count && j < GL_LANE_ENDPOINTS_MAX; j++) {
-		gl_ip_format(b->key.family, b->val.ep[j].addr, ip, sizeof(ip));
+	for (__u32 j = 0; j < b->count && j < GL_LANE_ENDPOINTS_MAX; j++) {
+		gl_ip_format(b->key.family, b->ep[j].addr, ip, sizeof(ip));
 		fprintf(out, "%s{\"address\": \"%s\", \"workload_id\": %u, \"workload\": ",
-			j ? ", " : "", ip, b->val.ep[j].workload_id);
-		json_str(out, workload_name(p, b->val.ep[j].workload_id));
+			j ? ", " : "", ip, b->ep[j].workload_id);
+		json_str(out, workload_name(p, b->ep[j].workload_id));
 		fputc('}', out);
 	}
 	fputc(']', out);
@@ -328,12 +334,12 @@ static void json_backends(const struct gl_plan *p, FILE *out)
 
 		json_sep(out, i);
 		fputs("{\"service\": ", out);
-		json_str(out, b->service);
+		json_str(out, service_name(p, b->key.service_id));
 		fprintf(out, ", \"service_id\": %u, \"lane\": %u, \"lane_name\": ",
 			b->key.service_id, b->key.lane);
 		json_str(out, lane_name(p, b->key.lane));
 		fprintf(out, ", \"family\": \"%s\", \"count\": %u, ",
-			family_name(b->key.family), b->val.count);
+			family_name(b->key.family), b->count);
 		json_endpoints(p, b, out);
 		fputc('}', out);
 	}
@@ -393,13 +399,13 @@ static void json_rules(const struct gl_plan *p, FILE *out)
 			r->key.index);
 		json_str(out, r->rule);
 		fprintf(out, ", \"priority\": %d, \"lane\": %u, \"lane_name\": ", r->priority,
-			r->val.lane);
-		json_str(out, lane_name(p, r->val.lane));
+			r->lane);
+		json_str(out, lane_name(p, r->lane));
 		fputs(", \"items\": [", out);
-		for (__u32 k = 0; k < r->val.nitems && k < GL_RULE_ITEMS_MAX; k++) {
+		for (__u32 k = 0; k < r->nitems && k < GL_RULE_ITEMS_MAX; k++) {
 			if (k)
 				fputs(", ", out);
-			json_item(&r->val.item[k], out);
+			json_item(&r->item[k], out);
 		}
 		fputs("]}", out);
 	}

@@ -121,17 +121,23 @@ static void check_cgroups(struct gl_vctx *v)
 
 /* ---- gl_services keys ---- */
 
+/* 48 bytes: one per gl_services key of the set, sorted with a copy of them */
 struct key_claim {
 	__u8 family;
-	__u8 addr[16];
-	__u16 port;
-	__u16 target_port;
 	__u8 kind;			/* enum gl_addr_kind */
+	__u16 port;
+	__u8 addr[16];
+	__u32 at;			/* virtual: index in s->addrs; endpoint: in s->ports */
+	size_t seq;
 	const struct gl_service_def *s;
 	const struct gl_workload_def *w;	/* endpoints */
-	struct gl_pos pos;		/* virtual: the address; endpoint: the targetPort */
-	size_t seq;
 };
+
+/* virtual: the address; endpoint: the targetPort */
+static struct gl_pos claim_pos(const struct key_claim *c)
+{
+	return c->kind == GL_ADDR_VIRTUAL ? c->s->addrs[c->at].pos : c->s->ports[c->at].target_pos;
+}
 
 struct claims {
 	struct key_claim *v;
@@ -178,8 +184,7 @@ static int claim_service(struct claims *cs, const struct gl_model *m, const stru
 	for (i = 0; i < s->naddrs; i++)
 		for (j = 0; j < s->nports; j++) {
 			struct key_claim c = { .family = s->addrs[i].family,
-				.port = s->ports[j].port, .target_port = s->ports[j].target_port,
-				.kind = GL_ADDR_VIRTUAL, .s = s, .pos = s->addrs[i].pos };
+				.port = s->ports[j].port, .kind = GL_ADDR_VIRTUAL, .at = i, .s = s };
 
 			memcpy(c.addr, s->addrs[i].addr, sizeof(c.addr));
 			ret = ret ? ret : push_claim(cs, c);
@@ -191,9 +196,7 @@ static int claim_service(struct claims *cs, const struct gl_model *m, const stru
 			for (j = 0; j < s->nports; j++) {
 				struct key_claim c = { .family = w->addrs[i].family,
 					.port = s->ports[j].target_port,
-					.target_port = s->ports[j].target_port,
-					.kind = GL_ADDR_ENDPOINT, .s = s, .w = w,
-					.pos = s->ports[j].target_pos };
+					.kind = GL_ADDR_ENDPOINT, .at = j, .s = s, .w = w };
 
 				memcpy(c.addr, w->addrs[i].addr, sizeof(c.addr));
 				ret = ret ? ret : push_claim(cs, c);
@@ -236,15 +239,16 @@ static void report_key(struct gl_vctx *v, const struct key_claim *first,
 
 			gl_ip_format(c->family, c->addr, ip, sizeof(ip));
 			if (c->port == c->s->ports[0].port)
-				gl_verr(v, c->pos, "address %s is listed twice in service '%s'; "
-					"the first is at line %u column %u", ip,
-					gl_obj_name(&c->s->meta), first->pos.line, first->pos.col);
+				gl_verr(v, claim_pos(c), "address %s is listed twice in service "
+					"'%s'; the first is at line %u column %u", ip,
+					gl_obj_name(&c->s->meta), claim_pos(first).line,
+					claim_pos(first).col);
 			return;
 		}
-		gl_verr(v, c->pos, "%s is both a virtual address of service '%s' (%s) and the "
-			"address of its endpoint '%s'; list only virtual addresses in "
+		gl_verr(v, claim_pos(c), "%s is both a virtual address of service '%s' (%s) and "
+			"the address of its endpoint '%s'; list only virtual addresses in "
 			"spec.addresses", key, gl_obj_name(&c->s->meta),
-			gl_where(first->pos).s, gl_obj_name(&c->w->meta));
+			gl_where(claim_pos(first)).s, gl_obj_name(&c->w->meta));
 		return;
 	}
 	describe(c, key, a, sizeof(a));
@@ -253,8 +257,8 @@ static void report_key(struct gl_vctx *v, const struct key_claim *first,
 	else
 		snprintf(b, sizeof(b), "the endpoint '%s' of service '%s'",
 			 gl_obj_name(&first->w->meta), gl_obj_name(&first->s->meta));
-	gl_verr(v, c->pos, "%s is already %s (%s); an address and port belong to one "
-		"service", a, b, gl_where(first->pos).s);
+	gl_verr(v, claim_pos(c), "%s is already %s (%s); an address and port belong to one "
+		"service", a, b, gl_where(claim_pos(first)).s);
 }
 
 static bool same_key(const struct key_claim *a, const struct key_claim *b)
@@ -277,10 +281,13 @@ static const struct gl_service_def *crossing(const struct claims *cs, size_t max
 static void check_service_keys(struct gl_vctx *v)
 {
 	const struct gl_model *m = v->m;
-	struct claims cs = { 0 };
+	size_t i, start, unique = 0, n = gl_model_service_keys(m);
+	/* sized once: doubling left up to 2x the room, and a copy while it moved */
+	struct claims cs = { malloc((n ? n : 1) * sizeof(*cs.v)), 0, n ? n : 1 };
 	const struct gl_service_def *over;
-	size_t i, start, unique = 0;
 
+	if (!cs.v)
+		v->err = -ENOMEM;
 	for (i = 0; i < m->nservices && !v->err; i++)
 		if (claim_service(&cs, m, m->services[i]))
 			v->err = -ENOMEM;

@@ -27,8 +27,8 @@ static void check_plan(const struct gl_plan *p)
 	    p->naddrs > GL_PLAN_SERVICE_ADDRS_MAX || p->nbackends > GL_PLAN_BACKENDS_MAX)
 		abort();
 	for (size_t i = 0; i < p->nbackends; i++)
-		if (p->backends[i].val.count < 1 ||
-		    p->backends[i].val.count > GL_LANE_ENDPOINTS_MAX)
+		if (p->backends[i].count < 1 ||
+		    p->backends[i].count > GL_LANE_ENDPOINTS_MAX)
 			abort();
 }
 

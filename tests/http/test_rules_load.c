@@ -377,7 +377,7 @@ static void compiled_cases(void)
 	if (rules)
 		n = edge->val.nrules;
 	for (__u32 i = 0; i < n; i++)
-		R[i] = rules[i].val;
+		gl_plan_rule_val(&rules[i], &R[i]);
 	for (size_t c = 0; n && c < sizeof(edge_heads) / sizeof(edge_heads[0]); c++) {
 		const struct aimed *a = &edge_heads[c];
 		__u32 len = put(a->req, strlen(a->req));

@@ -518,12 +518,14 @@ static int first_match(const struct compiled *c, const char *req, int *index)
 		return -2;
 	for (__u16 i = 0; i < c->gw->val.nrules; i++) {
 		const struct gl_plan_rule *r = &c->rules[i];
+		struct gl_rule val;
 
 		if (r->key.workload_id != c->gw->val.workload_id || r->key.index != i)
 			return -2;	/* the plan is not in (workload, index) order */
-		if (gl_rule_match(B, &h, &r->val)) {
+		gl_plan_rule_val(r, &val);
+		if (gl_rule_match(B, &h, &val)) {
 			*index = i;
-			return r->val.lane;
+			return val.lane;
 		}
 	}
 	return -1;
@@ -569,7 +571,7 @@ static void compiled_rules(void)
 	for (size_t i = 0; ok && i < 5; i++)
 		ok = !strcmp(c.rules[i].rule, order[i]);
 	t_check(ok, "YAML: gw is an entry with 5 rules in priority, then name order");
-	t_check(c.rules[4].val.item[0].want_slot == GL_HTTP_SLOT_LABEL,
+	t_check(c.rules[4].item[0].want_slot == GL_HTTP_SLOT_LABEL,
 		"YAML: a rule on the propagation header reads its built-in slot");
 
 	expect_lane(&c, "YAML: vip cookie wins over everything (priority -1)",
@@ -601,7 +603,7 @@ static void compiled_rules(void)
 	t_check(c.ok && c.want->name[GL_HTTP_SLOT_LABEL].len == 6 &&
 		!memcmp(c.want->name[GL_HTTP_SLOT_LABEL].name, "x-lane", 6) &&
 		!c.want->name[GL_HTTP_SLOT_LABEL_ALIAS].len &&
-		c.rules[4].val.item[0].want_slot >= GL_HTTP_SLOT_RULE,
+		c.rules[4].item[0].want_slot >= GL_HTTP_SLOT_RULE,
 		"YAML: --label-header x-lane, no alias: x-opensergo-traffic gets a rule slot");
 	if (c.ok) {
 		snprintf(req, sizeof(req), "GET /web HTTP/1.1\r\nX-User-Id: %s\r\n"
