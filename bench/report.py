@@ -138,6 +138,16 @@ def summarize(recs):
                                            if r.get("requests") and "a_in_segs" in r]),
             "errors": sum(errors(r) for r in rs),
         }
+    s["parts"] = {}
+    for part in ("none", "connect", "send", "all"):
+        rs = [r for r in by("parts") if r["part"] == part]
+        if rs:
+            s["parts"][part] = {
+                "cpu_us_per_request": med([r["cpu_busy_s"] / r["requests"] * 1e6 for r in rs
+                                           if r.get("requests")]),
+                "bench_cpu_us_per_request": med([r["bench_cpu_s"] / r["requests"] * 1e6 for r in rs
+                                                 if r.get("requests")]),
+            }
     idle = by("idle_cpu")
     if idle:
         s["idle_cpu_busy_fraction"] = med([r["busy_s"] / r["secs"] for r in idle])
@@ -303,6 +313,22 @@ def table(s):
         if "added_p50_us_one_connection" in s:
             L.append("added p50 with one keep-alive connection, closed loop (load phase): %+.0f us"
                      % s["added_p50_us_one_connection"])
+        L.append("")
+    if s["parts"]:
+        L.append("CPU per request by part of (b), fixed rate, 16 keep-alive connections, median (min-max)")
+        L.append("%-34s %-22s %-22s %s" % ("attached", "machine CPU us/req", "bench CPU us/req",
+                                           "added by this part (machine)"))
+        names = {"none": "nothing (a)", "connect": "connect4/6, getpeername",
+                 "send": "+ sockops, sockhash, sk_msg", "all": "+ read-exit tracepoints (b)"}
+        prev = None
+        for part in ("none", "connect", "send", "all"):
+            p = s["parts"].get(part)
+            if not p:
+                continue
+            add = ("%+.1f" % (p["cpu_us_per_request"]["median"] - prev)) if prev is not None else ""
+            L.append("%-34s %-22s %-22s %s" % (names[part], fmt(p["cpu_us_per_request"], 1, 1),
+                                               fmt(p["bench_cpu_us_per_request"], 1, 1), add))
+            prev = p["cpu_us_per_request"]["median"]
         L.append("")
     for mode, b in s["bpf"].items():
         L.append("BPF run time (kernel.bpf_stats_enabled, separate pass, (b) %s x16, %d requests)"

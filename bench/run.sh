@@ -17,6 +17,7 @@
 #   scale       compile, load, RSS and map memory at 10, 1 000, 10 000 rules
 #   rules       latency at the fixed rate with 1 rule against 10 000 rules
 #   effect      time from a rules file written to the first request it routes
+#   parts       (not by default) CPU per request with parts of (b) detached
 #   perf        (not by default) perf record -e cpu-clock of (a) and (b)
 #
 # Environment: BENCH_REPS (5), BENCH_DURATION (seconds per run, 5),
@@ -337,6 +338,33 @@ if phase effect; then
 		record kind=effect label="1 rule" poll_interval="$poll" "_:=$(obj "$j")"
 		record_stats effect 1
 		agent_down
+	done
+fi
+
+# ---------------------------------------------------------------- parts (optional)
+# Where graylane's CPU per request goes, by part of the data path: (b) at the
+# fixed rate with some of its attachments removed (unpinning a link detaches
+# it): "connect" keeps connect4/6 and getpeername only; "send" adds sockops
+# and so the sockhash and sk_msg; "all" adds the read-exit tracepoints. Without
+# the tracepoints no request is labelled, so every request is steered to base
+# and sent without a header: the parts are approximate.
+PART_LINKS_RECV="gl_exit_read gl_exit_recvfrom gl_exit_readv gl_exit_recvmsg gl_exit_recvmmsg gl_exit_io_uring"
+if phase parts; then
+	for ((rep = 1; rep <= REPS; rep++)); do
+		for part in none connect send all; do
+			log "parts: rep $rep/$REPS, $part at $RATE req/s"
+			v=b
+			[[ $part == none ]] && v=a
+			agent_for $v up
+			drop=""
+			[[ $part == connect || $part == send ]] && drop=$PART_LINKS_RECV
+			[[ $part == connect ]] && drop="$drop gl_sockops"
+			for l in $drop; do rm -f "$DPIN/links/$l" || die "cannot unpin $DPIN/links/$l"; done
+			wrk_run $v keepalive 16 1 "$RATE" >/dev/null
+			measured $v keepalive 16 "$DUR" "$RATE"
+			record kind=parts part=$part rep=$rep rate="$RATE" "${M_FIELDS[@]}"
+			agent_for $v down
+		done
 	done
 fi
 
