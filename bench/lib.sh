@@ -238,13 +238,14 @@ agent_down() {
 # ---------------------------------------------------------------- load
 
 # wrk_run VARIANT MODE CONNS SECONDS [RATE]: one wrk run from the client host
+# (WRK_LANES=base: base requests only)
 # (in cgroup cli, so that its CPU time is counted with the bench's); prints its
 # BENCH_JSON object (empty on failure, with the output logged)
 wrk_run() {
 	local v=$1 mode=$2 c=$3 secs=$4 rate=${5:-0} out
 	out=$(in_cg_ns "${WL_CG[client]}" "${WL_NS[client]}" timeout $((secs + 15)) "$WRK" -t1 -c"$c" \
 		-d"${secs}s" --timeout 2s -s "$BENCH_DIR/wrk/lanes.lua" \
-		"http://$B_ENTRY4:${B_PORT[$v]}/a" -- "$mode" "$rate" 2>&1)
+		"http://$B_ENTRY4:${B_PORT[$v]}/a" -- "$mode" "$rate" "${WRK_LANES:-both}" 2>&1)
 	echo "$out" >>"$E2E_TMP/wrk.log"
 	sed -n 's/^BENCH_JSON //p' <<<"$out" | tail -n 1
 }

@@ -315,7 +315,8 @@ def table(s):
                      % s["added_p50_us_one_connection"])
         L.append("")
     if s["parts"]:
-        L.append("CPU per request by part of (b), fixed rate, 16 keep-alive connections, median (min-max)")
+        L.append("CPU per request by part of (b), base requests only, fixed rate, 16 keep-alive connections,"
+                 " median (min-max)")
         L.append("%-34s %-22s %-22s %s" % ("attached", "machine CPU us/req", "bench CPU us/req",
                                            "added by this part (machine)"))
         names = {"none": "nothing (a)", "connect": "connect4/6, getpeername",

@@ -345,9 +345,9 @@ fi
 # Where graylane's CPU per request goes, by part of the data path: (b) at the
 # fixed rate with some of its attachments removed (unpinning a link detaches
 # it): "connect" keeps connect4/6 and getpeername only; "send" adds sockops
-# and so the sockhash and sk_msg; "all" adds the read-exit tracepoints. Without
-# the tracepoints no request is labelled, so every request is steered to base
-# and sent without a header: the parts are approximate.
+# and so the sockhash and sk_msg; "all" adds the read-exit tracepoints.
+# Without the tracepoints no request can be labelled, so every part, (a)
+# included, is sent base requests only: all go to a-base, none gets a header.
 PART_LINKS_RECV="gl_exit_read gl_exit_recvfrom gl_exit_readv gl_exit_recvmsg gl_exit_recvmmsg gl_exit_io_uring"
 if phase parts; then
 	for ((rep = 1; rep <= REPS; rep++)); do
@@ -360,8 +360,8 @@ if phase parts; then
 			[[ $part == connect || $part == send ]] && drop=$PART_LINKS_RECV
 			[[ $part == connect ]] && drop="$drop gl_sockops"
 			for l in $drop; do rm -f "$DPIN/links/$l" || die "cannot unpin $DPIN/links/$l"; done
-			wrk_run $v keepalive 16 1 "$RATE" >/dev/null
-			measured $v keepalive 16 "$DUR" "$RATE"
+			WRK_LANES=base wrk_run $v keepalive 16 1 "$RATE" >/dev/null
+			WRK_LANES=base measured $v keepalive 16 "$DUR" "$RATE"
 			record kind=parts part=$part rep=$rep rate="$RATE" "${M_FIELDS[@]}"
 			agent_for $v down
 		done

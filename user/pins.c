@@ -168,6 +168,21 @@ static uint32_t sockhash_prog(const char *root, const char *map)
 }
 
 /* Attach one program: update the pinned link in place, or create and pin one. */
+/*
+ * The pin owns a link from now on: drop our reference without detaching.
+ * bpf_link__disconnect alone keeps the fd open (libbpf closes it only when
+ * detaching), and a link this process holds would outlive its unpinning.
+ */
+static void release_link(struct bpf_link *link)
+{
+	int fd = bpf_link__fd(link);
+
+	bpf_link__disconnect(link);
+	bpf_link__destroy(link);
+	if (fd >= 0)
+		close(fd);
+}
+
 static int attach_one(const char *root, struct bpf_program *prog, const char *name, int cg_fd,
 		      uint64_t cgroup_id, int *took_over, char *errbuf, size_t errlen)
 {
@@ -216,8 +231,7 @@ static int attach_one(const char *root, struct bpf_program *prog, const char *na
 		bpf_link__destroy(link);
 		return err;
 	}
-	bpf_link__disconnect(link);	/* the pin owns it from now on */
-	bpf_link__destroy(link);
+	release_link(link);
 	return 0;
 }
 
@@ -254,8 +268,7 @@ static int attach_tracepoint(const char *root, struct bpf_program *prog, const c
 		bpf_link__destroy(link);
 		return err;
 	}
-	bpf_link__disconnect(link);
-	bpf_link__destroy(link);
+	release_link(link);
 	return 0;
 }
 

@@ -3,8 +3,10 @@
 -- (location: cn-shenzhen -> gray) and a base one (location: cn-beijing), so
 -- every request is labelled and steered and both lanes are served.
 --
---   wrk -t1 -cCONNS ... -s lanes.lua URL -- keepalive|close [RATE]
+--   wrk -t1 -cCONNS ... -s lanes.lua URL -- keepalive|close [RATE [LANES]]
 --
+-- LANES:  "both" (the default) or "base": only base requests (cn-beijing),
+--         for comparing parts of the agent that cannot label.
 -- close:  every request says "Connection: close" (wrk reconnects each time).
 -- RATE:   requests per second over all connections, 0 or absent: as
 --         fast as the connections go (closed loop). Paced with delay() on a
@@ -36,6 +38,7 @@ function init(args)
   local close = args[1] == "close"
   local rate = tonumber(args[2] or "0") or 0
   local lanes = { "cn-shenzhen", "cn-beijing" }
+  if args[3] == "base" then lanes = { "cn-beijing", "cn-beijing" } end
   for i, loc in ipairs(lanes) do
     local h = { ["location"] = loc }
     if close then h["Connection"] = "close" end

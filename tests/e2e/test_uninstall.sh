@@ -30,6 +30,15 @@ wait_generation "$PIN" 1 "${DAEMON_PID[d]}" || die "daemon did not apply the rul
 pass "daemon applied generation $(generation "$PIN")"
 assert_eq "before: gray caller VIP -> gray" a-gray "$(curl_as cli-gray http://10.77.100.1/)"
 assert_match "before: programs attached to the managed cgroup" "connect4" "$(bpftool cgroup show "$M" 2>&1)"
+# The pins own the links: the daemon keeps no reference of its own, so an
+# operator who unpins one detaches it, and status says so.
+assert_eq "the daemon holds no link of its own" 0 \
+	"$(find /proc/"${DAEMON_PID[d]}"/fd -lname 'anon_inode:bpf_link' 2>/dev/null | wc -l)"
+rm -f "$PIN/links/gl_getpeername6"
+out=$("$GRAYLANE" --pin-root "$PIN" status 2>&1)
+assert_match "an unpinned link is detached at once: status names it" "gl_getpeername6 DETACHED" "$out"
+assert_eq "getpeername6 no longer attached to the cgroup" "" \
+	"$(bpftool cgroup show "$M" 2>&1 | grep getpeername6)"
 
 stop_daemon d TERM
 assert_eq "daemon stopped: gray caller VIP still -> gray" "a-gray=10" \
