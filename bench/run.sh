@@ -17,7 +17,7 @@
 #   scale       compile, load, RSS and map memory at 10, 1 000, 10 000 rules
 #   rules       latency at the fixed rate with 1 rule against 10 000 rules
 #   effect      time from a rules file written to the first request it routes
-#   parts       (not by default) CPU per request with parts of (b) detached
+#   parts       CPU per request with parts of (b) detached (where it goes)
 #   perf        (not by default) perf record -e cpu-clock of (a) and (b)
 #
 # Environment: BENCH_REPS (5), BENCH_DURATION (seconds per run, 5),
@@ -30,7 +30,7 @@ set -u
 
 REPS=${BENCH_REPS:-5}
 DUR=${BENCH_DURATION:-5}
-PHASES=" ${BENCH_PHASES:-load paced bpf tracepoints scale rules effect} "
+PHASES=" ${BENCH_PHASES:-load paced bpf tracepoints scale rules effect parts} "
 RESULTS=${BENCH_RESULTS:-$BENCH_DIR/results}
 EFFECT_CHANGES=${BENCH_EFFECT_CHANGES:-50}
 SCALE_EFFECT_CHANGES=${BENCH_SCALE_EFFECT_CHANGES:-3}
@@ -341,7 +341,7 @@ if phase effect; then
 	done
 fi
 
-# ---------------------------------------------------------------- parts (optional)
+# ---------------------------------------------------------------- parts
 # Where graylane's CPU per request goes, by part of the data path: (b) at the
 # fixed rate with some of its attachments removed (unpinning a link detaches
 # it): "connect" keeps connect4/6 and getpeername only; "send" adds sockops
