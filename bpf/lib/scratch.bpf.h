@@ -47,9 +47,6 @@ static __always_inline int gl_msg_copy(struct sk_msg_md *msg, struct gl_scratch 
 	return bpf_probe_read_kernel(sc->buf, n, data) ? -1 : 0;
 }
 
-/* a message up to this size is made one piece again after an insert */
-#define GL_MSG_LINEAR_MAX 4096
-
 /*
  * Inserts n bytes of src at `at` of the message; src has room for `max`
  * bytes, a constant at each call (the copy loop's bound for the verifier).
@@ -57,33 +54,28 @@ static __always_inline int gl_msg_copy(struct sk_msg_md *msg, struct gl_scratch 
  * (the caller pops them or drops the message). Helpers may not write packet
  * data: byte by byte.
  *
- * The push leaves the new bytes in a scatterlist element of their own, and
- * the kernel hands a message to TCP element by element (tcp_bpf_push), each
- * pushed out at once: a request would leave in two or three segments. A
- * small message is pulled whole, which copies it into one element again.
+ * The push leaves the new bytes in a scatterlist element of their own and
+ * the kernel hands a message to TCP element by element, so a lane request
+ * leaves in two segments. Pulling the whole message into one element after
+ * the push (a page allocated and the message copied) made it one segment but
+ * cost more than the segment: bench A/B at 8 500 req/s, 5 reps, CPU per
+ * request +17.1 us with the pull against +17.6 without, p99 +785 against +112
+ * us, one-connection p50 +41 against +25 us, gl_msg 1.85-1.93 against
+ * 1.74-1.86 us (BENCHMARKS.md). So the new bytes stay where the push put them.
  */
 static __always_inline int gl_msg_insert(struct sk_msg_md *msg, __u32 at, const char *src,
 					 __u32 n, const __u32 max)
 {
-	__u32 lo = at, hi, i, off;
 	__u8 *data, *end;
+	__u32 i;
 
 	if (n == 0 || n > max)
 		return -1;
 	if (bpf_msg_push_data(msg, at, n, 0))
 		return -1;
-	hi = at + n;
-	if (msg->size <= GL_MSG_LINEAR_MAX) {
-		lo = 0;
-		hi = msg->size;
-	}
-	if (bpf_msg_pull_data(msg, lo, hi, 0))
+	if (bpf_msg_pull_data(msg, at, at + n, 0))
 		return -2;
-	off = at - lo;
-	if (off >= GL_MSG_LINEAR_MAX)
-		off = 0;	/* lo == at */
-	GL_BOUND(off, GL_MSG_LINEAR_MAX - 1);
-	data = (__u8 *)msg->data + off;
+	data = msg->data;
 	end = msg->data_end;
 	for (i = 0; i < max; i++) {
 		if (i >= n)
