@@ -40,6 +40,21 @@ assert_match "an unpinned link is detached at once: status names it" "gl_getpeer
 assert_eq "getpeername6 no longer attached to the cgroup" "" \
 	"$(bpftool cgroup show "$M" 2>&1 | grep getpeername6)"
 
+# An earlier version attached the read tracepoints as gl_enter_* links: a
+# daemon taking over must detach such a link, not leave it running. Stand-in:
+# a second pin of one of today's links under a retired name keeps that link
+# alive past the restart unless the new daemon removes it.
+old_id=$(bpftool link show pinned "$PIN/links/gl_exit_readv" 2>/dev/null | sed -n 's/^\([0-9]*\):.*/\1/p')
+bpftool link pin id "$old_id" "$PIN/links/gl_enter_read" 2>/dev/null
+assert_eq "a link pinned under a retired name (id $old_id)" "$PIN/links/gl_enter_read" \
+	"$(ls "$PIN/links/gl_enter_read" 2>/dev/null)"
+stop_daemon d TERM
+start_daemon d "$M" "$PIN" "$RULES"
+wait_generation "$PIN" 1 "${DAEMON_PID[d]}" || die "restarted daemon did not apply the rules"
+assert_eq "takeover unpins the retired link" "" "$(ls "$PIN/links/gl_enter_read" 2>/dev/null)"
+assert_eq "takeover detaches it: link $old_id is gone" "" "$(bpftool link show id "$old_id" 2>/dev/null)"
+assert_eq "after takeover: gray caller VIP -> gray" a-gray "$(curl_as cli-gray http://10.77.100.1/)"
+
 stop_daemon d TERM
 assert_eq "daemon stopped: gray caller VIP still -> gray" "a-gray=10" \
 	"$(client_as cli-gray many 10.77.100.1 80 -n 10 | tally)"
