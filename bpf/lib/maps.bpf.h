@@ -4,6 +4,7 @@
 #define GL_MAPS_BPF_H
 
 #include <graylane/abi.h>
+#include "lib/bound.bpf.h"
 
 /* Active slot, generation and digest of the applied plan; written by the daemon. */
 struct {
@@ -78,12 +79,6 @@ struct {
 	__type(value, struct gl_sock);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } gl_sock SEC(".maps");
-
-/*
- * Masks an index where the verifier sees it: clang removes a mask it can
- * prove redundant from a loop bound, the verifier cannot prove it.
- */
-#define GL_BOUND(var, mask) asm volatile("%0 &= %1" : "+r"(var) : "i"(mask))
 
 static __always_inline void gl_count(__u32 stat)
 {

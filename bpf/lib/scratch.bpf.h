@@ -4,6 +4,7 @@
 #ifndef GL_SCRATCH_BPF_H
 #define GL_SCRATCH_BPF_H
 
+#include "lib/bound.bpf.h"
 #include "lib/http.h"
 
 struct gl_scratch {

@@ -10,12 +10,14 @@
  * after bpf_msg_pull_data, run gl_sql_rewrite with the table map and current
  * database the test set, and leave the result in the `result` global.
  * sql_sk_msg has the send path's shape (read the packet, look up the lane's
- * tables, rewrite, apply the edits last to first, fix the packet length);
- * it is only loaded (sk_msg programs cannot be test-run).
+ * tables, rewrite, then the send path's own lib/sql_apply.bpf.h: the edits
+ * last to first, the packet length); it is only loaded (sk_msg programs
+ * cannot be test-run).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include "sql_load.h"
+#include "lib/sql_apply.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -89,59 +91,6 @@ int sql_rewrite_nullable(struct gl_sql_load_args *a)
 
 /* ---- the send path's shape ---- */
 
-struct gl_apply_ctx {
-	struct sk_msg_md *msg;
-	const struct gl_sql_edits *e;
-	const struct gl_sql_tables *t;
-	__s64 delta;
-	__s32 rc;
-	__u32 pad;
-};
-
-/* Replaces [off, off + len) of the message by a shadow name. */
-static __always_inline int apply_one(struct sk_msg_md *msg, __u32 off, __u32 len,
-				     const struct gl_sql_table *t)
-{
-	__u32 n = t->shadow_len, i;
-	__u8 *data, *end;
-
-	if (n == 0 || n > GL_SQL_NAME_MAX)
-		return -1;
-	if (bpf_msg_pop_data(msg, off, len, 0) || bpf_msg_push_data(msg, off, n, 0) ||
-	    bpf_msg_pull_data(msg, off, off + n, 0))
-		return -1;
-	data = msg->data;
-	end = msg->data_end;
-	for (i = 0; i < GL_SQL_NAME_MAX; i++) {
-		if (i >= n)
-			break;
-		if ((void *)(data + i + 1) > (void *)end)
-			return -1;
-		data[i] = t->shadow[i];
-	}
-	return 0;
-}
-
-/* the edits from the last to the first: earlier offsets stay valid */
-static long apply_step(__u32 i, void *vctx)
-{
-	struct gl_apply_ctx *x = vctx;
-	const struct gl_sql_edit *ed;
-	const struct gl_sql_table *t;
-	__u32 k = x->e->n - 1 - i;
-
-	if (k >= GL_SQL_EDITS_MAX)
-		return 1;
-	ed = &x->e->e[k & (GL_SQL_EDITS_MAX - 1)];
-	t = &x->t->t[ed->table & (GL_SQL_TABLES_MAX - 1)];
-	if (apply_one(x->msg, ed->off, ed->len, t)) {
-		x->rc = -1;
-		return 1;
-	}
-	x->delta += (__s64)t->shadow_len - ed->len;
-	return 0;
-}
-
 SEC("sk_msg")
 int sql_sk_msg(struct sk_msg_md *msg)
 {
@@ -152,7 +101,6 @@ int sql_sk_msg(struct sk_msg_md *msg)
 	__u64 len = msg->size;
 	__u32 k = 0, key = 1, plen;
 	void *data, *end;
-	__u8 *h;
 	int n;
 
 	s = bpf_map_lookup_elem(&gl_sql_scratch, &k);
@@ -179,17 +127,8 @@ int sql_sk_msg(struct sk_msg_md *msg)
 	ax.msg = msg;
 	ax.e = e;
 	ax.t = t;
-	bpf_loop(n, apply_step, &ax, 0);
-	if (ax.rc || bpf_msg_pull_data(msg, 0, 4, 0))
+	bpf_loop(n, gl_sql_apply_step, &ax, 0);
+	if (ax.rc || gl_sql_fix_length(msg, (__u32)((long)plen + ax.delta)))
 		return SK_DROP;
-	data = msg->data;
-	end = msg->data_end;
-	if (data + 4 > end)
-		return SK_DROP;
-	h = data;
-	plen = (__u32)((__s64)plen + ax.delta);
-	h[0] = plen & 0xff;
-	h[1] = (plen >> 8) & 0xff;
-	h[2] = (plen >> 16) & 0xff;
 	return SK_PASS;
 }
