@@ -5,6 +5,13 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <bpf/libbpf.h>
+
+#include "cases.h"
+
+#define GL_VERIFIER_LOG_SIZE (1u << 20)
+
+typedef char gl_verifier_log[GL_VERIFIER_LOG_SIZE];
 
 /* Writes the summary to out; returns the instructions processed. */
 static unsigned int __attribute__((unused)) stats(const char *log, char *out, size_t size)
@@ -24,6 +31,46 @@ static unsigned int __attribute__((unused)) stats(const char *log, char *out, si
 	snprintf(out, size, "%u insns processed (limit 1000000), %u states, stack %s, %u us",
 		 insns, states, stack, us);
 	return insns;
+}
+
+/* Before a skeleton's load: the verifier's statistics of each program kept in logs[i]. */
+static void __attribute__((unused)) verifier_logs(struct bpf_program **progs, int n,
+						   gl_verifier_log *logs)
+{
+	for (int i = 0; i < n; i++) {
+		bpf_program__set_log_level(progs[i], 4);	/* BPF_LOG_STATS */
+		bpf_program__set_log_buf(progs[i], logs[i], GL_VERIFIER_LOG_SIZE);
+	}
+}
+
+/*
+ * After it (err: what the load returned): one case per program, "verifier
+ * accepts NAME: statistics", failed with the log's tail when the program did
+ * not load, or when it took budget[i] instructions or more (budget NULL or
+ * budget[i] 0: no budget).
+ */
+static void __attribute__((unused)) verifier_report(struct bpf_program **progs, int n,
+						     gl_verifier_log *logs, int err,
+						     const unsigned int *budget)
+{
+	char name[256], st[128];
+
+	for (int i = 0; i < n; i++) {
+		int ok = bpf_program__fd(progs[i]) >= 0;
+		unsigned int insns = stats(logs[i], st, sizeof(st));
+
+		snprintf(name, sizeof(name), "verifier accepts %s: %s", bpf_program__name(progs[i]), st);
+		if (!ok) {
+			size_t len = strlen(logs[i]);
+
+			snprintf(why, sizeof(why), "load failed (%d); log tail: %s", err,
+				 len > 400 ? logs[i] + len - 400 : logs[i]);
+		} else if (budget && budget[i]) {
+			ok = expect(insns < budget[i], "%u insns: over the budget of %u", insns,
+				    budget[i]);
+		}
+		result(name, ok);
+	}
 }
 
 #endif

@@ -22,8 +22,6 @@
 #include "../cases.h"
 #include "../verifier.h"
 
-#define LOG_SIZE (1u << 20)
-
 static __u8 U[GL_HTTP_BUF_SIZE];	/* userspace copy of what the kernel gets */
 static struct gl_http_want W;
 static struct http_load_bpf *sk;
@@ -55,10 +53,9 @@ static int run(struct bpf_program *prog, __u32 len, __u32 off, struct gl_http_lo
 
 static int load(void)
 {
-	static char logs[5][LOG_SIZE];
+	static gl_verifier_log logs[5];
 	struct bpf_program *progs[5];
-	char name[192];
-	int i, err;
+	int err;
 
 	sk = http_load_bpf__open();
 	if (!sk) {
@@ -71,25 +68,9 @@ static int load(void)
 	progs[2] = sk->progs.http_body;
 	progs[3] = sk->progs.http_lookup;
 	progs[4] = sk->progs.http_sk_msg;
-	for (i = 0; i < 5; i++) {
-		bpf_program__set_log_level(progs[i], 4);	/* BPF_LOG_STATS */
-		bpf_program__set_log_buf(progs[i], logs[i], LOG_SIZE);
-	}
+	verifier_logs(progs, 5, logs);
 	err = http_load_bpf__load(sk);
-	for (i = 0; i < 5; i++) {
-		int ok = bpf_program__fd(progs[i]) >= 0;
-		char st[96];
-
-		stats(logs[i], st, sizeof(st));
-		snprintf(name, sizeof(name), "verifier accepts %s: %s", bpf_program__name(progs[i]), st);
-		if (!ok) {
-			size_t n = strlen(logs[i]);
-
-			snprintf(why, sizeof(why), "load failed (%d); log tail: %s", err,
-				 n > 400 ? logs[i] + n - 400 : logs[i]);
-		}
-		result(name, ok);
-	}
+	verifier_report(progs, 5, logs, err, NULL);
 	return err ? -1 : 0;
 }
 

@@ -31,8 +31,6 @@
 #include "../cases.h"
 #include "../verifier.h"
 
-#define LOG_SIZE (1u << 20)
-
 static __u8 U[GL_HTTP_BUF_SIZE];	/* userspace copy of what the kernel gets */
 static struct rules_load_bpf *sk;
 static struct gl_rule R[GL_RULES_LOAD_N];
@@ -46,10 +44,9 @@ static unsigned long compared, matches;
 
 static int load(void)
 {
-	static char logs[2][LOG_SIZE];
+	static gl_verifier_log logs[2];
 	struct bpf_program *progs[2];
-	char name[256];
-	int i, err;
+	int err;
 
 	sk = rules_load_bpf__open();
 	if (!sk) {
@@ -59,25 +56,9 @@ static int load(void)
 	}
 	progs[0] = sk->progs.rules_eval;
 	progs[1] = sk->progs.rules_sk_msg;
-	for (i = 0; i < 2; i++) {
-		bpf_program__set_log_level(progs[i], 4);	/* BPF_LOG_STATS */
-		bpf_program__set_log_buf(progs[i], logs[i], LOG_SIZE);
-	}
+	verifier_logs(progs, 2, logs);
 	err = rules_load_bpf__load(sk);
-	for (i = 0; i < 2; i++) {
-		int ok = bpf_program__fd(progs[i]) >= 0;
-		char st[128];
-
-		stats(logs[i], st, sizeof(st));
-		snprintf(name, sizeof(name), "verifier accepts %s: %s", bpf_program__name(progs[i]), st);
-		if (!ok) {
-			size_t n = strlen(logs[i]);
-
-			snprintf(why, sizeof(why), "load failed (%d); log tail: %s", err,
-				 n > 400 ? logs[i] + n - 400 : logs[i]);
-		}
-		result(name, ok);
-	}
+	verifier_report(progs, 2, logs, err, NULL);
 	return err ? -1 : 0;
 }
 

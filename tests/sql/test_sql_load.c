@@ -25,7 +25,6 @@
 #include "../cases.h"
 #include "../verifier.h"
 
-#define LOG_SIZE (1u << 20)
 #define NPROGS 3
 #define MUTATIONS 3000
 
@@ -41,10 +40,12 @@ static unsigned long compared;
 
 static int load(void)
 {
-	static char logs[NPROGS][LOG_SIZE];
+	/* the send path adds HTTP parsing (~230K) to the same program: the SQL
+	 * part must stay under 300K */
+	static const unsigned int budget[NPROGS] = { 300000, 300000, 300000 };
+	static gl_verifier_log logs[NPROGS];
 	struct bpf_program *progs[NPROGS];
-	char name[256];
-	int i, err;
+	int err;
 
 	sk = sql_load_bpf__open();
 	if (!sk) {
@@ -55,28 +56,9 @@ static int load(void)
 	progs[0] = sk->progs.sql_rewrite;
 	progs[1] = sk->progs.sql_rewrite_nullable;
 	progs[2] = sk->progs.sql_sk_msg;
-	for (i = 0; i < NPROGS; i++) {
-		bpf_program__set_log_level(progs[i], 4);	/* BPF_LOG_STATS */
-		bpf_program__set_log_buf(progs[i], logs[i], LOG_SIZE);
-	}
+	verifier_logs(progs, NPROGS, logs);
 	err = sql_load_bpf__load(sk);
-	for (i = 0; i < NPROGS; i++) {
-		int ok = bpf_program__fd(progs[i]) >= 0;
-		char st[128];
-		unsigned int insns = stats(logs[i], st, sizeof(st));
-
-		snprintf(name, sizeof(name), "verifier accepts %s: %s", bpf_program__name(progs[i]), st);
-		if (!ok) {
-			size_t n = strlen(logs[i]);
-
-			snprintf(why, sizeof(why), "load failed (%d); log tail: %s", err,
-				 n > 400 ? logs[i] + n - 400 : logs[i]);
-		} else {
-			/* the send path adds HTTP parsing (~230K) to the same program */
-			ok = expect(insns < 300000, "%u insns: over the 300K budget of the SQL part", insns);
-		}
-		result(name, ok);
-	}
+	verifier_report(progs, NPROGS, logs, err, budget);
 	return err ? -1 : 0;
 }
 
