@@ -183,6 +183,20 @@ static void release_link(struct bpf_link *link)
 		close(fd);
 }
 
+/* Pins a new link at path and hands it to the pin; detaches it when the pin fails. */
+static int pin_link(struct bpf_link *link, const char *path, char *errbuf, size_t errlen)
+{
+	int err = bpf_link__pin(link, path);
+
+	if (err) {
+		snprintf(errbuf, errlen, "cannot pin link %s: %s", path, strerror(-err));
+		bpf_link__destroy(link);
+		return err;
+	}
+	release_link(link);
+	return 0;
+}
+
 static int attach_one(const char *root, struct bpf_program *prog, const char *name, int cg_fd,
 		      uint64_t cgroup_id, int *took_over, char *errbuf, size_t errlen)
 {
@@ -225,14 +239,7 @@ static int attach_one(const char *root, struct bpf_program *prog, const char *na
 		snprintf(errbuf, errlen, "cannot attach %s to the cgroup: %s", name, strerror(-err));
 		return err;
 	}
-	err = bpf_link__pin(link, path);
-	if (err) {
-		snprintf(errbuf, errlen, "cannot pin link %s: %s", path, strerror(-err));
-		bpf_link__destroy(link);
-		return err;
-	}
-	release_link(link);
-	return 0;
+	return pin_link(link, path, errbuf, errlen);
 }
 
 /*
@@ -260,16 +267,10 @@ static int attach_tracepoint(const char *root, struct bpf_program *prog, const c
 		unlink(path);
 		*took_over = 1;
 	}
-	err = bpf_link__pin(link, path);
+	err = pin_link(link, path, errbuf, errlen);
 	if (old_fd >= 0)
 		close(old_fd);	/* its last reference: the old link detaches */
-	if (err) {
-		snprintf(errbuf, errlen, "cannot pin link %s: %s", path, strerror(-err));
-		bpf_link__destroy(link);
-		return err;
-	}
-	release_link(link);
-	return 0;
+	return err;
 }
 
 /* sk_msg on a sockhash: attaching replaces the previous program. */
