@@ -365,6 +365,16 @@ wait_listen() {
 		die "server $w did not listen on port $port: $out $(cat "$log" 2>/dev/null)"
 }
 
+# service_a_up: service A's endpoints a-base (10.77.0.11, fd77::11) and a-gray
+# (10.77.0.12, fd77::12) in cgroups m/a-base and m/a-gray, serving on 8080
+service_a_up() {
+	add_workload a-base m/a-base 10.77.0.11 fd77::11
+	add_workload a-gray m/a-gray 10.77.0.12 fd77::12
+	local s
+	for s in a-base a-gray; do start_server "$s"; done
+	for s in a-base a-gray; do wait_listen "$s"; done
+}
+
 # server_count WORKLOAD [PORT]: requests the endpoint has served so far
 server_count() {
 	in_ns "$1" "$PY" "$CLIENT" get 127.0.0.1 "${2:-8080}" --path /__count
@@ -571,6 +581,14 @@ EOF
   ports: [{port: $port, targetPort: $tport}]
   selector: {app: $app}
 EOF
+}
+
+# yaml_service_a: the inventory of service_a_up's endpoints and Service a
+# (VIPs 10.77.100.1 and fd77:100::1, port 80 to 8080)
+yaml_service_a() {
+	yaml_workload a-base a ""
+	yaml_workload a-gray a gray
+	yaml_service a a 80 8080 10.77.100.1 fd77:100::1
 }
 
 # ---------------------------------------------------------------- results

@@ -18,10 +18,7 @@ add_workload cli-env m/cli-env 10.77.0.2 fd77::2
 add_workload cli-boot m/cli-boot 10.77.0.3 fd77::3
 add_workload cli-lab m/cli-lab 10.77.0.4 fd77::4
 add_workload cli-none m/cli-none 10.77.0.5 fd77::5
-add_workload a-base m/a-base 10.77.0.11 fd77::11
-add_workload a-gray m/a-gray 10.77.0.12 fd77::12
-for s in a-base a-gray; do start_server "$s"; done
-for s in a-base a-gray; do wait_listen "$s"; done
+service_a_up
 
 RULES=$(rules_dir rules)
 {
@@ -29,9 +26,7 @@ RULES=$(rules_dir rules)
 	yaml_workload cli-boot client ""
 	yaml_workload cli-lab client gray
 	yaml_workload cli-none client ""
-	yaml_workload a-base a ""
-	yaml_workload a-gray a gray
-	yaml_service a a 80 8080 10.77.100.1 fd77:100::1
+	yaml_service_a
 } | write_rules "$RULES" inventory.yaml
 
 start_daemon main "$M" "$PIN" "$RULES"

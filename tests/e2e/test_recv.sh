@@ -33,10 +33,7 @@ VIP=10.77.100.1
 add_workload cli-base m/cli-base 10.77.0.2 fd77::2
 add_workload cli-gray m/cli-gray 10.77.0.3 fd77::3
 add_workload gw m/gw 10.77.0.4 fd77::4
-add_workload a-base m/a-base 10.77.0.11 fd77::11
-add_workload a-gray m/a-gray 10.77.0.12 fd77::12
-for s in a-base a-gray; do start_server "$s"; done
-for s in a-base a-gray; do wait_listen "$s"; done
+service_a_up
 
 RULES=$(rules_dir rules)
 {

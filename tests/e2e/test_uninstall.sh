@@ -11,18 +11,13 @@ M=$CG_RUN/m
 PIN=$(pin_root 1)
 add_workload cli-base m/cli-base 10.77.0.2 fd77::2
 add_workload cli-gray m/cli-gray 10.77.0.3 fd77::3
-add_workload a-base m/a-base 10.77.0.11 fd77::11
-add_workload a-gray m/a-gray 10.77.0.12 fd77::12
-for s in a-base a-gray; do start_server "$s"; done
-for s in a-base a-gray; do wait_listen "$s"; done
+service_a_up
 
 RULES=$(rules_dir rules)
 {
 	yaml_workload cli-base client ""
 	yaml_workload cli-gray client gray
-	yaml_workload a-base a ""
-	yaml_workload a-gray a gray
-	yaml_service a a 80 8080 10.77.100.1 fd77:100::1
+	yaml_service_a
 } | write_rules "$RULES" inventory.yaml
 
 start_daemon d "$M" "$PIN" "$RULES"
