@@ -512,6 +512,22 @@ gl_stat() {
 	json_field "$j" "gl_stats.$2" || echo "?"
 }
 
+# snap PIN NAME: the counters now, kept as NAME
+snap() { "$GRAYLANE" --pin-root "$1" dump gl_stats --json >"$E2E_TMP/stats.$2" 2>/dev/null; }
+
+# deltas FROM TO NAME...: "name=<rise>" for each counter, space separated
+deltas() {
+	local a=$1 b=$2; shift 2
+	"$PY" -c '
+import json, sys
+try:
+    a = json.load(open(sys.argv[1]))["gl_stats"]
+    b = json.load(open(sys.argv[2]))["gl_stats"]
+    print(" ".join("%s=%s" % (k, b[k] - a[k]) for k in sys.argv[3:]))
+except Exception as e:
+    print("counters unreadable: %s" % e)' "$E2E_TMP/stats.$a" "$E2E_TMP/stats.$b" "$@"
+}
+
 # lane_stat PINROOT LANE FIELD: connects|fallbacks|refused of one lane
 lane_stat() {
 	local j

@@ -64,22 +64,6 @@ start_daemon d1 "$M" "$PIN" "$RULES" --context-ttl 300ms
 wait_generation "$PIN" 1 "${DAEMON_PID[d1]}" || die "daemon did not apply the rules"
 pass "endpoints and graylaned --context-ttl 300ms (generation $(generation "$PIN")) up"
 
-# snap PIN NAME: the counters now, kept as NAME
-snap() { "$GRAYLANE" --pin-root "$1" dump gl_stats --json >"$E2E_TMP/stats.$2" 2>/dev/null; }
-
-# deltas FROM TO NAME...: "name=<rise>" for each counter, space separated
-deltas() {
-	local a=$1 b=$2; shift 2
-	"$PY" -c '
-import json, sys
-try:
-    a = json.load(open(sys.argv[1]))["gl_stats"]
-    b = json.load(open(sys.argv[2]))["gl_stats"]
-    print(" ".join("%s=%s" % (k, b[k] - a[k]) for k in sys.argv[3:]))
-except Exception as e:
-    print("counters unreadable: %s" % e)' "$E2E_TMP/stats.$a" "$E2E_TMP/stats.$b" "$@"
-}
-
 # ctx WORKLOAD ARGS...: wire.py ctx as a process of WORKLOAD; prints the endpoint
 ctx() {
 	local w=$1; shift

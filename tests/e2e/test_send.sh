@@ -46,22 +46,6 @@ start_daemon d "$M" "$PIN" "$RULES"
 wait_generation "$PIN" 1 "${DAEMON_PID[d]}" || die "daemon did not apply the rules"
 pass "recorders and graylaned (generation $(generation "$PIN")) up"
 
-# snap NAME: the counters now, kept as NAME
-snap() { "$GRAYLANE" --pin-root "$PIN" dump gl_stats --json >"$E2E_TMP/stats.$1" 2>/dev/null; }
-
-# deltas FROM TO NAME...: "name=<rise>" for each counter, space separated
-deltas() {
-	local a=$1 b=$2; shift 2
-	"$PY" -c '
-import json, sys
-try:
-    a = json.load(open(sys.argv[1]))["gl_stats"]
-    b = json.load(open(sys.argv[2]))["gl_stats"]
-    print(" ".join("%s=%s" % (k, b[k] - a[k]) for k in sys.argv[3:]))
-except Exception as e:
-    print("counters unreadable: %s" % e)' "$E2E_TMP/stats.$a" "$E2E_TMP/stats.$b" "$@"
-}
-
 # wire NAME CLIENT CASE ENDPOINT ANSWERS [HOST]: runs wire.py case CASE as
 # workload CLIENT (lane from the client's name) and asserts that recorder
 # ENDPOINT received exactly the expected bytes and that the client got
@@ -97,36 +81,36 @@ known() {
 	E2E_FAILED=$before
 }
 
-snap begin
+snap "$PIN" begin
 
 # ---------------------------------------------------------------- 1 simple
-snap a
+snap "$PIN" a
 wire "1 gray GET: one x-opensergo-traffic: gray after the request line" cli-gray simple rec-gray 1
-snap b
+snap "$PIN" b
 assert_eq "1 gray GET: msg_request, msg_header_written and msg_label_workload rose by 1" \
 	"msg_request=1 msg_header_written=1 msg_label_workload=1" \
 	"$(deltas a b msg_request msg_header_written msg_label_workload)"
 wire "1 base GET: arrives byte-identical (no header)" cli-base simple rec-base 1
-snap c
+snap "$PIN" c
 assert_eq "1 base GET: nothing written or removed" "msg_request=1 msg_header_written=0 msg_header_removed=0" \
 	"$(deltas b c msg_request msg_header_written msg_header_removed)"
 wire "1 gray GET over IPv6: header inserted once" cli-gray simple rec-gray 1 "$VIP6"
 
 # ---------------------------------------------------------------- 2 foreign header
-snap a
+snap "$PIN" a
 wire "2 gray, head with x-opensergo-traffic: blue and X-MSE-Tag: blue: replaced by one gray line" \
 	cli-gray relabel rec-gray 1
 wire "2 base, same head: both propagation lines removed" cli-base relabel rec-base 1
-snap b
+snap "$PIN" b
 assert_eq "2 one header written, one removal counted" "msg_header_written=1 msg_header_removed=1" \
 	"$(deltas a b msg_header_written msg_header_removed)"
 wire "2 gray, head already saying x-opensergo-traffic: gray: left as it is" cli-gray already rec-gray 1
 
 # ---------------------------------------------------------------- 3 split heads
-snap a
+snap "$PIN" a
 wire "3 gray head over 4 send()s (in the request line, in a header name, before the final CRLF): one header" \
 	cli-gray split3 rec-gray 1
-snap b
+snap "$PIN" b
 assert_eq "3 msg_cork rose by 3 (three incomplete heads), msg_request by 1" "msg_cork=3 msg_request=1" \
 	"$(deltas a b msg_cork msg_request)"
 wire "3 base head over 4 send()s: byte-identical" cli-base split3 rec-base 1
@@ -135,25 +119,25 @@ wire "3 gray head whose first send() is one byte ('G', 'ET', ...): one header" c
 # ---------------------------------------------------------------- 4 large heads
 wire "4 gray head of 8090 bytes (67 header lines): labelled" cli-gray big-head rec-gray 1
 wire "4 gray head of exactly 8192 bytes (the bound): labelled" cli-gray max-head rec-gray 1
-snap a
+snap "$PIN" a
 wire "4 gray head with 140 header lines (3.4 KiB, over the 128-line bound): byte-identical, answered" \
 	cli-gray many-fields rec-gray 1
-snap b
+snap "$PIN" b
 assert_eq "4 ... counted as msg_too_large" "msg_too_large=1" "$(deltas a b msg_too_large)"
-snap a
+snap "$PIN" a
 wire "4 gray head of 9000 bytes: byte-identical, answered; the next request on it too (connection passes)" \
 	cli-gray huge-head rec-gray 2
-snap b
+snap "$PIN" b
 assert_eq "4 msg_too_large rose by 1" "msg_too_large=1" "$(deltas a b msg_too_large)"
 wire "4 gray head of 8193 bytes in two send()s: byte-identical, answered" cli-gray huge-head-split rec-gray 1
-snap c
+snap "$PIN" c
 assert_eq "4 msg_too_large rose by 1 again" "msg_too_large=1" "$(deltas b c msg_too_large)"
 
 # ---------------------------------------------------------------- 5 pipelining
-snap a
+snap "$PIN" a
 wire "5 gray: 10 requests in ONE send() (some with foreign headers): each labelled once, 10 answers" \
 	cli-gray pipeline10 rec-gray 10
-snap b
+snap "$PIN" b
 assert_eq "5 msg_request rose by 10, msg_header_written by 10" "msg_request=10 msg_header_written=10" \
 	"$(deltas a b msg_request msg_header_written)"
 wire "5 base: 10 pipelined requests, foreign headers removed, 10 answers" cli-base pipeline10 rec-base 10
@@ -183,25 +167,25 @@ wire "8 gray chunked 1 MiB body (64 KiB chunks) and a GET, cut in random pieces:
 	cli-gray mib-chunked rec-gray 2
 
 # ---------------------------------------------------------------- 9 not HTTP/1.x
-snap a
+snap "$PIN" a
 wire "9 TLS ClientHello, then bytes holding 'GET / HTTP/1.1' with a propagation line: untouched" \
 	cli-gray tls rec-gray 0
 wire "9 TLS record type 0x16 sent alone first: untouched" cli-gray tls-split rec-gray 0
-snap b
+snap "$PIN" b
 assert_eq "9 msg_proto_tls rose by 2" "msg_proto_tls=2" "$(deltas a b msg_proto_tls)"
 wire "9 HTTP/2 preface (split), then an HTTP/1.1-looking request: untouched" cli-gray h2 rec-gray 0
-snap c
+snap "$PIN" c
 assert_eq "9 msg_proto_h2 rose by 1" "msg_proto_h2=1" "$(deltas b c msg_proto_h2)"
 wire "9 random binary, then an HTTP/1.1-looking request: untouched" cli-gray binary rec-gray 0
-snap d
+snap "$PIN" d
 assert_eq "9 msg_proto_other rose by 1" "msg_proto_other=1" "$(deltas c d msg_proto_other)"
 
 # ---------------------------------------------------------------- 10 lane mismatch
 MLINE='lane_mismatch: workload cli-base sent a gray request on a connection to service rec opened in lane base'
-snap a
+snap "$PIN" a
 wire "10 base connection shared by a thread with a gray context: its 3 requests gray, the others none" \
 	cli-base mismatch rec-base 5
-snap b
+snap "$PIN" b
 assert_eq "10 lane_mismatch rose by exactly 3, msg_label_context by 3" "lane_mismatch=3 msg_label_context=3" \
 	"$(deltas a b lane_mismatch msg_label_context)"
 if wait_log d "$MLINE" 3; then
@@ -211,10 +195,10 @@ else
 		"$(log_count d "$MLINE") lines '$MLINE'; log: $(oneline "$(grep -i mismatch "${DAEMON_LOG[d]}" | tail -3)")"
 fi
 MLINE2='lane_mismatch: workload cli-gray sent a base request on a connection to service rec opened in lane gray'
-snap c
+snap "$PIN" c
 wire "10 gray connection shared by a thread with a base context: its 3 requests have no header" \
 	cli-gray mismatch rec-gray 5
-snap d
+snap "$PIN" d
 assert_eq "10 lane_mismatch rose by exactly 3 again" "lane_mismatch=3" "$(deltas c d lane_mismatch)"
 if wait_log d "$MLINE2" 3; then
 	pass "10 daemon log: 3 lines '$MLINE2'"
@@ -223,7 +207,7 @@ else
 fi
 
 # ---------------------------------------------------------------- whole run
-snap end
+snap "$PIN" end
 assert_eq "no failure counter rose over the whole run" \
 	"msg_malformed=0 msg_pull_fail=0 msg_push_fail=0 msg_pop_fail=0 msg_body_untracked=0 sockhash_fail=0 msg_no_storage=0 event_lost=0" \
 	"$(deltas begin end msg_malformed msg_pull_fail msg_push_fail msg_pop_fail msg_body_untracked sockhash_fail msg_no_storage event_lost)"
