@@ -18,15 +18,23 @@
  *
  * Loops. Every scan is a bpf_loop() callback in BPF (its body is verified a
  * few times, not once per byte: a plain bounded loop over 8 KiB would
- * exhaust the verifier's 1M-instruction budget) and a plain loop in
+ * exhaust the verifier's 1M-instruction limit) and a plain loop in
  * userspace, through gl_http_loop(); byte compares of names and values too
  * (see gl_http_cmp). Only the 8-byte method and version words are unrolled.
  * Callback state that changes from byte to byte lives in the caller's
  * structs (map values in BPF, which the verifier does not track), the loop
- * context on the stack holds pointers and bounds, so the verifier sees each
- * callback converge after a couple of passes. On this kernel (6.18) a
- * program with the send path's shape (classify, head, body, four lookups)
- * verifies in about 44K instructions (tests/http/test_http_load).
+ * context on the stack holds pointers and bounds.
+ *
+ * Verification units. The heavy bodies (a head parse step, a body step, a
+ * rule item in rules.h) are GL_HTTP_UNIT functions: global functions in
+ * BPF, which the verifier checks once with unknown arguments, while the
+ * loop callbacks around them stay a few instructions long and converge at
+ * once. Inlined, the head step alone took over 1M processed instructions
+ * on one 6.18 build and ~200K on another (6.7 verifies callbacks until
+ * their states converge; 6.15 and 6.18 changed liveness and pruning); as a
+ * unit a whole send path takes ~50K, and every program stays within
+ * GL_VERIFIER_BUDGET (user/verifier_report.h), recorded per kernel in
+ * tests/verifier/<release>.json.
  *
  * Callers. buf is GL_HTTP_BUF_SIZE bytes; names are GL_HTTP_NAME_MAX bytes
  * and patterns GL_HTTP_PATTERN_MAX bytes of caller memory (a map value
@@ -92,6 +100,20 @@ static inline long gl_http_loop(__u32 n, gl_http_loop_fn cb, void *ctx)
 #endif
 /* A loop body: (index, context) -> 0 to go on, 1 to stop. */
 #define GL_HTTP_CB	static inline long
+
+/*
+ * A verification unit. In BPF a global (non-static, noinline) function: the
+ * verifier checks it once, on its own, with its arguments unknown, and each
+ * call costs the caller a few instructions whatever the callee's size. Its
+ * pointer arguments must point to sized types (struct gl_http_bytes for the
+ * buffer), may be NULL as far as the verifier knows (checked first), and its
+ * result is an unknown scalar to the caller. Elsewhere a plain inline.
+ */
+#ifdef __BPF__
+#define GL_HTTP_UNIT	__attribute__((noinline))
+#else
+#define GL_HTTP_UNIT	static inline
+#endif
 
 /* ---- result codes: negative errno values, named for this parser ---- */
 
@@ -199,6 +221,11 @@ _Static_assert(GL_HTTP_PATTERN_MAX == GL_MATCH_VALUE_MAX, "rule values are what 
 
 /* ---- structs (fixed width, explicit padding: they live in map values) ---- */
 
+/* The whole buffer as one sized type: what a verification unit is handed. */
+struct gl_http_bytes {
+	__u8 b[GL_HTTP_BUF_SIZE];
+};
+
 /* Bytes [off, off + len) of the buffer. */
 struct gl_http_span {
 	__u16 off;
@@ -231,7 +258,7 @@ struct gl_http_scan {
 	__u32 vstart;	/* start of the value (of the version on the request line) */
 	__u32 vend;	/* just after the value's last non-blank byte */
 	__u32 hash;	/* FNV-1a-32 of the lowercase field name so far */
-	__u32 pad2;
+	__s32 rc;	/* 0 while scanning; head end or GL_HTTP_E_* when stopped */
 	__u64 cl;	/* digits of the current Content-Length element */
 	__u8 st;	/* enum gl_http_hstate */
 	__u8 tsub;	/* enum gl_http_tstate */
@@ -730,14 +757,13 @@ enum gl_http_clstate {
 #define GL_HTTP_SF_TE		0x02
 #define GL_HTTP_SF_TE_CHUNKED	0x04	/* the last Transfer-Encoding line ends with chunked */
 
-/* bpf_loop context of a head parse: pointers and bounds only */
+/* One step of a head parse (gl_http_head_unit): pointers and bounds */
 struct gl_http_hctx {
 	const __u8 *buf;
 	const struct gl_http_want *want;
 	struct gl_http_head *h;
-	__u32 base;	/* the first byte after the method's SP */
 	__u32 end;	/* no byte at or after this is read */
-	__s32 rc;	/* 0 while scanning; head end or GL_HTTP_E_* when stopped */
+	__s32 rc;	/* head end or GL_HTTP_E_* when the step stopped the parse */
 	__u32 pad;
 };
 
@@ -1099,14 +1125,12 @@ GL_HTTP_FN int gl_http_head_fast(struct gl_http_hctx *x, __u32 pos)
 }
 
 /* One step: eight plain bytes, or one byte through the states. */
-GL_HTTP_CB gl_http_head_step(__u32 index, void *vctx)
+GL_HTTP_FN long gl_http_head_step(struct gl_http_hctx *x)
 {
-	struct gl_http_hctx *x = vctx;
 	struct gl_http_head *h = x->h;
 	__u32 pos = h->scan.pos;
 	__u8 st, c;
 
-	(void)index;
 	if (pos >= x->end)
 		return 1;
 #ifndef GL_HTTP_NO_FAST	/* tests build the byte-only parser too and compare */
@@ -1149,6 +1173,49 @@ GL_HTTP_CB gl_http_head_step(__u32 index, void *vctx)
 }
 
 /*
+ * The step as a verification unit: every state of the head parser is
+ * checked once, not once per pass of the loop below. 1 when the parse
+ * stopped, h->scan.rc then says how.
+ */
+GL_HTTP_UNIT int gl_http_head_unit(const struct gl_http_bytes *buf,
+				   const struct gl_http_want *want, struct gl_http_head *h,
+				   __u32 end)
+{
+	struct gl_http_hctx x;
+	long stop;
+
+	if (!buf || !want || !h)
+		return 1;
+	x.buf = buf->b;
+	x.want = want;
+	x.h = h;
+	x.end = end;
+	x.rc = 0;
+	x.pad = 0;
+	stop = gl_http_head_step(&x);
+	if (stop)
+		h->scan.rc = x.rc;
+	return stop ? 1 : 0;
+}
+
+/* bpf_loop context of a head parse: what the unit is handed, unchanged */
+struct gl_http_hloop {
+	const struct gl_http_bytes *buf;
+	const struct gl_http_want *want;
+	struct gl_http_head *h;
+	__u32 end;
+	__u32 pad;
+};
+
+GL_HTTP_CB gl_http_head_cb(__u32 index, void *vctx)
+{
+	struct gl_http_hloop *x = vctx;
+
+	(void)index;
+	return gl_http_head_unit(x->buf, x->want, x->h, x->end) ? 1 : 0;
+}
+
+/*
  * Parses the request head that starts at off, using bytes below len.
  * Returns the offset just after the head (h->end: where its body, or the
  * next request, starts), or GL_HTTP_E_INCOMPLETE (cork and call again with
@@ -1160,8 +1227,8 @@ GL_HTTP_CB gl_http_head_step(__u32 index, void *vctx)
 GL_HTTP_FN int gl_http_parse_head(const __u8 *buf, __u32 off, __u32 len,
 				  const struct gl_http_want *want, struct gl_http_head *h)
 {
-	struct gl_http_hctx x;
-	__u32 mlen = 0, end;
+	struct gl_http_hloop x;
+	__u32 mlen = 0, end, base;
 	int m;
 
 	__builtin_memset(h, 0, sizeof(*h));
@@ -1183,18 +1250,17 @@ GL_HTTP_FN int gl_http_parse_head(const __u8 *buf, __u32 off, __u32 len,
 	h->scan.slot = GL_HTTP_SLOT_NONE;
 	h->scan.pos = off + mlen + 1;
 	end = len - off > GL_HTTP_HEAD_MAX ? off + GL_HTTP_HEAD_MAX : len;
-	x.buf = buf;
+	base = off + mlen + 1;
+	x.buf = (const struct gl_http_bytes *)buf;
 	x.want = want;
 	x.h = h;
-	x.base = off + mlen + 1;
 	x.end = end;
-	x.rc = 0;
 	x.pad = 0;
 	/* every step takes at least one byte: end - base steps are enough */
-	if (x.base < end)
-		gl_http_loop(end - x.base, gl_http_head_step, &x);
-	if (x.rc)
-		return x.rc;
+	if (base < end)
+		gl_http_loop(end - base, gl_http_head_cb, &x);
+	if (h->scan.rc)
+		return h->scan.rc;
 	if (len - off >= GL_HTTP_HEAD_MAX) {
 		h->reason = GL_HTTP_R_HEAD_TOO_LARGE;
 		return GL_HTTP_E_TOO_LARGE;
@@ -1371,15 +1437,13 @@ GL_HTTP_CB gl_http_body_byte(__u32 index, void *vctx)
 }
 
 /* One step: skip data at once, or run bytes until data begins or the body ends. */
-GL_HTTP_CB gl_http_body_step(__u32 index, void *vctx)
+GL_HTTP_FN long gl_http_body_step(struct gl_http_bctx *x)
 {
-	struct gl_http_bctx *x = vctx;
 	struct gl_http_body *b = x->b;
 	__u32 pos = x->pos, avail;
 	__u8 st = b->state;
 	long n;
 
-	(void)index;
 	if (pos >= x->len || st == GL_HTTP_BODY_DONE || st == GL_HTTP_BODY_ERROR)
 		return 1;
 	if (st == GL_HTTP_BODY_LENGTH || st == GL_HTTP_BODY_DATA) {
@@ -1395,6 +1459,45 @@ GL_HTTP_CB gl_http_body_step(__u32 index, void *vctx)
 	return 0;
 }
 
+/* The step as a verification unit: the position after it, or -1 when skipping stopped. */
+GL_HTTP_UNIT int gl_http_body_unit(const struct gl_http_bytes *buf, struct gl_http_body *b,
+				   __u32 pos, __u32 len)
+{
+	struct gl_http_bctx x;
+
+	if (!buf || !b)
+		return -1;
+	x.buf = buf->b;
+	x.b = b;
+	x.base = pos;
+	x.pos = pos;
+	x.len = len;
+	x.pad = 0;
+	if (gl_http_body_step(&x))
+		return -1;
+	return (int)(x.pos & 0x7fffffff);
+}
+
+/* bpf_loop context of body skipping */
+struct gl_http_bloop {
+	const struct gl_http_bytes *buf;
+	struct gl_http_body *b;
+	__u32 pos;	/* cursor */
+	__u32 len;
+};
+
+GL_HTTP_CB gl_http_body_cb(__u32 index, void *vctx)
+{
+	struct gl_http_bloop *x = vctx;
+	int r = gl_http_body_unit(x->buf, x->b, x->pos, x->len);
+
+	(void)index;
+	if (r < 0)
+		return 1;
+	x->pos = (__u32)r;
+	return 0;
+}
+
 /*
  * Skips body bytes [off, len) of the buffer, carrying `b` across calls (one
  * per send(), each with its own buffer). Returns the offset where it
@@ -1404,21 +1507,19 @@ GL_HTTP_CB gl_http_body_step(__u32 index, void *vctx)
  */
 GL_HTTP_FN int gl_http_body_skip(struct gl_http_body *b, const __u8 *buf, __u32 off, __u32 len)
 {
-	struct gl_http_bctx x;
+	struct gl_http_bloop x;
 
 	if (len > GL_HTTP_BUF_SIZE)
 		len = GL_HTTP_BUF_SIZE;
 	if (off > len)
 		off = len;
-	x.buf = buf;
+	x.buf = (const struct gl_http_bytes *)buf;
 	x.b = b;
-	x.base = off;
 	x.pos = off;
 	x.len = len;
-	x.pad = 0;
 	/* every step but the last consumes at least one byte */
 	if (off < len && b->state != GL_HTTP_BODY_DONE && b->state != GL_HTTP_BODY_ERROR)
-		gl_http_loop(len - off + 1, gl_http_body_step, &x);
+		gl_http_loop(len - off + 1, gl_http_body_cb, &x);
 	if (b->state == GL_HTTP_BODY_ERROR)
 		return b->err;
 	return (int)x.pos;

@@ -70,7 +70,7 @@ static int load(void)
 	progs[4] = sk->progs.http_sk_msg;
 	verifier_logs(progs, 5, logs);
 	err = http_load_bpf__load(sk);
-	verifier_report(progs, 5, logs, err, NULL);
+	verifier_report(progs, 5, logs, err);
 	return err ? -1 : 0;
 }
 

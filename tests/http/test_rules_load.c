@@ -58,7 +58,7 @@ static int load(void)
 	progs[1] = sk->progs.rules_sk_msg;
 	verifier_logs(progs, 2, logs);
 	err = rules_load_bpf__load(sk);
-	verifier_report(progs, 2, logs, err, NULL);
+	verifier_report(progs, 2, logs, err);
 	return err ? -1 : 0;
 }
 
