@@ -30,7 +30,8 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 HDRS      := $(wildcard include/graylane/*.h user/*.h bpf/lib/*.h tests/*.h tests/unit/*.h)
 
 .SECONDARY:
-.PHONY: all deps test test-unit test-e2e fuzz demo demo-up demo-down bench clean vmlinux
+.PHONY: all deps test test-unit test-e2e fuzz demo demo-up demo-down bench clean vmlinux \
+	verifier-report
 all: $(OUT)/graylaned $(OUT)/graylane
 
 deps:
@@ -85,6 +86,13 @@ test: deps
 
 -include tests/http/Makefile.inc
 -include tests/sql/Makefile.inc
+
+# Each program of the daemon and of the load tests through this kernel's
+# verifier on its own: the record tests/verifier/<release>.json (root).
+VERIFIER_OBJS := $(OUT)/http/http_load.bpf.o $(OUT)/http/rules_load.bpf.o $(OUT)/sql/sql_load.bpf.o
+verifier-report: deps
+	$(Q)$(MAKE) --no-print-directory all $(VERIFIER_OBJS)
+	$(Q)$(OUT)/graylane verifier-report --out tests/verifier/$$(uname -r).json $(VERIFIER_OBJS)
 
 test-unit: all $(UNIT_BINS)
 	$(Q)for t in $(UNIT_BINS); do $$t || exit 1; done

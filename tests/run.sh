@@ -34,6 +34,7 @@ run_suite() {
 for t in build/tests/*; do
 	[ -x "$t" ] && run_suite "unit: $(basename "$t")" "$t"
 done
+run_suite "verifier budget" tests/verifier/check.sh
 for f in build/fuzz/fuzz_*; do
 	[ -x "$f" ] && run_suite "fuzz: $(basename "$f") (${FUZZ_TIME}s)" tests/fuzz/run.sh "$f" "$FUZZ_TIME"
 done

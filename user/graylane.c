@@ -19,9 +19,12 @@
 #include "model.h"
 #include "pins.h"
 #include "plan.h"
+#include "verifier_report.h"
+#include "graylane.skel.h"
 
 struct cli {
 	const char *pin_root;
+	const char *out;
 	int json;
 	int argc;
 	char **argv;
@@ -172,6 +175,99 @@ static int cmd_uninstall(struct cli *c)
 	return 0;
 }
 
+static int read_file(const char *path, void **data, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	long n;
+
+	if (!f)
+		return -errno;
+	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET)) {
+		fclose(f);
+		return -EIO;
+	}
+	*data = malloc(n ? (size_t)n : 1);
+	if (!*data || fread(*data, 1, (size_t)n, f) != (size_t)n) {
+		free(*data);
+		fclose(f);
+		return -EIO;
+	}
+	fclose(f);
+	*size = (size_t)n;
+	return 0;
+}
+
+static void print_vprogs(FILE *f, const struct gl_vprog *p, int n)
+{
+	fprintf(f, "kernel %s, budget %u processed instructions per program\n",
+		gl_kernel_release(), GL_VERIFIER_BUDGET);
+	fprintf(f, "%-12s %-24s %9s %8s %10s  %s\n", "object", "program", "insns", "states",
+		"time_us", "verdict");
+	for (int i = 0; i < n; i++)
+		fprintf(f, "%-12s %-24s %9u %8u %10u  %s%s\n", p[i].object, p[i].name, p[i].insns,
+			p[i].states, p[i].time_us,
+			!p[i].loaded ? "REFUSED: " : p[i].insns > GL_VERIFIER_BUDGET ? "OVER BUDGET" : "ok",
+			p[i].loaded ? "" : p[i].error);
+}
+
+/* The daemon's object (embedded) and any objects named, program by program. */
+static int cmd_verifier_report(struct cli *c)
+{
+	static struct gl_vprog progs[128];
+	int n = 0, bad = 0, err, i;
+	size_t size;
+	const void *data = graylane_bpf__elf_bytes(&size);
+
+	err = gl_verifier_report_object("graylane", data, size, progs, 128, &n);
+	for (i = 0; !err && i < c->argc; i++) {
+		char name[64], *dot;
+		void *buf = NULL;
+		int got = 0;
+
+		snprintf(name, sizeof(name), "%s", strrchr(c->argv[i], '/') ? strrchr(c->argv[i], '/') + 1
+									    : c->argv[i]);
+		if ((dot = strstr(name, ".bpf.o")) || (dot = strstr(name, ".o")))
+			*dot = 0;
+		err = read_file(c->argv[i], &buf, &size);
+		if (err) {
+			fprintf(stderr, "graylane: cannot read %s: %s\n", c->argv[i], strerror(-err));
+			return 1;
+		}
+		err = gl_verifier_report_object(name, buf, size, progs + n, 128 - n, &got);
+		free(buf);
+		n += got;
+	}
+	if (err) {
+		fprintf(stderr, "graylane: verifier-report: cannot open a BPF object: %s\n",
+			strerror(-err));
+		return 1;
+	}
+	for (i = 0; i < n; i++)
+		bad += !progs[i].loaded || progs[i].insns > GL_VERIFIER_BUDGET;
+	if (c->out) {
+		FILE *f = fopen(c->out, "w");
+
+		if (!f) {
+			fprintf(stderr, "graylane: cannot write %s: %s\n", c->out, strerror(errno));
+			return 1;
+		}
+		gl_verifier_report_json(f, progs, n);
+		if (fclose(f)) {
+			fprintf(stderr, "graylane: cannot write %s: %s\n", c->out, strerror(errno));
+			return 1;
+		}
+	}
+	if (c->json)
+		gl_verifier_report_json(stdout, progs, n);
+	else
+		print_vprogs(stdout, progs, n);
+	if (bad)
+		fprintf(stderr, "graylane: %d of %d programs refused or over budget on %s; "
+			"please report this with the output of 'graylane verifier-report'\n",
+			bad, n, gl_kernel_release());
+	return bad ? 1 : 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(struct cli *c);
@@ -182,6 +278,8 @@ static const struct {
 	{ "status", cmd_status, "status [--json]       attached programs, generation, plan in force" },
 	{ "dump", cmd_dump, "dump [MAP] [--json]   decoded map contents and counters" },
 	{ "uninstall", cmd_uninstall, "uninstall             detach and remove everything pinned" },
+	{ "verifier-report", cmd_verifier_report,
+	  "verifier-report [--out FILE] [OBJ.o ...]  each program through this kernel's verifier" },
 };
 
 static void usage(FILE *f)
@@ -196,6 +294,7 @@ int main(int argc, char **argv)
 	static const struct option lo[] = {
 		{ "pin-root", required_argument, 0, 'p' },
 		{ "json", no_argument, 0, 'j' },
+		{ "out", required_argument, 0, 'o' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0 }
 	};
@@ -208,6 +307,7 @@ int main(int argc, char **argv)
 		switch (o) {
 		case 'p': c.pin_root = optarg; break;
 		case 'j': c.json = 1; break;
+		case 'o': c.out = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
