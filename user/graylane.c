@@ -15,10 +15,13 @@
 
 #include "diag.h"
 #include "dump.h"
+#include "json.h"
+#include "kernel_features.h"
 #include "mapsync.h"
 #include "model.h"
 #include "pins.h"
 #include "plan.h"
+#include "refusal.h"
 #include "verifier_report.h"
 #include "graylane.skel.h"
 
@@ -99,18 +102,26 @@ static int cmd_status(struct cli *c)
 	struct gl_map_fds fds;
 	struct gl_config cfg;
 	uint64_t digest = 0;
-	int n, attached = 0, err, alive, ok;
+	char why[1024];
+	int n, attached = 0, expected = 0, err, alive, ok, failed;
 
+	failed = gl_start_error_read(c->pin_root, why, sizeof(why));
 	n = gl_pins_links(c->pin_root, ls, 16);
-	for (int i = 0; i < n; i++)
-		attached += ls[i].attached;
 	err = gl_map_fds_open(c->pin_root, &fds);
 	if (err) {
-		if (c->json)
-			printf("{\"pin_root\":\"%s\",\"installed\":false}\n", c->pin_root);
-		else
+		if (c->json) {
+			printf("{\"pin_root\":\"%s\",\"installed\":false", c->pin_root);
+			if (failed) {
+				printf(",\"start_error\":");
+				gl_json_str(stdout, why);
+			}
+			printf("}\n");
+		} else {
 			printf("graylane: nothing installed under %s (%s)\n", c->pin_root,
 			       strerror(-err));
+			if (failed)
+				printf("last start: %s\n", why);
+		}
 		return 1;
 	}
 	memset(&cfg, 0, sizeof(cfg));
@@ -121,24 +132,40 @@ static int cmd_status(struct cli *c)
 			strerror(-err));
 		return 1;
 	}
+	/* without the read tracepoints (GL_CFG_NO_RECV) they are not attached */
+	for (int i = 0; i < n; i++) {
+		int want = !(cfg.flags & GL_CFG_NO_RECV) || !gl_pins_is_recv(ls[i].prog);
+
+		expected += want;
+		attached += want && ls[i].attached;
+	}
 	alive = cfg.daemon_pid && kill(cfg.daemon_pid, 0) == 0;
-	ok = attached == n && cfg.generation > 0 && digest == cfg.plan_digest;
+	ok = attached == expected && cfg.generation > 0 && digest == cfg.plan_digest;
 	if (c->json) {
 		printf("{\"pin_root\":\"%s\",\"installed\":true,\"programs\":%d,\"attached\":%d,"
 		       "\"generation\":%llu,\"slot\":%u,\"plan_digest\":\"%016llx\","
 		       "\"maps_digest\":\"%016llx\",\"plan_in_maps\":%s,\"daemon_pid\":%u,"
-		       "\"daemon_running\":%s,\"ok\":%s}\n",
-		       c->pin_root, n, attached, (unsigned long long)cfg.generation,
+		       "\"daemon_running\":%s,\"read_tracepoints\":%s,\"ok\":%s}\n",
+		       c->pin_root, expected, attached, (unsigned long long)cfg.generation,
 		       cfg.active_slot, (unsigned long long)cfg.plan_digest,
 		       (unsigned long long)digest, digest == cfg.plan_digest ? "true" : "false",
-		       cfg.daemon_pid, alive ? "true" : "false", ok ? "true" : "false");
+		       cfg.daemon_pid, alive ? "true" : "false",
+		       cfg.flags & GL_CFG_NO_RECV ? "false" : "true", ok ? "true" : "false");
 		return ok ? 0 : 1;
 	}
 	printf("pin root:    %s\n", c->pin_root);
-	printf("programs:    %d of %d attached", attached, n);
-	for (int i = 0; i < n; i++)
-		printf("%s%s%s", i ? ", " : " (", ls[i].prog, ls[i].attached ? "" : " DETACHED");
+	printf("programs:    %d of %d attached", attached, expected);
+	for (int i = 0; i < n; i++) {
+		int skipped = (cfg.flags & GL_CFG_NO_RECV) && gl_pins_is_recv(ls[i].prog);
+
+		printf("%s%s%s", i ? ", " : " (", ls[i].prog,
+		       skipped ? " not used" : ls[i].attached ? "" : " DETACHED");
+	}
 	printf(")\n");
+	if (cfg.flags & GL_CFG_NO_RECV)
+		printf("receive:     %s\n", GL_NO_RECV_LOST);
+	if (failed)
+		printf("last start:  %s\n", why);
 	if (n && ls[0].attached)
 		printf("cgroup id:   %llu\n", (unsigned long long)ls[0].cgroup_id);
 	printf("generation:  %llu (slot %u)\n", (unsigned long long)cfg.generation, cfg.active_slot);
@@ -165,6 +192,7 @@ static int cmd_uninstall(struct cli *c)
 {
 	int removed, err;
 
+	gl_start_error_clear(c->pin_root);
 	err = gl_pins_uninstall(c->pin_root, &removed);
 	if (err) {
 		fprintf(stderr, "graylane: uninstall %s: %s (%d pins removed)\n", c->pin_root,
@@ -268,6 +296,27 @@ static int cmd_verifier_report(struct cli *c)
 	return bad ? 1 : 0;
 }
 
+/* What this kernel has of what graylane uses. */
+static int cmd_probe(struct cli *c)
+{
+	struct gl_features f;
+
+	if (c->argc) {
+		fprintf(stderr, "usage: graylane probe [--json]\n");
+		return 2;
+	}
+	gl_features_probe(&f);
+	if (!c->json)
+		printf("kernel %s\n", gl_kernel_release());
+	gl_features_print(&f, stdout, c->json, 0);
+	if (!c->json && f.missing_required)
+		printf("graylaned cannot run on this kernel: %d required feature(s) missing\n",
+		       f.missing_required);
+	else if (!c->json && f.no_recv)
+		printf("graylaned runs here without the read tracepoints\n");
+	return f.missing_required ? 1 : 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(struct cli *c);
@@ -278,6 +327,7 @@ static const struct {
 	{ "status", cmd_status, "status [--json]       attached programs, generation, plan in force" },
 	{ "dump", cmd_dump, "dump [MAP] [--json]   decoded map contents and counters" },
 	{ "uninstall", cmd_uninstall, "uninstall             detach and remove everything pinned" },
+	{ "probe", cmd_probe, "probe [--json]        the kernel features graylane uses, present or not" },
 	{ "verifier-report", cmd_verifier_report,
 	  "verifier-report [--out FILE] [OBJ.o ...]  each program through this kernel's verifier" },
 };

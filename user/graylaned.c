@@ -26,12 +26,14 @@
 #include "diag.h"
 #include "envlane.h"
 #include "fnv.h"
-#include "kernel_check.h"
+#include "kernel_features.h"
 #include "graylane.skel.h"
 #include "mapsync.h"
 #include "model.h"
 #include "options.h"
 #include "pins.h"
+#include "refusal.h"
+#include "verifier_report.h"
 #include "plan.h"
 
 #define GL_CGROUP_POLL_MAX 1000	/* workloads whose cgroups are checked every poll */
@@ -61,13 +63,6 @@ static void logf_(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-}
-
-static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	if (level == LIBBPF_DEBUG)
-		return 0;
-	return vfprintf(stderr, fmt, ap);
 }
 
 static int is_rules_file(const struct dirent *e)
@@ -245,15 +240,40 @@ out:
 	return err;
 }
 
+/* What this kernel has: refuses to start without what is required, says
+ * what a fallback loses. */
+static int probe_kernel(struct daemon *dm, struct gl_features *f)
+{
+	char line[512];
+
+	gl_features_probe(f);
+	if (f->missing_required) {
+		gl_features_print(f, stderr, 0, 1);
+		snprintf(line, sizeof(line), "kernel %s lacks %d feature(s) graylane needs "
+			 "(MISSING above, with the Linux version that brings each); nothing was changed",
+			 gl_kernel_release(), f->missing_required);
+		logf_("%s", line);
+		gl_start_error_keep(dm->o.pin_root, line);
+		return 2;
+	}
+	for (int i = 0; i < GL_FEAT_MAX; i++)
+		if (!f->present[i])
+			logf_("warning: kernel %s: missing %s (needs %s): running without it",
+			      gl_kernel_release(), gl_feature_info[i].what, gl_feature_info[i].since);
+	if (f->no_recv)
+		logf_("warning: %s", GL_NO_RECV_LOST);
+	return 0;
+}
+
 static int setup(struct daemon *dm, struct graylane_bpf **skel)
 {
+	struct gl_features f;
 	char err[1024];
 	int took_over, rc;
 
-	if (gl_features_check(stderr)) {
-		logf_("this kernel lacks what graylane needs (above); nothing was changed");
-		return 2;
-	}
+	rc = probe_kernel(dm, &f);
+	if (rc)
+		return rc;
 	if (gl_cgroup2_mount(dm->cg2mount, sizeof(dm->cg2mount))) {
 		logf_("no cgroup2 mount found");
 		return 2;
@@ -274,12 +294,15 @@ static int setup(struct daemon *dm, struct graylane_bpf **skel)
 		      rc == -EXDEV ? " (it must be below a bpffs mount such as /sys/fs/bpf)" : "");
 		return 2;
 	}
-	rc = gl_pins_load_attach(dm->o.pin_root, dm->o.cgroup, dm->managed, skel, &took_over,
-				 err, sizeof(err));
+	rc = gl_pins_load_attach(dm->o.pin_root, dm->o.cgroup, dm->managed, f.no_recv, skel,
+				 &took_over, err, sizeof(err));
 	if (rc) {
+		gl_refusal_line(err, sizeof(err));
 		logf_("%s", err);
+		gl_start_error_keep(dm->o.pin_root, err);
 		return 2;
 	}
+	gl_start_error_clear(dm->o.pin_root);
 	logf_("%s the data path on cgroup %s (pin root %s)",
 	      took_over ? "took over" : "attached", dm->o.cgroup, dm->o.pin_root);
 	rc = gl_map_fds_open(dm->o.pin_root, &dm->fds);
@@ -296,7 +319,8 @@ static int setup(struct daemon *dm, struct graylane_bpf **skel)
 		.managed_level = cgroup_level(dm->o.cgroup, dm->cg2mount),
 		.pid = getpid(),
 		.context_ttl_ns = dm->o.context_ttl_ms * 1000000ULL,
-		.flags = dm->o.trust_incoming ? GL_CFG_TRUST_INCOMING : 0,
+		.flags = (dm->o.trust_incoming ? GL_CFG_TRUST_INCOMING : 0) |
+			 (f.no_recv ? GL_CFG_NO_RECV : 0),
 	};
 	return 0;
 }
@@ -316,7 +340,7 @@ int main(int argc, char **argv)
 	rc = gl_options_parse(argc, argv, &dm.o, stderr);
 	if (rc)
 		return rc < 0 ? 2 : 0;
-	libbpf_set_print(libbpf_log);
+	libbpf_set_print(gl_refusal_libbpf_print);
 	/* An apply allocates and frees a few hundred MB in pieces (YAML trees,
 	 * model objects, arrays that grow): keep freed memory for the next piece
 	 * rather than returning it and faulting it in again, page by page;

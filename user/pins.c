@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mount.h>
@@ -324,25 +325,63 @@ static void remove_attachment(const char *root, const char *name, int *removed)
 		unlink_counted(path, removed);
 }
 
+int gl_pins_is_recv(const char *attachment)
+{
+	for (int i = 0; i < NPROGS; i++)
+		if (!strcmp(progs[i].name, attachment))
+			return progs[i].kind == ATTACH_TRACEPOINT;
+	return 0;
+}
+
+/*
+ * For tests of the refusal path only (GRAYLANE_TEST_BREAK_PROG=name): that
+ * program is loaded as a socket filter, which the verifier really refuses
+ * (its context and helpers are another program type's).
+ */
+static void test_break(struct bpf_object *obj)
+{
+	const char *name = getenv("GRAYLANE_TEST_BREAK_PROG");
+	struct bpf_program *p = name ? bpf_object__find_program_by_name(obj, name) : NULL;
+
+	if (p) {
+		bpf_program__set_type(p, BPF_PROG_TYPE_SOCKET_FILTER);
+		bpf_program__set_expected_attach_type(p, 0);
+	}
+}
+
+/* Was something installed under root before this daemon (a takeover)? */
+static int installed(const char *root)
+{
+	char path[4096];
+
+	return !path_join(path, sizeof(path), root, "", "gl_config") && access(path, F_OK) == 0;
+}
+
 int gl_pins_load_attach(const char *root, const char *cgroup_path, uint64_t cgroup_id,
-			struct graylane_bpf **out, int *took_over, char *errbuf, size_t errlen)
+			int no_recv, struct graylane_bpf **out, int *took_over, char *errbuf,
+			size_t errlen)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = root);
 	struct graylane_bpf *skel;
-	int cg_fd = -1, err, i;
+	int cg_fd = -1, err, i, fresh = !installed(root);
 
 	*took_over = 0;
 	skel = graylane_bpf__open_opts(&opts);
 	if (!skel) {
 		err = -errno;
 		snprintf(errbuf, errlen, "cannot open the BPF object: %s", strerror(-err));
-		return err;
+		goto fail;
+	}
+	test_break(skel->obj);
+	if (no_recv) {
+		bpf_program__set_autoload(skel->progs.gl_exit_read, false);
+		bpf_program__set_autoload(skel->progs.gl_exit_unseen, false);
 	}
 	err = graylane_bpf__load(skel);
 	if (err) {
 		snprintf(errbuf, errlen,
 			 "cannot load the BPF programs: %s (if maps pinned under %s come from another "
-			 "build, run 'graylane uninstall --pin-root %s' first; libbpf's log above says more)",
+			 "build, run 'graylane uninstall --pin-root %s' first)",
 			 strerror(-err), root, root);
 		goto fail;
 	}
@@ -355,6 +394,15 @@ int gl_pins_load_attach(const char *root, const char *cgroup_path, uint64_t cgro
 	for (i = 0; i < NPROGS; i++) {
 		struct bpf_program *p = bpf_object__find_program_by_name(skel->obj, progs[i].prog);
 
+		if (no_recv && progs[i].kind == ATTACH_TRACEPOINT) {
+			char old[4096];
+			int gone = 0;
+
+			remove_attachment(root, progs[i].name, &gone);	/* an earlier install's */
+			if (!path_join(old, sizeof(old), root, "progs", progs[i].prog))
+				unlink(old);
+			continue;
+		}
 		if (!p) {
 			err = -ENOENT;
 			snprintf(errbuf, errlen, "program %s missing from the object", progs[i].prog);
@@ -405,6 +453,11 @@ fail:
 	if (cg_fd >= 0)
 		close(cg_fd);
 	graylane_bpf__destroy(skel);
+	if (fresh) {
+		int removed;
+
+		gl_pins_uninstall(root, &removed);	/* nothing half-installed stays */
+	}
 	return err;
 }
 

@@ -25,11 +25,18 @@ int gl_pins_prepare(const char *root);
  * Opens and loads the programs, reusing the maps pinned under root (or
  * pinning new ones), then attaches every program to the cgroup: an existing
  * pinned link is updated in place (takeover), a missing one created and
- * pinned. *took_over is set when links were already there. errbuf receives
- * a one-line explanation on failure.
+ * pinned. *took_over is set when links were already there. no_recv: the
+ * read tracepoints are neither loaded nor attached (and an earlier install's
+ * are removed). errbuf receives a one-line explanation on failure.
+ * After a failure nothing of this call stays pinned: a fresh pin root is
+ * removed, an earlier install's pins are left as they were.
  */
 int gl_pins_load_attach(const char *root, const char *cgroup_path, uint64_t cgroup_id,
-			struct graylane_bpf **skel, int *took_over, char *errbuf, size_t errlen);
+			int no_recv, struct graylane_bpf **skel, int *took_over, char *errbuf,
+			size_t errlen);
+
+/* Is this attachment one of the read tracepoints (not there with GL_CFG_NO_RECV)? */
+int gl_pins_is_recv(const char *attachment);
 
 /* Opens a pinned map by name: fd or negative errno. */
 int gl_pins_map_fd(const char *root, const char *name);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "json.h"
 #include "plan.h"
 
 static const char *family_name(__u8 f)
@@ -214,23 +215,6 @@ static void print_text(const struct gl_plan *p, FILE *out)
 	print_shadows_text(p, out);
 }
 
-/* RFC 8259 string: quotes, backslash and control characters escaped. */
-static void json_str(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; s && *s; s++) {
-		unsigned char c = *s;
-
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
-
 /* n bytes that need not end in NUL */
 static void json_strn(FILE *out, const char *s, size_t n)
 {
@@ -240,7 +224,7 @@ static void json_strn(FILE *out, const char *s, size_t n)
 		n = sizeof(buf) - 1;
 	memcpy(buf, s, n);
 	buf[n] = '\0';
-	json_str(out, buf);
+	gl_json_str(out, buf);
 }
 
 static void json_open(FILE *out, const char *map, size_t n, bool first)
@@ -266,7 +250,7 @@ static void json_lanes_workloads(const struct gl_plan *p, FILE *out)
 	for (i = 0; i < p->nlanes; i++) {
 		json_sep(out, i);
 		fprintf(out, "{\"id\": %u, \"name\": ", p->lanes[i].id);
-		json_str(out, p->lanes[i].name);
+		gl_json_str(out, p->lanes[i].name);
 		fputc('}', out);
 	}
 	json_close(out, p->nlanes);
@@ -276,14 +260,14 @@ static void json_lanes_workloads(const struct gl_plan *p, FILE *out)
 
 		json_sep(out, i);
 		fputs("{\"name\": ", out);
-		json_str(out, w->name);
+		gl_json_str(out, w->name);
 		fprintf(out, ", \"workload_id\": %u, \"lane\": %u, \"lane_name\": ",
 			w->val.workload_id, w->val.lane);
-		json_str(out, lane_name(p, w->val.lane));
+		gl_json_str(out, lane_name(p, w->val.lane));
 		fprintf(out, ", \"flags\": %u, \"nrules\": %u, \"cgroup\": ", w->val.flags,
 			w->val.nrules);
 		if (w->cgroup)
-			json_str(out, w->cgroup);
+			gl_json_str(out, w->cgroup);
 		else
 			fputs("null", out);
 		fputc('}', out);
@@ -303,7 +287,7 @@ static void json_services(const struct gl_plan *p, FILE *out)
 		json_sep(out, i);
 		fprintf(out, "{\"family\": \"%s\", \"address\": \"%s\", \"port\": %u, \"service\": ",
 			family_name(a->key.family), ip, a->key.port);
-		json_str(out, service_name(p, a->val.service_id));
+		gl_json_str(out, service_name(p, a->val.service_id));
 		fprintf(out, ", \"service_id\": %u, \"target_port\": %u, \"kind\": \"%s\", "
 			"\"protocol\": \"%s\"}", a->val.service_id, a->val.target_port,
 			kind_name(a->val.kind), gl_protocol_name(a->val.protocol));
@@ -320,7 +304,7 @@ static void json_endpoints(const struct gl_plan *p, const struct gl_plan_backend
 		gl_ip_format(b->key.family, b->ep[j].addr, ip, sizeof(ip));
 		fprintf(out, "%s{\"address\": \"%s\", \"workload_id\": %u, \"workload\": ",
 			j ? ", " : "", ip, b->ep[j].workload_id);
-		json_str(out, workload_name(p, b->ep[j].workload_id));
+		gl_json_str(out, workload_name(p, b->ep[j].workload_id));
 		fputc('}', out);
 	}
 	fputc(']', out);
@@ -334,10 +318,10 @@ static void json_backends(const struct gl_plan *p, FILE *out)
 
 		json_sep(out, i);
 		fputs("{\"service\": ", out);
-		json_str(out, service_name(p, b->key.service_id));
+		gl_json_str(out, service_name(p, b->key.service_id));
 		fprintf(out, ", \"service_id\": %u, \"lane\": %u, \"lane_name\": ",
 			b->key.service_id, b->key.lane);
-		json_str(out, lane_name(p, b->key.lane));
+		gl_json_str(out, lane_name(p, b->key.lane));
 		fprintf(out, ", \"family\": \"%s\", \"count\": %u, ",
 			family_name(b->key.family), b->count);
 		json_endpoints(p, b, out);
@@ -368,7 +352,7 @@ static void json_item(const struct gl_match_item *it, FILE *out)
 	if (it->want_slot != GL_HTTP_SLOT_NONE)
 		fprintf(out, ", \"want_slot\": %u", it->want_slot);
 	fputs(", \"condition\": ", out);
-	json_str(out, gl_cond_name(it->cond));
+	gl_json_str(out, gl_cond_name(it->cond));
 	fputs(", \"value\": ", out);
 	json_strn(out, it->value, item_value_len(it));
 	if (it->cond == GL_COND_PERCENTAGE)
@@ -394,13 +378,13 @@ static void json_rules(const struct gl_plan *p, FILE *out)
 
 		json_sep(out, i);
 		fputs("{\"workload\": ", out);
-		json_str(out, r->workload);
+		gl_json_str(out, r->workload);
 		fprintf(out, ", \"workload_id\": %u, \"index\": %u, \"rule\": ", r->key.workload_id,
 			r->key.index);
-		json_str(out, r->rule);
+		gl_json_str(out, r->rule);
 		fprintf(out, ", \"priority\": %d, \"lane\": %u, \"lane_name\": ", r->priority,
 			r->lane);
-		json_str(out, lane_name(p, r->lane));
+		gl_json_str(out, lane_name(p, r->lane));
 		fputs(", \"items\": [", out);
 		for (__u32 k = 0; k < r->nitems && k < GL_RULE_ITEMS_MAX; k++) {
 			if (k)
@@ -422,7 +406,7 @@ static void json_wants(const struct gl_plan *p, FILE *out)
 		json_sep(out, i);
 		fprintf(out, "{\"workload_id\": %u, \"workload\": ", w->key.workload_id);
 		if (w->workload)
-			json_str(out, w->workload);
+			gl_json_str(out, w->workload);
 		else
 			fputs("null", out);
 		fputs(", \"names\": [", out);
@@ -451,11 +435,11 @@ static void json_shadows(const struct gl_plan *p, FILE *out)
 		fprintf(out, "{\"lane\": %u, \"tables\": [", p->shadows[i].key.lane);
 		for (__u32 k = 0; k < t->n && k < GL_SQL_TABLES_MAX; k++) {
 			fputs(k ? ", {\"db\": " : "{\"db\": ", out);
-			json_str(out, t->t[k].db);
+			gl_json_str(out, t->t[k].db);
 			fputs(", \"base\": ", out);
-			json_str(out, t->t[k].base);
+			gl_json_str(out, t->t[k].base);
 			fputs(", \"shadow\": ", out);
-			json_str(out, t->t[k].shadow);
+			gl_json_str(out, t->t[k].shadow);
 			fputc('}', out);
 		}
 		fputs("]}", out);

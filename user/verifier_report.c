@@ -7,6 +7,7 @@
 #include <sys/utsname.h>
 #include <bpf/libbpf.h>
 
+#include "json.h"
 #include "verifier_report.h"
 
 #define LOG_SIZE (1u << 20)	/* stats and the refusal: a few lines */
@@ -147,39 +148,23 @@ const char *gl_kernel_release(void)
 	return u.release;
 }
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
 void gl_verifier_report_json(FILE *f, const struct gl_vprog *p, int n)
 {
 	fprintf(f, "{\n  \"kernel\": ");
-	json_str(f, gl_kernel_release());
+	gl_json_str(f, gl_kernel_release());
 	fprintf(f, ",\n  \"budget\": %u,\n  \"limit\": %u,\n  \"programs\": [", GL_VERIFIER_BUDGET,
 		GL_VERIFIER_LIMIT);
 	for (int i = 0; i < n; i++) {
 		fprintf(f, "%s\n    {\"object\": ", i ? "," : "");
-		json_str(f, p[i].object);
+		gl_json_str(f, p[i].object);
 		fprintf(f, ", \"name\": ");
-		json_str(f, p[i].name);
+		gl_json_str(f, p[i].name);
 		fprintf(f, ", \"loaded\": %s, \"insns\": %u, \"states\": %u, \"peak_states\": %u, "
 			   "\"time_us\": %u, \"within_budget\": %s, \"error\": ",
 			p[i].loaded ? "true" : "false", p[i].insns, p[i].states, p[i].peak_states,
 			p[i].time_us,
 			p[i].loaded && p[i].insns <= GL_VERIFIER_BUDGET ? "true" : "false");
-		json_str(f, p[i].error);
+		gl_json_str(f, p[i].error);
 		fputc('}', f);
 	}
 	fprintf(f, "\n  ]\n}\n");

@@ -174,6 +174,7 @@ enum gl_match_type {
 /* gl_config.flags */
 enum gl_config_flags {
 	GL_CFG_TRUST_INCOMING = 1 << 0,	/* entries keep a propagation header from outside */
+	GL_CFG_NO_RECV = 1 << 1,	/* the kernel lacks the read tracepoints: not attached */
 };
 
 /* Where a context label came from (gl_ctx.source). */
