@@ -375,6 +375,24 @@ service_a_up() {
 	for s in a-base a-gray; do wait_listen "$s"; done
 }
 
+# two_clients_a: the common small topology: managed subtree M (<run>/m), clients
+# cli-base (no lane) and cli-gray (gray), service a (service_a_up) and their
+# inventory in RULES; PIN is pin root 1. Sets M, PIN, RULES.
+two_clients_a() {
+	cg_add m
+	M=$CG_RUN/m
+	PIN=$(pin_root 1)
+	add_workload cli-base m/cli-base 10.77.0.2 fd77::2
+	add_workload cli-gray m/cli-gray 10.77.0.3 fd77::3
+	service_a_up
+	RULES=$(rules_dir rules)
+	{
+		yaml_workload cli-base client ""
+		yaml_workload cli-gray client gray
+		yaml_service_a
+	} | write_rules "$RULES" inventory.yaml
+}
+
 # server_count WORKLOAD [PORT]: requests the endpoint has served so far
 server_count() {
 	in_ns "$1" "$PY" "$CLIENT" get 127.0.0.1 "${2:-8080}" --path /__count

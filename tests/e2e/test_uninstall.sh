@@ -6,19 +6,7 @@
 e2e_init
 need_daemon
 
-cg_add m
-M=$CG_RUN/m
-PIN=$(pin_root 1)
-add_workload cli-base m/cli-base 10.77.0.2 fd77::2
-add_workload cli-gray m/cli-gray 10.77.0.3 fd77::3
-service_a_up
-
-RULES=$(rules_dir rules)
-{
-	yaml_workload cli-base client ""
-	yaml_workload cli-gray client gray
-	yaml_service_a
-} | write_rules "$RULES" inventory.yaml
+two_clients_a
 
 start_daemon d "$M" "$PIN" "$RULES"
 wait_generation "$PIN" 1 "${DAEMON_PID[d]}" || die "daemon did not apply the rules"
