@@ -210,8 +210,15 @@ static __always_inline long gl_read_gather(struct gl_scratch *sc, __u64 key, __u
 		if (rc <= 0)
 			return rc;
 	}
-	if (len && bpf_probe_read_user(sc->buf + (have & (GL_HTTP_HEAD_MAX - 1)), len, (void *)ptr))
-		return -1;
+	if (len) {
+		/* 1..GL_HTTP_HEAD_MAX where every verifier sees it (6.1 loses the
+		 * clamp above): the copy ends inside the buffer */
+		__u64 n = len - 1;
+
+		GL_BOUND(n, GL_HTTP_HEAD_MAX - 1);
+		if (bpf_probe_read_user(sc->buf + (have & (GL_HTTP_HEAD_MAX - 1)), n + 1, (void *)ptr))
+			return -1;
+	}
 	return (long)(have + len);
 }
 
