@@ -28,6 +28,7 @@
 struct cli {
 	const char *pin_root;
 	const char *out;
+	const char *log_dir;
 	int json;
 	int argc;
 	char **argv;
@@ -238,6 +239,23 @@ static void print_vprogs(FILE *f, const struct gl_vprog *p, int n)
 			p[i].loaded ? "" : p[i].error);
 }
 
+/* --log-dir: each refused program's full verifier log, DIR/OBJECT-PROG.log */
+static void full_logs(const char *dir, const char *object, const void *data, size_t size,
+		      struct gl_vprog *p, int n)
+{
+	char path[4096];
+
+	for (int i = 0; i < n; i++) {
+		if (p[i].loaded)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s-%s.log", dir, object, p[i].name);
+		if (gl_verifier_full_log(object, data, size, p[i].name, path))
+			fprintf(stderr, "graylane: cannot write %s\n", path);
+		else
+			fprintf(stderr, "graylane: %s refused: full verifier log in %s\n", p[i].name, path);
+	}
+}
+
 /* The daemon's object (embedded) and any objects named, program by program. */
 static int cmd_verifier_report(struct cli *c)
 {
@@ -247,6 +265,8 @@ static int cmd_verifier_report(struct cli *c)
 	const void *data = graylane_bpf__elf_bytes(&size);
 
 	err = gl_verifier_report_object("graylane", data, size, progs, 128, &n);
+	if (!err && c->log_dir)
+		full_logs(c->log_dir, "graylane", data, size, progs, n);
 	for (i = 0; !err && i < c->argc; i++) {
 		char name[64], *dot;
 		void *buf = NULL;
@@ -262,6 +282,8 @@ static int cmd_verifier_report(struct cli *c)
 			return 1;
 		}
 		err = gl_verifier_report_object(name, buf, size, progs + n, 128 - n, &got);
+		if (!err && c->log_dir)
+			full_logs(c->log_dir, name, buf, size, progs + n, got);
 		free(buf);
 		n += got;
 	}
@@ -329,7 +351,8 @@ static const struct {
 	{ "uninstall", cmd_uninstall, "uninstall             detach and remove everything pinned" },
 	{ "probe", cmd_probe, "probe [--json]        the kernel features graylane uses, present or not" },
 	{ "verifier-report", cmd_verifier_report,
-	  "verifier-report [--out FILE] [OBJ.o ...]  each program through this kernel's verifier" },
+	  "verifier-report [--out FILE] [--log-dir DIR] [OBJ.o ...]\n"
+	  "                        each program through this kernel's verifier, alone" },
 };
 
 static void usage(FILE *f)
@@ -345,6 +368,7 @@ int main(int argc, char **argv)
 		{ "pin-root", required_argument, 0, 'p' },
 		{ "json", no_argument, 0, 'j' },
 		{ "out", required_argument, 0, 'o' },
+		{ "log-dir", required_argument, 0, 'l' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0 }
 	};
@@ -358,6 +382,7 @@ int main(int argc, char **argv)
 		case 'p': c.pin_root = optarg; break;
 		case 'j': c.json = 1; break;
 		case 'o': c.out = optarg; break;
+		case 'l': c.log_dir = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

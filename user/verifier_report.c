@@ -65,8 +65,8 @@ void gl_verifier_parse_log(const char *log, struct gl_vprog *p)
 }
 
 /* Opens the object with only program `which` to load and no map pinned. */
-static struct bpf_object *open_one(const char *object, const void *data, size_t size, int which,
-				   char *log)
+static struct bpf_object *open_one_at(const char *object, const void *data, size_t size,
+				      int which, char *log, size_t log_size, int level)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = object);
 	struct bpf_object *obj = bpf_object__open_mem(data, size, &opts);
@@ -81,12 +81,60 @@ static struct bpf_object *open_one(const char *object, const void *data, size_t 
 	bpf_object__for_each_program(prog, obj) {
 		bpf_program__set_autoload(prog, i == which);
 		if (i == which) {
-			bpf_program__set_log_level(prog, 4);	/* BPF_LOG_STATS */
-			bpf_program__set_log_buf(prog, log, LOG_SIZE);
+			bpf_program__set_log_level(prog, level);
+			bpf_program__set_log_buf(prog, log, log_size);
 		}
 		i++;
 	}
 	return obj;
+}
+
+static struct bpf_object *open_one(const char *object, const void *data, size_t size, int which,
+				   char *log)
+{
+	return open_one_at(object, data, size, which, log, LOG_SIZE, 4);	/* BPF_LOG_STATS */
+}
+
+int gl_verifier_full_log(const char *object, const void *data, size_t size, const char *name,
+			 const char *path)
+{
+	const size_t big = 64u << 20;	/* older kernels keep the head of a log, not its tail */
+	struct bpf_program *prog;
+	struct bpf_object *obj;
+	char *log = malloc(big);
+	int i = 0, which = -1, err = 0;
+	FILE *f;
+
+	if (!log)
+		return -ENOMEM;
+	obj = open_one(object, data, size, -1, NULL);
+	if (!obj) {
+		free(log);
+		return -errno;
+	}
+	bpf_object__for_each_program(prog, obj) {
+		if (!strcmp(bpf_program__name(prog), name))
+			which = i;
+		i++;
+	}
+	bpf_object__close(obj);
+	if (which < 0) {
+		free(log);
+		return -ENOENT;
+	}
+	log[0] = 0;
+	obj = open_one_at(object, data, size, which, log, big, 1 | 4);
+	if (obj) {
+		bpf_object__load(obj);
+		bpf_object__close(obj);
+	}
+	f = fopen(path, "w");
+	if (!f || fputs(log, f) < 0)
+		err = -errno;
+	if (f)
+		fclose(f);
+	free(log);
+	return err;
 }
 
 int gl_verifier_report_object(const char *object, const void *data, size_t size,

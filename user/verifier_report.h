@@ -40,6 +40,10 @@ void gl_verifier_parse_log(const char *log, struct gl_vprog *p);
 int gl_verifier_report_object(const char *object, const void *data, size_t size,
 			      struct gl_vprog *out, int max, int *n);
 
+/* The full verifier log (level 1) of one refused program, to path. 0 or -errno. */
+int gl_verifier_full_log(const char *object, const void *data, size_t size, const char *prog,
+			 const char *path);
+
 /* The kernel release (uname -r). */
 const char *gl_kernel_release(void);
 
