@@ -166,16 +166,24 @@ static __always_inline void gl_partial_until_raise(__u64 expires_ns)
 	}
 }
 
-/* Could these bytes begin a request head? A cheap look at the first eight. */
+/*
+ * Could these bytes begin a request head? A cheap look at the first eight,
+ * for one of the known methods only: a thread reads many things that begin
+ * with a token and a space (config files, "# comments"), and a head taken
+ * for one would give it a base context. An extension method received is
+ * therefore not seen here (the request's outgoing calls take the workload's
+ * lane); sent, sk_msg parses it like any other.
+ */
 static __always_inline int gl_read_may_begin_head(struct gl_scratch *sc, __u64 ptr, __u64 len)
 {
+	__u32 mlen;
 	int rc;
 
 	if (bpf_probe_read_user(sc->buf, len < 8 ? len : 8, (void *)ptr))
 		return -1;
-	rc = gl_http_classify(sc->buf, 0, len < 8 ? len : 8);
+	rc = gl_http_known_method(sc->buf, 0, len < 8 ? len : 8, &mlen);
 	/* a read shorter than "METHOD " may begin a head too */
-	return rc == GL_HTTP_PROTO_HTTP1 || rc == GL_HTTP_E_INCOMPLETE;
+	return rc > 0 || rc == GL_HTTP_E_INCOMPLETE;
 }
 
 /*

@@ -27,8 +27,11 @@
 #define GL_HTTP_BUF_SIZE	16384
 #define GL_HTTP_BUF_MASK	(GL_HTTP_BUF_SIZE - 1)
 
-/* Header lines in one head (Apache's LimitRequestFields is 100). */
-#define GL_HTTP_HEADERS_MAX	128
+/*
+ * A method is a token of at most this many bytes (WebDAV's longest,
+ * BASELINE-CONTROL, has 16).
+ */
+#define GL_HTTP_METHOD_MAX	24
 
 /*
  * A header, query parameter or cookie name the kernel looks for, and a value

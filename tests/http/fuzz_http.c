@@ -259,7 +259,7 @@ static void check_head(const __u8 *b, __u32 off, __u32 len, int r, const struct 
 	CHECK(!!(h->flags & GL_HTTP_HF_QUERY) == (memchr(b + h->target.off, '?', h->target.len) != NULL));
 	for (i = h->target.off; i < (__u32)h->target.off + h->target.len; i++)
 		CHECK(b[i] > 0x20 && b[i] != 0x7f);
-	CHECK(h->nfields <= GL_HTTP_HEADERS_MAX && h->nlabels <= GL_HTTP_LABEL_LINES_MAX);
+	CHECK(h->nfields <= GL_HTTP_HEAD_MAX / 4 && h->nlabels <= GL_HTTP_LABEL_LINES_MAX);
 	for (i = 0; i < GL_HTTP_SLOT_MAX; i++) {
 		const struct gl_http_field *f = &h->field[i];
 		const struct gl_http_want_name *wn = &W.name[i];
