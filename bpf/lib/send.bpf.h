@@ -11,8 +11,15 @@
  *                                        into lane requests and removed from base ones
  *
  * An incomplete head is corked until more bytes come. Anything not HTTP/1.x
- * is recognised on its first bytes and passes untouched from then on. No
- * failure drops a message: it passes, and is counted.
+ * is recognised on its first bytes and passes untouched from then on; so do
+ * the bytes after a CONNECT or Upgrade request once they are not HTTP/1.x.
+ *
+ * No lane from outside: a head that cannot be framed or cleaned (malformed,
+ * over 8 KiB, more propagation lines than can be removed, body framing lost,
+ * a failed pull or pop) would carry whatever propagation header its sender
+ * wrote to a next hop that trusts it. Such a connection fails closed: the
+ * message is dropped (the sender's send() fails with EACCES), every later
+ * send on it too, each counted (msg_refused). Nothing else drops a message.
  */
 #ifndef GL_SEND_BPF_H
 #define GL_SEND_BPF_H
@@ -70,12 +77,42 @@ static __always_inline int gl_sockops_established(struct bpf_sock_ops *skops)
 	return 1;
 }
 
-/* From now on this connection's bytes pass untouched. */
+/* From now on this connection's bytes pass untouched (not HTTP/1.x). */
 static __always_inline int gl_msg_give_up(struct gl_sock *s, __u32 stat)
 {
 	s->proto = GL_SOCK_PASS;
 	gl_count(stat);
 	return SK_PASS;
+}
+
+/* From now on every send on this connection fails: see the top of the file. */
+static __always_inline int gl_msg_refuse(struct gl_sock *s, __u32 stat)
+{
+	s->proto = GL_SOCK_REFUSED;
+	gl_count(stat);
+	gl_count(GL_STAT_MSG_REFUSED);
+	return SK_DROP;
+}
+
+/*
+ * CRLFs before a request line [RFC 9112 2.2: a server ignores them]: how
+ * many bytes of them (they pass as they are), -1 for a lone CR at the end
+ * (cork for its LF), 0 when the message does not start with CR.
+ */
+static __always_inline int gl_msg_empty_lines(const __u8 *buf, __u64 size)
+{
+	int i, n = 0;
+
+	for (i = 0; i < 8; i += 2) {
+		if ((__u64)i >= size || buf[i & GL_HTTP_BUF_MASK] != '\r')
+			break;
+		if ((__u64)i + 1 >= size)
+			return n ? n : -1;
+		if (buf[(i + 1) & GL_HTTP_BUF_MASK] != '\n')
+			break;
+		n += 2;
+	}
+	return n;
 }
 
 #define GL_APPLY_MAX 0x7fffffffULL	/* bpf_msg_apply_bytes takes a u32 */
@@ -184,9 +221,12 @@ static __always_inline void gl_msg_mismatch(struct gl_send *x, __u16 lane)
 /*
  * Removes every propagation header line of the head and, for a lane, writes
  * one after the request line. Returns the head's change in length: what was
- * really done, also when an edit failed halfway (counted; the head passes
- * with what was done, still well-formed).
+ * really done, also when the insert failed (counted; the head passes with
+ * no line: base at the next hop). GL_MSG_EDIT_REFUSED when a line could not
+ * be removed.
  */
+#define GL_MSG_EDIT_REFUSED	(-(long)GL_HTTP_BUF_SIZE - 1)
+
 static __always_inline long gl_msg_edit(struct sk_msg_md *msg, struct gl_send *x, __u16 lane)
 {
 	const struct gl_http_head *h = &x->sc->head;
@@ -209,10 +249,8 @@ static __always_inline long gl_msg_edit(struct sk_msg_md *msg, struct gl_send *x
 		if (i > h->nlabels)
 			continue;
 		sp = h->label_line[(i - 1) & (GL_HTTP_LABEL_LINES_MAX - 1)];
-		if (bpf_msg_pop_data(msg, sp.off, sp.len, 0)) {
-			gl_count(GL_STAT_MSG_POP_FAIL);
-			return delta;
-		}
+		if (bpf_msg_pop_data(msg, sp.off, sp.len, 0))
+			return GL_MSG_EDIT_REFUSED;	/* a line from outside would stay */
 		delta -= sp.len;
 	}
 	if (h->nlabels && lane == GL_LANE_BASE)
@@ -254,6 +292,10 @@ static __always_inline int gl_sk_msg(struct sk_msg_md *msg)
 	}
 	if (x.s->proto == GL_SOCK_PASS || size == 0)
 		return SK_PASS;
+	if (x.s->proto == GL_SOCK_REFUSED) {
+		gl_count(GL_STAT_MSG_REFUSED);
+		return SK_DROP;
+	}
 	x.cfg = bpf_map_lookup_elem(&gl_config, &zero);
 	x.sc = gl_scratch_get(GL_SCRATCH_SEND);
 	if (!x.cfg || !x.sc)
@@ -264,16 +306,40 @@ static __always_inline int gl_sk_msg(struct sk_msg_md *msg)
 	if (gl_sock_body(x.s)->state != GL_HTTP_BODY_DONE) {
 		body = gl_msg_body(msg, x.s, x.sc);
 		if (body <= 0)	/* no progress is an error too: never loop on it */
-			return gl_msg_give_up(x.s, GL_STAT_MSG_BODY_UNTRACKED);
+			return gl_msg_refuse(x.s, GL_STAT_MSG_BODY_UNTRACKED);
 		bpf_msg_apply_bytes(msg, body);	/* runs again on what follows */
 		return SK_PASS;
 	}
 
 	/* 2. a request head at the start of the message */
 	if (gl_msg_copy(msg, x.sc, 0, size))
-		return gl_msg_give_up(x.s, GL_STAT_MSG_PULL_FAIL);
+		return gl_msg_refuse(x.s, GL_STAT_MSG_PULL_FAIL);
 	if (size > GL_HTTP_BUF_SIZE)
 		size = GL_HTTP_BUF_SIZE;
+	rc = gl_msg_empty_lines(x.sc->buf, size);
+	if (rc) {
+		if (rc < 0) {
+			gl_count(GL_STAT_MSG_CORK);
+			bpf_msg_cork_bytes(msg, msg->size + 1);
+			return SK_PASS;
+		}
+		gl_count(GL_STAT_MSG_EMPTY_LINE);
+		bpf_msg_apply_bytes(msg, (__u32)rc);	/* runs again on what follows */
+		return SK_PASS;
+	}
+	if (x.s->proto == GL_SOCK_UPGRADING) {
+		/* the bytes after CONNECT or Upgrade: a request again (the server
+		 * refused), or the other protocol, opaque from now on */
+		rc = gl_http_classify(x.sc->buf, 0, (__u32)size);
+		if (rc == GL_HTTP_E_INCOMPLETE) {
+			gl_count(GL_STAT_MSG_CORK);
+			bpf_msg_cork_bytes(msg, msg->size + 1);
+			return SK_PASS;
+		}
+		if (rc != GL_HTTP_PROTO_HTTP1)
+			return gl_msg_give_up(x.s, GL_STAT_MSG_OPAQUE);
+		x.s->proto = GL_SOCK_HTTP1;
+	}
 	if (x.s->proto == GL_SOCK_UNKNOWN) {
 		rc = gl_http_classify(x.sc->buf, 0, (__u32)size);
 		if (rc == GL_HTTP_E_INCOMPLETE) {
@@ -301,9 +367,9 @@ static __always_inline int gl_sk_msg(struct sk_msg_md *msg)
 		return SK_PASS;
 	}
 	if (rc == GL_HTTP_E_TOO_LARGE)
-		return gl_msg_give_up(x.s, GL_STAT_MSG_TOO_LARGE);
+		return gl_msg_refuse(x.s, GL_STAT_MSG_TOO_LARGE);
 	if (rc < 0)
-		return gl_msg_give_up(x.s, GL_STAT_MSG_MALFORMED);
+		return gl_msg_refuse(x.s, GL_STAT_MSG_MALFORMED);
 	gl_count(GL_STAT_MSG_REQUEST);
 
 	lane = gl_msg_label(&x, &stat);
@@ -313,7 +379,13 @@ static __always_inline int gl_sk_msg(struct sk_msg_md *msg)
 	x.s->requests++;
 
 	delta = gl_msg_edit(msg, &x, lane);
+	if (delta == GL_MSG_EDIT_REFUSED)
+		return gl_msg_refuse(x.s, GL_STAT_MSG_POP_FAIL);
 	gl_http_body_begin(gl_sock_body(x.s), &x.sc->head);
+	if (gl_http_upgrades(x.sc->buf, &x.sc->head)) {
+		gl_count(GL_STAT_MSG_UPGRADE);
+		x.s->proto = GL_SOCK_UPGRADING;
+	}
 	/* this verdict: the head and a Content-Length body; the program runs
 	 * again for a chunked body and for the next request */
 	bpf_msg_apply_bytes(msg, (__u32)((long)x.sc->head.end + delta +

@@ -110,11 +110,11 @@ enum gl_workload_flags {
 	X(MSG_PROTO_OTHER, "msg_proto_other")	/* anything else not HTTP/1.x */ \
 	X(MSG_REQUEST, "msg_request")	/* HTTP/1.x request heads parsed */ \
 	X(MSG_CORK, "msg_cork")	/* head incomplete: corked for more bytes */ \
-	X(MSG_TOO_LARGE, "msg_too_large")	/* head over the bound: passed with the connection's lane */ \
-	X(MSG_MALFORMED, "msg_malformed")	/* not a request we can frame: connection passes from now on */ \
-	X(MSG_PULL_FAIL, "msg_pull_fail")	/* bpf_msg_pull_data failed: passed */ \
+	X(MSG_TOO_LARGE, "msg_too_large")	/* head over 8 KiB or over 4 propagation lines: refused */ \
+	X(MSG_MALFORMED, "msg_malformed")	/* not a request we can frame: refused */ \
+	X(MSG_PULL_FAIL, "msg_pull_fail")	/* bpf_msg_pull_data failed: refused */ \
 	X(MSG_PUSH_FAIL, "msg_push_fail")	/* could not insert the propagation header: passed */ \
-	X(MSG_POP_FAIL, "msg_pop_fail")	/* could not remove a propagation header: passed */ \
+	X(MSG_POP_FAIL, "msg_pop_fail")	/* could not remove a propagation header: refused */ \
 	X(MSG_HEADER_WRITTEN, "msg_header_written")	/* propagation header written into a lane request */ \
 	X(MSG_HEADER_REMOVED, "msg_header_removed")	/* propagation header removed from a base request */ \
 	X(MSG_LABEL_CONTEXT, "msg_label_context")	/* request labelled by the thread's context */ \
@@ -122,7 +122,11 @@ enum gl_workload_flags {
 	X(MSG_LABEL_HEADER, "msg_label_header")	/* ... by the propagation header in this head */ \
 	X(MSG_LABEL_WORKLOAD, "msg_label_workload")	/* ... by the workload lane */ \
 	X(LANE_MISMATCH, "lane_mismatch")	/* request lane differs from the connection's lane */ \
-	X(MSG_BODY_UNTRACKED, "msg_body_untracked")	/* body framing lost: the connection passes from now on */ \
+	X(MSG_BODY_UNTRACKED, "msg_body_untracked")	/* body framing lost: refused */ \
+	X(MSG_REFUSED, "msg_refused")	/* sends dropped (EACCES): a connection failed closed (later sends fail in the kernel) */ \
+	X(MSG_EMPTY_LINE, "msg_empty_line")	/* CRLF before a request line: passed, skipped [RFC 9112 2.2] */ \
+	X(MSG_UPGRADE, "msg_upgrade")	/* CONNECT or Upgrade request: opaque bytes may follow */ \
+	X(MSG_OPAQUE, "msg_opaque")	/* after CONNECT or Upgrade, bytes not HTTP/1.x: untouched from now on */ \
 	X(EVENT_LOST, "event_lost")	/* ring buffer full: an event was not delivered */ \
 	/* databases (sk_msg on connections to mysql services) */ \
 	X(SQL_PACKET, "sql_packet")	/* client packets seen */ \
@@ -188,7 +192,9 @@ enum gl_ctx_source {
 enum gl_sock_proto {
 	GL_SOCK_UNKNOWN = 0,
 	GL_SOCK_HTTP1,
-	GL_SOCK_PASS,		/* TLS, h2, other, or framing lost: untouched from now on */
+	GL_SOCK_PASS,		/* TLS, h2, other, or opaque after an upgrade: untouched from now on */
+	GL_SOCK_UPGRADING,	/* after CONNECT or Upgrade: HTTP/1.x again (refused) or opaque */
+	GL_SOCK_REFUSED,	/* a head it could not frame or clean: every send dropped */
 };
 
 /* gl_sock.sql_state: where a database connection's client side stands. */

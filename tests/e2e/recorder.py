@@ -71,7 +71,9 @@ class Framer:
         if self.mode == "raw":
             return None
         if self.state == "head":
-            if not b:
+            while b[:2] == b"\r\n":   # empty lines before a request: ignored [RFC 9112 2.2]
+                del b[:2]
+            if not b or b == b"\r":
                 return None
             if not TOKEN_START.match(bytes(b[:17])):
                 return self.raw()

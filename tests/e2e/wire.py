@@ -93,6 +93,7 @@ class Conn:
         self.answers = 0
         self.rbuf = b""
         self.sends = 0
+        self.refusals = 0
         self.s = socket.socket(family_of(host), socket.SOCK_STREAM)
         self.s.settimeout(TIMEOUT)
         self.s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -113,6 +114,17 @@ class Conn:
         self.expect += relabel(h, lane)
         self.requests += answered
         return self
+
+    def refused(self, h, *cuts):
+        """A head graylane must refuse: a send() fails with EACCES (nothing
+        of it arrives, no answer) and every later send on the connection."""
+        self.pending += h
+        try:
+            self.send(*cuts)
+        except PermissionError:
+            self.refusals += 1
+            return self
+        raise RuntimeError("send() of a head to refuse succeeded")
 
     def data(self, b):
         """Bytes that must arrive untouched (bodies, non-HTTP)."""
@@ -317,23 +329,78 @@ def c_max_head(c):
 
 
 def c_many_fields(c):
-    # 140 header lines in 3.4 KiB: over the parser's bound of 128 lines,
-    # the head passes untouched (and the connection from then on)
-    c.head(pad_head(b"/many", 140 * 24, line=22), lane=None).send()
+    # 1000 header lines in 8 KiB: any number of lines within the head bound
+    c.head(pad_head(b"/many", 8000, line=6)).send()
+    c.wait()
+    c.head(req(b"/after-many", LABEL + b": blue")).send()
     c.wait()
 
 
 def c_huge_head(c):
-    # over the bound: untouched, and the connection passes from then on
-    c.head(pad_head(b"/huge", 9000), lane=None).send()
-    c.wait()
-    c.head(req(b"/after-huge"), lane=None).send()
-    c.wait()
+    # over the bound: refused, and every later send on the connection too
+    c.refused(pad_head(b"/huge", 9000))
+    c.refused(req(b"/after-huge", LABEL + b": gray"))
 
 
 def c_huge_head_split(c):
     h = pad_head(b"/huge2", 8193)
-    c.head(h, lane=None).send(4000)
+    c.refused(h, 4000)   # the first 4000 bytes are corked, the rest refused
+
+
+def c_propfind(c):
+    # an extension method is a request like any other
+    c.head(req(b"/dav", LABEL + b": blue", method=b"PROPFIND")).send()
+    c.wait()
+    c.head(req(b"/after-dav", LABEL + b": blue")).send()
+    c.wait()
+
+
+def c_labels5(c):
+    # five propagation lines: more than can be removed, refused
+    c.refused(req(b"/five", *[LABEL + b": blue"] * 3, b"X-MSE-Tag: blue", LABEL + b": blue"))
+    c.refused(req(b"/after-five"))
+
+
+def c_ctl_value(c):
+    # a control byte in a value: the head cannot be framed safely, refused
+    c.refused(req(b"/ctl", b"X-A: a\x01b", LABEL + b": blue"))
+
+
+def c_stray_crlf(c):
+    # empty lines before a request line (RFC 9112 2.2): passed, the requests labelled
+    c.head(req(b"/s1", LABEL + b": blue")).data(b"\r\n").send()
+    c.wait()
+    c.data(b"\r\n\r\n").head(req(b"/s2", LABEL + b": blue")).send()
+    c.wait()
+    c.data(b"\r").send()
+    time.sleep(PAUSE)
+    c.data(b"\n").head(req(b"/s3", LABEL + b": blue")).send()
+    c.wait()
+
+
+def c_connect(c):
+    # CONNECT: the request labelled; what follows it is the tunnel's, untouched
+    c.head(req(b"rec:443", LABEL + b": blue", method=b"CONNECT")).send()
+    c.wait()
+    c.data(b"\x16\x03\x01\x00\x05hello").send()
+    time.sleep(PAUSE)
+    c.data(b"GET / HTTP/1.1\r\nHost: x\r\n" + LABEL + b": blue\r\n\r\n").send()
+
+
+def c_upgrade(c):
+    # an Upgrade offer then websocket frames: untouched from the first frame
+    c.head(req(b"/ws", b"Connection: Upgrade", b"Upgrade: websocket", LABEL + b": blue")).send()
+    c.wait()
+    c.data(b"\x81\x85\x01\x02\x03\x04" + bytes(x ^ k for x, k in zip(b"hello", b"\x01\x02\x03\x04\x01"))).send()
+    time.sleep(PAUSE)
+    c.data(b"GET / HTTP/1.1\r\nHost: x\r\n" + LABEL + b": blue\r\n\r\n").send()
+
+
+def c_upgrade_refused(c):
+    # an Upgrade offer the server answered with 200: the next request is one
+    c.head(req(b"/ws", b"Connection: keep-alive, Upgrade", b"Upgrade: h2c", LABEL + b": blue")).send()
+    c.wait()
+    c.head(req(b"/after-ws", LABEL + b": blue")).send()
     c.wait()
 
 
@@ -585,9 +652,9 @@ def cmd_send(a):
         f.write(c.expect)
     with open(a.out + ".json", "w") as f:
         json.dump({"key": c.key, "answers": c.answers, "requests": c.requests,
-                   "sends": c.sends, "error": err}, f)
-    print("key=%s answers=%d/%d sends=%d%s" % (c.key, c.answers, c.requests, c.sends,
-                                              " ERR " + err if err else ""))
+                   "sends": c.sends, "refused": c.refusals, "error": err}, f)
+    print("key=%s answers=%d/%d sends=%d refused=%d%s" % (
+        c.key, c.answers, c.requests, c.sends, c.refusals, " ERR " + err if err else ""))
     return 1 if err else 0
 
 
