@@ -31,7 +31,7 @@ HDRS      := $(wildcard include/graylane/*.h user/*.h bpf/lib/*.h tests/*.h test
 
 .SECONDARY:
 .PHONY: all deps test test-unit test-e2e fuzz demo demo-up demo-down bench clean vmlinux \
-	verifier-report
+	verifier-report test-kernels
 all: $(OUT)/graylaned $(OUT)/graylane
 
 deps:
@@ -93,6 +93,12 @@ VERIFIER_OBJS := $(OUT)/http/http_load.bpf.o $(OUT)/http/rules_load.bpf.o $(OUT)
 verifier-report: deps
 	$(Q)$(MAKE) --no-print-directory all $(VERIFIER_OBJS)
 	$(Q)$(OUT)/graylane verifier-report --out tests/verifier/$$(uname -r).json $(VERIFIER_OBJS)
+
+# The kernel matrix: Debian's 6.1 and 6.12 kernels under qemu plus the running one
+# (loads, feature probe, connect/send/scenario e2e in each). tests/kernels/matrix.sh.
+test-kernels: deps
+	$(Q)$(MAKE) --no-print-directory all $(VERIFIER_OBJS)
+	$(Q)./tests/kernels/matrix.sh
 
 test-unit: all $(UNIT_BINS)
 	$(Q)for t in $(UNIT_BINS); do $$t || exit 1; done
