@@ -361,7 +361,7 @@ start_server() {
 # shows LOG (default: start_server's log)
 wait_listen() {
 	local w=$1 port=${2:-8080} log=${3:-$E2E_TMP/httpd-$1.log} out
-	out=$(in_ns "$w" "$PY" "$CLIENT" wait 127.0.0.1 "$port" --timeout 5) ||
+	out=$(in_ns "$w" "$PY" "$CLIENT" wait 127.0.0.1 "$port" --timeout "${GL_E2E_LISTEN_WAIT:-5}") ||
 		die "server $w did not listen on port $port: $out $(cat "$log" 2>/dev/null)"
 }
 

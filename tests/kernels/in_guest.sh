@@ -35,7 +35,7 @@ for step in $steps; do
 	e2e)
 		# the same tests as on hardware; under TCG they get more time, not less work
 		GL_E2E_TIMEOUT=${GL_E2E_TIMEOUT:-1200} GL_SCENARIO_BUDGET=${GL_SCENARIO_BUDGET:-900} \
-			GL_SCENARIO_LOAD_SECONDS=${GL_SCENARIO_LOAD_SECONDS:-300} tests/e2e/run.sh test_connect.sh test_send.sh \
+			GL_SCENARIO_LOAD_SECONDS=${GL_SCENARIO_LOAD_SECONDS:-300} GL_E2E_LISTEN_WAIT=60 tests/e2e/run.sh test_connect.sh test_send.sh \
 			test_scenario.sh >"$out/e2e.log" 2>&1
 		;;
 	*)
