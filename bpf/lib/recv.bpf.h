@@ -237,12 +237,17 @@ static __always_inline void gl_read_keep(struct gl_scratch *sc, __u64 key, __u32
 	__u32 zero = 0;
 	struct gl_partial *p = bpf_map_lookup_elem(&gl_partial_new, &zero);
 
+	__u64 m = n - 1;
+
 	if (!p || n == 0 || n > GL_HTTP_HEAD_MAX)
 		return;
+	/* 1..GL_HTTP_HEAD_MAX where every verifier sees it: 6.1 reloads n from
+	 * the stack without the bound just checked */
+	GL_BOUND(m, GL_HTTP_HEAD_MAX - 1);
 	p->expires_ns = bpf_ktime_get_ns() + ttl_ns;
 	p->workload_id = workload_id;
-	p->len = n;
-	if (bpf_probe_read_kernel(p->buf, n, sc->buf) ||
+	p->len = m + 1;
+	if (bpf_probe_read_kernel(p->buf, m + 1, sc->buf) ||
 	    bpf_map_update_elem(&gl_partial, &key, p, BPF_ANY)) {
 		gl_count(GL_STAT_CTX_WRITE_FAIL);
 		return;

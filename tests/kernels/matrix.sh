@@ -9,6 +9,8 @@
 #   GL_KERNELS="linux-image-6.1.0-57-amd64 running"   (default: newest 6.1 and 6.12, running)
 #   GL_KERNEL_STEPS="verifier probe"                   (default: verifier probe e2e)
 #   GL_KERNEL_TIMEOUT=2400                             (seconds per guest)
+#   GL_MATRIX_RUNNING=0    the default list without the running kernel
+#   GL_MATRIX_RECORD=0     do not write tests/verifier/<release>.json (make test)
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 repo=$(pwd)
@@ -31,7 +33,8 @@ if [[ -n ${GL_KERNELS:-} ]]; then
 	read -r -a kernels <<<"$GL_KERNELS"
 else
 	kernels=("$(newest '^linux-image-6\.1\.0-[0-9]+-amd64$')"
-		 "$(newest '^linux-image-6\.12\.[0-9]+\+deb12-amd64$')" running)
+		 "$(newest '^linux-image-6\.12\.[0-9]+\+deb12-amd64$')")
+	[[ ${GL_MATRIX_RUNNING:-1} == 1 ]] && kernels+=(running)
 fi
 rows=()
 
@@ -101,7 +104,7 @@ for k in "${kernels[@]}"; do
 		rows+=("${REL:-$k}|$WHY|||")
 		continue
 	fi
-	[[ -f $OUT/verifier.json ]] && cp "$OUT/verifier.json" "tests/verifier/$REL.json"
+	[[ ${GL_MATRIX_RECORD:-1} == 1 && -f $OUT/verifier.json ]] && cp "$OUT/verifier.json" "tests/verifier/$REL.json"
 	rows+=("$(python3 tests/kernels/row.py "$REL" "$OUT")")
 done
 
