@@ -295,6 +295,7 @@ struct gl_http_head {
 	struct gl_http_span target;	/* the request-target as sent */
 	struct gl_http_span path;	/* target up to '?'; absolute-form: from the path's '/' */
 	struct gl_http_span query;	/* after '?' up to the SP; none: empty at the target's end */
+	struct gl_http_span authority;	/* absolute-form: after "//" up to '/', '?' or SP; else empty */
 	__u64 content_length;	/* with GL_HTTP_FRAME_LENGTH */
 	struct gl_http_field field[GL_HTTP_WANT_SLOTS];	/* by enum gl_http_slot */
 	struct gl_http_span label_line[GL_HTTP_LABEL_LINES_MAX];	/* every propagation line, in order */
@@ -830,6 +831,8 @@ GL_HTTP_FN long gl_http_target_byte(struct gl_http_hctx *x, __u32 pos, __u8 c)
 		if (t == GL_TS_START)
 			return gl_http_fail(x, GL_HTTP_E_MALFORMED, GL_HTTP_R_TARGET);
 		h->target.len = (__u16)(pos - h->target.off);
+		if (t == GL_TS_AUTH)
+			h->authority.len = (__u16)(pos - h->authority.off);
 		if (t == GL_TS_PATH)
 			h->path.len = (__u16)(pos - h->path.off);
 		if (t == GL_TS_QUERY)
@@ -851,6 +854,8 @@ GL_HTTP_FN long gl_http_target_byte(struct gl_http_hctx *x, __u32 pos, __u8 c)
 	if (c == '?' && t != GL_TS_QUERY) {
 		if (t == GL_TS_PATH)
 			h->path.len = (__u16)(pos - h->path.off);
+		if (t == GL_TS_AUTH)
+			h->authority.len = (__u16)(pos - h->authority.off);
 		h->flags |= GL_HTTP_HF_QUERY;
 		h->query.off = (__u16)(pos + 1);
 		s->tsub = GL_TS_QUERY;
@@ -872,11 +877,13 @@ GL_HTTP_FN long gl_http_target_byte(struct gl_http_hctx *x, __u32 pos, __u8 c)
 		break;
 	case GL_TS_SLASH:
 		s->tsub = c == '/' ? GL_TS_AUTH : GL_TS_NOPATH;
+		h->authority.off = (__u16)(pos + 1);
 		break;
 	case GL_TS_AUTH:
 		if (c == '/') {
 			s->tsub = GL_TS_PATH;
 			h->path.off = (__u16)pos;
+			h->authority.len = (__u16)(pos - h->authority.off);
 		}
 		break;
 	}

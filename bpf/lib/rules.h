@@ -36,8 +36,9 @@
  *           line, blanks around elements trimmed, no unquoting; absent
  *           without a Cookie header or without that cookie.
  *   host    the Host header's value as sent, port included ("a.example:8080"),
- *           not lowercased; the authority of an absolute-form target is not
- *           looked at. Absent without a Host header.
+ *           not lowercased; for an absolute-form target its authority
+ *           instead, whatever the Host header says (RFC 9112 3.2.2: the
+ *           server does the same). Absent without either.
  *
  * Conditions. Values compare byte for byte, case-sensitively:
  *   ==, !=, prefix, suffix, contains  against value[0..value_len)
@@ -165,6 +166,10 @@ GL_HTTP_FN int gl_rule_field(const __u8 *buf, const struct gl_http_head *h,
 		list = h->query;
 		goto kv;
 	case GL_MATCH_HOST:
+		if (h->authority.len) {	/* absolute-form: the target's host wins */
+			*v = h->authority;
+			return 1;
+		}
 		slot = GL_HTTP_SLOT_HOST;
 		break;
 	case GL_MATCH_COOKIE:

@@ -260,6 +260,9 @@ static void check_head(const __u8 *b, __u32 off, __u32 len, int r, const struct 
 	for (i = h->target.off; i < (__u32)h->target.off + h->target.len; i++)
 		CHECK(b[i] > 0x20 && b[i] != 0x7f);
 	CHECK(h->nfields <= GL_HTTP_HEAD_MAX / 4 && h->nlabels <= GL_HTTP_LABEL_LINES_MAX);
+	CHECK(h->authority.len == 0 ||
+	      (h->authority.off >= h->target.off &&
+	       h->authority.off + h->authority.len <= h->target.off + h->target.len));
 	for (i = 0; i < GL_HTTP_SLOT_MAX; i++) {
 		const struct gl_http_field *f = &h->field[i];
 		const struct gl_http_want_name *wn = &W.name[i];

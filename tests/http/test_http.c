@@ -415,10 +415,17 @@ static void t_targets(void)
 	n = put("GET http://ex.com:8080/a/b?q=1 HTTP/1.1\r\n\r\n");
 	result("absolute-form: path and query without scheme and authority",
 	       parse(n, 0, &h, (int)n) && espan(h.path, "/a/b", "path") && espan(h.query, "q=1", "query") &&
-	       espan(h.target, "http://ex.com:8080/a/b?q=1", "target"));
+	       espan(h.target, "http://ex.com:8080/a/b?q=1", "target") &&
+	       espan(h.authority, "ex.com:8080", "authority"));
 	n = put("GET http://ex.com?q HTTP/1.1\r\n\r\n");
 	result("absolute-form without path: empty path",
-	       parse(n, 0, &h, (int)n) && espan(h.path, "", "path") && espan(h.query, "q", "query"));
+	       parse(n, 0, &h, (int)n) && espan(h.path, "", "path") && espan(h.query, "q", "query") &&
+	       espan(h.authority, "ex.com", "authority"));
+	n = put("GET http://gray.example HTTP/1.1\r\nHost: base.example\r\n\r\n");
+	result("absolute-form without path or query: the authority up to the SP",
+	       parse(n, 0, &h, (int)n) && espan(h.authority, "gray.example", "authority"));
+	n = put("GET /a HTTP/1.1\r\nHost: h\r\n\r\n");
+	result("origin-form: no authority", parse(n, 0, &h, (int)n) && espan(h.authority, "", "authority"));
 	n = put("CONNECT ex.com:443 HTTP/1.1\r\nHost: ex.com:443\r\n\r\n");
 	result("authority-form (CONNECT): no path",
 	       parse(n, 0, &h, (int)n) && espan(h.path, "", "path") && espan(h.target, "ex.com:443", "target"));

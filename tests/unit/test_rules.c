@@ -158,6 +158,9 @@ static const char H1[] =
 	"X-Opensergo-Traffic: gray\r\n"
 	"\r\n";
 
+/* absolute-form: its authority is the host, not the Host header */
+static const char HABS[] =
+	"GET http://gray.example:8080/p HTTP/1.1\r\nHost: base.example\r\n\r\n";
 /* no Host, no Cookie, no query, no rule header */
 static const char H2[] = "POST /submit HTTP/1.1\r\nContent-Length: 0\r\n\r\n";
 
@@ -190,8 +193,12 @@ static void conditions(void)
 	     I(COOKIE, EQ, "session", "\"beta\""));
 	CASE("== host: port included", H1, 1, I(HOST, EQ, "", "shop.example.com:8080"));
 	CASE("== host: without the port it differs", H1, 0, I(HOST, EQ, "", "shop.example.com"));
-	CASE("== host: case-sensitive", H3, 0, I(HOST, EQ, "", "other.example"));
+	CASE("== host: case-sensitive (H3's authority is other.example)", H3, 0, I(HOST, EQ, "", "Other.Example"));
 	CASE("== host: missing does not match", H2, 0, I(HOST, EQ, "", ""));
+	CASE("== host: an absolute-form target's authority, not the Host header", HABS, 1,
+	     I(HOST, EQ, "", "gray.example:8080"));
+	CASE("== host: the Host header of an absolute-form request is not looked at", HABS, 0,
+	     I(HOST, EQ, "", "base.example"));
 
 	/* != */
 	CASE("!= header: different value", H1, 1, I(HEADER, NE, "x-user", "bob"));
