@@ -144,7 +144,8 @@ nginx_has_module() { ! "$NGINX" -V 2>&1 | grep -q -- "--without-http_$1_module";
 # scn_nginx_conf DIR: an unmodified nginx's own config, everything in DIR:
 # one worker, running as root (DIR may be root-only), proxying every request to
 # service A's address with nginx's default upstream behaviour (HTTP/1.0,
-# a new upstream connection per request, client headers passed on)
+# a new upstream connection per request, client headers passed on), or with
+# SCN_UPSTREAM_KEEPALIVE=N up to N idle upstream connections kept (HTTP/1.1)
 scn_nginx_conf() {
 	local d=$1 m
 	mkdir -p "$d/tmp" || return 1
@@ -172,12 +173,25 @@ EOF
 	for m in fastcgi uwsgi scgi; do
 		nginx_has_module "$m" && echo "    ${m}_temp_path $d/tmp/$m;"
 	done
+	local upstream=http://${SCN_VIP[a]}:80 keep=""
+	if [[ -n ${SCN_UPSTREAM_KEEPALIVE:-} ]]; then
+		upstream=http://svc_a
+		keep='proxy_http_version 1.1;
+            proxy_set_header Connection "";'
+		cat <<EOF
+    upstream svc_a {
+        server ${SCN_VIP[a]}:80;
+        keepalive ${SCN_UPSTREAM_KEEPALIVE};
+    }
+EOF
+	fi
 	cat <<EOF
     server {
         listen 80;
         listen [::]:80;
         location / {
-            proxy_pass http://${SCN_VIP[a]}:80;
+            proxy_pass $upstream;
+            $keep
             proxy_connect_timeout 3s;
             proxy_read_timeout 8s;
         }

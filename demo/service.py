@@ -41,6 +41,10 @@ import sys
 import threading
 import urllib.parse
 
+# Python takes at most 100 header lines (431 beyond); nginx and the kernel
+# take as many as fit their head buffers, so a demo service does too.
+http.client._MAXHEADERS = 1000
+
 DB_NAME = "mse-demo"
 DB_USER = "gl"           # created by tests/e2e/mysql.sh
 DB_PASSWORD = "gl-pass"
@@ -155,6 +159,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.answer(200 if ok else 502, "%s -> %s" % (srv.name, down))
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = handle_any
+    do_PROPFIND = handle_any   # WebDAV: an extension method like any other
 
     def log_message(self, fmt, *args):  # nginx's access log has the requests
         pass
