@@ -77,6 +77,14 @@ static __always_inline int gl_sockops_established(struct bpf_sock_ops *skops)
 	return 1;
 }
 
+/* Too few bytes to decide: hold them until the next send adds some. */
+static __always_inline int gl_msg_cork(struct sk_msg_md *msg)
+{
+	gl_count(GL_STAT_MSG_CORK);
+	bpf_msg_cork_bytes(msg, msg->size + 1);
+	return SK_PASS;
+}
+
 /* From now on this connection's bytes pass untouched (not HTTP/1.x). */
 static __always_inline int gl_msg_give_up(struct gl_sock *s, __u32 stat)
 {
@@ -318,11 +326,8 @@ static __always_inline int gl_sk_msg(struct sk_msg_md *msg)
 		size = GL_HTTP_BUF_SIZE;
 	rc = gl_msg_empty_lines(x.sc->buf, size);
 	if (rc) {
-		if (rc < 0) {
-			gl_count(GL_STAT_MSG_CORK);
-			bpf_msg_cork_bytes(msg, msg->size + 1);
-			return SK_PASS;
-		}
+		if (rc < 0)
+			return gl_msg_cork(msg);
 		gl_count(GL_STAT_MSG_EMPTY_LINE);
 		bpf_msg_apply_bytes(msg, (__u32)rc);	/* runs again on what follows */
 		return SK_PASS;
@@ -331,22 +336,16 @@ static __always_inline int gl_sk_msg(struct sk_msg_md *msg)
 		/* the bytes after CONNECT or Upgrade: a request again (the server
 		 * refused), or the other protocol, opaque from now on */
 		rc = gl_http_classify(x.sc->buf, 0, (__u32)size);
-		if (rc == GL_HTTP_E_INCOMPLETE) {
-			gl_count(GL_STAT_MSG_CORK);
-			bpf_msg_cork_bytes(msg, msg->size + 1);
-			return SK_PASS;
-		}
+		if (rc == GL_HTTP_E_INCOMPLETE)
+			return gl_msg_cork(msg);
 		if (rc != GL_HTTP_PROTO_HTTP1)
 			return gl_msg_give_up(x.s, GL_STAT_MSG_OPAQUE);
 		x.s->proto = GL_SOCK_HTTP1;
 	}
 	if (x.s->proto == GL_SOCK_UNKNOWN) {
 		rc = gl_http_classify(x.sc->buf, 0, (__u32)size);
-		if (rc == GL_HTTP_E_INCOMPLETE) {
-			gl_count(GL_STAT_MSG_CORK);
-			bpf_msg_cork_bytes(msg, msg->size + 1);
-			return SK_PASS;
-		}
+		if (rc == GL_HTTP_E_INCOMPLETE)
+			return gl_msg_cork(msg);
 		if (rc == GL_HTTP_PROTO_TLS)
 			return gl_msg_give_up(x.s, GL_STAT_MSG_PROTO_TLS);
 		if (rc == GL_HTTP_PROTO_H2)
@@ -361,11 +360,8 @@ static __always_inline int gl_sk_msg(struct sk_msg_md *msg)
 	if (!x.want)
 		return SK_PASS;
 	rc = gl_http_parse_head(x.sc->buf, 0, (__u32)size, x.want, &x.sc->head);
-	if (rc == GL_HTTP_E_INCOMPLETE) {
-		gl_count(GL_STAT_MSG_CORK);
-		bpf_msg_cork_bytes(msg, msg->size + 1);
-		return SK_PASS;
-	}
+	if (rc == GL_HTTP_E_INCOMPLETE)
+		return gl_msg_cork(msg);
 	if (rc == GL_HTTP_E_TOO_LARGE)
 		return gl_msg_refuse(x.s, GL_STAT_MSG_TOO_LARGE);
 	if (rc < 0)

@@ -13,23 +13,8 @@
 # header: its only right answer is the base chain, or an error when the
 # head cannot be cleaned (the upstream send fails closed: nginx answers 502).
 . "$(dirname "$0")/lib.sh"
-# shellcheck source=../../demo/scenario.sh
-. "$REPO_ROOT/demo/scenario.sh"
-e2e_init
-need_daemon
-[[ -x $NGINX ]] || die "$NGINX not found (make deps installs nginx-light)"
-
-cg_add m
-M=$CG_RUN/m
-PIN=$(pin_root 1)
-scn_hosts m/
-RULES=$(rules_dir rules)
-cp "$REPO_ROOT/rules/reference.yaml" "$RULES/" || die "cannot copy rules/reference.yaml"
-# shellcheck disable=SC2119 # the whole inventory
-scn_inventory | write_rules "$RULES" inventory.yaml
-start_daemon d "$M" "$PIN" "$RULES"
-wait_generation "$PIN" 1 "${DAEMON_PID[d]}" || die "daemon did not apply the rules"
-scn_start_services "$E2E_TMP"
+. "$(dirname "$0")/scenario_up.sh"
+scenario_up
 SCN_UPSTREAM_KEEPALIVE=4 scn_start_gateway "$E2E_TMP/nginx"
 grep -q "keepalive 4;" "$E2E_TMP/nginx/nginx.conf" || die "the gateway's config has no upstream keepalive"
 pass "nginx gateway (upstream keepalive 4, HTTP/1.1), 6 deployments and graylaned up"

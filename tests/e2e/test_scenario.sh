@@ -21,26 +21,9 @@
 # context label, sk_msg propagation header), only cases whose answer is the
 # base chain pass: the gateway is a base workload.
 . "$(dirname "$0")/lib.sh"
-# shellcheck source=../../demo/scenario.sh
-. "$REPO_ROOT/demo/scenario.sh"
-e2e_init
-need_daemon
-[[ -x $NGINX ]] || die "$NGINX not found (make deps installs nginx-light)"
-
-cg_add m
-M=$CG_RUN/m
-PIN=$(pin_root 1)
-scn_hosts m/
-RULES=$(rules_dir rules)
-cp "$REPO_ROOT/rules/reference.yaml" "$RULES/" || die "cannot copy rules/reference.yaml"
-# shellcheck disable=SC2119 # the whole inventory
-scn_inventory | write_rules "$RULES" inventory.yaml
-assert_ok "rules/reference.yaml and the scenario's inventory validate" "$GRAYLANE" validate "$RULES"
-start_daemon d "$M" "$PIN" "$RULES"
-DPID=${DAEMON_PID[d]}
-wait_generation "$PIN" 1 "$DPID" || die "daemon did not apply the rules"
+. "$(dirname "$0")/scenario_up.sh"
+scenario_up
 g=$(generation "$PIN")
-scn_start_services "$E2E_TMP"
 scn_start_gateway "$E2E_TMP/nginx"
 pass "nginx gateway, 6 deployments and graylaned (generation $g) up"
 # every process of the scenario runs in its workload's cgroup (nginx's worker too)

@@ -1,0 +1,27 @@
+# shellcheck shell=bash
+# The reference scenario's hosts, rules, daemon and services for an e2e test
+# (test_scenario, test_outside): sourced after lib.sh. scenario_up sets M (the
+# managed cgroup), PIN, RULES and DPID, with generation 1 applied and the six
+# deployments listening; each test starts the gateway its own way
+# (scn_start_gateway).
+# shellcheck source=../../demo/scenario.sh
+. "$REPO_ROOT/demo/scenario.sh"
+
+scenario_up() {
+	e2e_init
+	need_daemon
+	[[ -x $NGINX ]] || die "$NGINX not found (make deps installs nginx-light)"
+	cg_add m
+	M=$CG_RUN/m
+	PIN=$(pin_root 1)
+	scn_hosts m/
+	RULES=$(rules_dir rules)
+	cp "$REPO_ROOT/rules/reference.yaml" "$RULES/" || die "cannot copy rules/reference.yaml"
+	# shellcheck disable=SC2119 # the whole inventory
+	scn_inventory | write_rules "$RULES" inventory.yaml
+	assert_ok "rules/reference.yaml and the scenario's inventory validate" "$GRAYLANE" validate "$RULES"
+	start_daemon d "$M" "$PIN" "$RULES"
+	DPID=${DAEMON_PID[d]}
+	wait_generation "$PIN" 1 "$DPID" || die "daemon did not apply the rules"
+	scn_start_services "$E2E_TMP"
+}
