@@ -157,6 +157,21 @@ static struct str ref_path(struct str target)
 	return sub(pre, slash, pre.n);
 }
 
+/* "scheme://authority/p?q" -> "authority" (up to '/', '?' or the end); anything else: "" */
+static struct str ref_authority(struct str target)
+{
+	struct str pre = sub(target, 0, find(target, '?'));
+	size_t colon;
+
+	if (pre.n && (pre.p[0] == '/' || pre.p[0] == '*'))
+		return sub(pre, 0, 0);
+	colon = find(pre, ':');
+	if (colon + 3 > pre.n || pre.p[colon + 1] != '/' || pre.p[colon + 2] != '/')
+		return sub(pre, 0, 0);
+	pre = sub(pre, colon + 3, pre.n);
+	return sub(pre, 0, find(pre, '/'));
+}
+
 static struct str ref_query(struct str target)
 {
 	size_t q = find(target, '?');
@@ -209,7 +224,9 @@ static bool ref_field(const struct ref_head *r, const struct gl_match_item *it, 
 		return ref_header(r, (struct str){ "cookie", 6 }, &cookie) &&
 		       ref_kv(cookie, key, ';', true, v);
 	case GL_MATCH_HOST:
-		return ref_header(r, (struct str){ "host", 4 }, v);
+		/* an absolute-form target's authority wins over Host (RFC 9112 3.2.2) */
+		*v = ref_authority(r->target);
+		return v->n ? true : ref_header(r, (struct str){ "host", 4 }, v);
 	}
 	return false;
 }
