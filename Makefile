@@ -23,11 +23,13 @@ BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -D__BPF__ \
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
 SKELS     := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
-LIB_SRCS  := $(filter-out user/graylaned.c user/graylane.c,$(wildcard user/*.c))
+# user/<stage>/*.c (README, Layout); the two programs' mains are not in the library.
+MAINS     := user/daemon/graylaned.c user/cli/graylane.c
+LIB_SRCS  := $(filter-out $(MAINS),$(wildcard user/*/*.c))
 LIB_OBJS  := $(patsubst user/%.c,$(OUT)/user/%.o,$(LIB_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
-HDRS      := $(wildcard include/graylane/*.h user/*.h bpf/lib/*.h tests/*.h tests/unit/*.h)
+HDRS      := $(wildcard include/graylane/*.h user/*/*.h bpf/lib/*.h tests/*.h tests/unit/*.h)
 
 .SECONDARY:
 .PHONY: all deps test test-unit test-e2e fuzz demo demo-up demo-down bench clean vmlinux \
@@ -53,11 +55,11 @@ $(OUT)/libgraylane.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(OUT)/graylaned: $(OUT)/user/graylaned.o $(OUT)/libgraylane.a
+$(OUT)/graylaned: $(OUT)/user/daemon/graylaned.o $(OUT)/libgraylane.a
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-$(OUT)/graylane: $(OUT)/user/graylane.o $(OUT)/libgraylane.a
+$(OUT)/graylane: $(OUT)/user/cli/graylane.o $(OUT)/libgraylane.a
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 

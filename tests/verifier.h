@@ -8,7 +8,7 @@
 #include <bpf/libbpf.h>
 
 #include "cases.h"
-#include "verifier_report.h"	/* GL_VERIFIER_BUDGET */
+#include "kernel/verifier_report.h"	/* GL_VERIFIER_BUDGET */
 
 #define GL_VERIFIER_LOG_SIZE (1u << 20)
 

@@ -33,7 +33,7 @@
  * on one 6.18 build and ~200K on another (6.7 verifies callbacks until
  * their states converge; 6.15 and 6.18 changed liveness and pruning); as a
  * unit a whole send path takes ~50K, and every program stays within
- * GL_VERIFIER_BUDGET (user/verifier_report.h), recorded per kernel in
+ * GL_VERIFIER_BUDGET (user/kernel/verifier_report.h), recorded per kernel in
  * tests/verifier/<release>.json.
  *
  * Callers. buf is GL_HTTP_BUF_SIZE bytes; names are GL_HTTP_NAME_MAX bytes

@@ -218,7 +218,7 @@ struct gl_config {
 	__u32 active_slot;	/* 0 or 1 */
 	__u32 daemon_pid;	/* last daemon that applied a plan */
 	__u64 generation;	/* increments with every applied plan */
-	__u64 plan_digest;	/* FNV-1a-64 over the active slot's entries, see user/plan.c */
+	__u64 plan_digest;	/* FNV-1a-64 over the active slot's entries, see user/sync/mapsync.c */
 	__u64 managed_cgroup;	/* cgroup id of --cgroup */
 	__u64 applied_ns;	/* CLOCK_REALTIME of the flip */
 	__u64 context_ttl_ns;	/* lifetime of a thread's context label */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Capacities of a rule set that are not map layouts: lengths and counts that
- * validation (user/validate.c, user/load_*.c) enforces so that whatever the
+ * validation (user/rules/validate.c, user/load_*.c) enforces so that whatever the
  * kernel side later copies into fixed-size buffers always fits. Map sizes and
  * lane capacities live in abi.h; the per-plan counts below are derived from
  * them, never typed twice.

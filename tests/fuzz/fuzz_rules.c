@@ -14,9 +14,9 @@
 
 #include <graylane/limits.h>
 
-#include "diag.h"
-#include "model.h"
-#include "plan.h"
+#include "common/diag.h"
+#include "model/model.h"
+#include "plan/plan.h"
 
 static FILE *devnull;
 

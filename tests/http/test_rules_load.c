@@ -22,9 +22,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "diag.h"
-#include "model.h"
-#include "plan.h"
+#include "common/diag.h"
+#include "model/model.h"
+#include "plan/plan.h"
 #include "rules_load.h"
 #include "rules_load.skel.h"
 #include "vectors.h"

@@ -40,7 +40,7 @@ static unsigned long compared;
 
 static int load(void)
 {
-	/* every program within GL_VERIFIER_BUDGET (user/verifier_report.h) */
+	/* every program within GL_VERIFIER_BUDGET (user/kernel/verifier_report.h) */
 	static gl_verifier_log logs[NPROGS];
 	struct bpf_program *progs[NPROGS];
 	int err;

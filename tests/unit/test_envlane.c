@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-/* Workload lanes from a process environment (user/envlane.c). */
-#include "envlane.h"
+/* Workload lanes from a process environment (user/inventory/envlane.c). */
+#include "inventory/envlane.h"
 #include "testutil.h"
 
 /* environ blocks are NUL-separated; sizeof includes the final NUL */

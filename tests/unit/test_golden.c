@@ -8,9 +8,9 @@
 #include <dirent.h>
 #include <sys/stat.h>
 
-#include "diag.h"
-#include "model.h"
-#include "plan.h"
+#include "common/diag.h"
+#include "model/model.h"
+#include "plan/plan.h"
 #include "testutil.h"
 
 static const char *const required[] = { "reference", "direct", "multiport", "fallback", "conditions" };

@@ -18,9 +18,9 @@
 #include <stdarg.h>
 #include <stdint.h>
 
-#include "diag.h"
-#include "model.h"
-#include "plan.h"
+#include "common/diag.h"
+#include "model/model.h"
+#include "plan/plan.h"
 #include "testutil.h"
 #include "../../bpf/lib/rules.h"
 

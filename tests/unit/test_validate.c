@@ -18,9 +18,9 @@
 
 #include <graylane/limits.h>
 
-#include "diag.h"
-#include "model.h"
-#include "plan.h"
+#include "common/diag.h"
+#include "model/model.h"
+#include "plan/plan.h"
 #include "testutil.h"
 
 enum src { SRC_FILE, SRC_DIR, SRC_BUFFER };

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The verifier budget (user/verifier_report.h: GL_VERIFIER_BUDGET): every BPF
+# The verifier budget (user/kernel/verifier_report.h: GL_VERIFIER_BUDGET): every BPF
 # program of the daemon's object and of the load tests' objects, loaded on its
 # own into this kernel, within the budget; and every committed record
 # tests/verifier/<release>.json (the kernel matrix, make test-kernels) within

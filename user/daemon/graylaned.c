@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * graylaned: the node agent. Checks the kernel, loads and attaches the
+ * programs (taking over a pinned data path without a gap), compiles the rules
+ * directory and applies it as a generation, then watches the directory and
+ * the workloads' cgroups and applies every valid change atomically. SIGTERM
+ * (or a crash) leaves the pinned data path running.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <malloc.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <poll.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <bpf/libbpf.h>
+
+#include "sync/applied.h"
+#include "common/cgroup.h"
+#include "common/diag.h"
+#include "inventory/envlane.h"
+#include "common/fnv.h"
+#include "kernel/kernel_features.h"
+#include "graylane.skel.h"
+#include "sync/mapsync.h"
+#include "model/model.h"
+#include "options.h"
+#include "sync/pins.h"
+#include "kernel/refusal.h"
+#include "kernel/verifier_report.h"
+#include "plan/plan.h"
+
+#define GL_CGROUP_POLL_MAX 1000	/* workloads whose cgroups are checked every poll */
+
+static volatile sig_atomic_t stop, reload;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		reload = 1;
+	else
+		stop = 1;
+}
+
+static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void logf_(const char *fmt, ...)
+{
+	struct timespec ts;
+	struct tm tm;
+	va_list ap;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	fprintf(stderr, "%02d:%02d:%02d.%03ld graylaned: ", tm.tm_hour, tm.tm_min, tm.tm_sec,
+		ts.tv_nsec / 1000000);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static int is_rules_file(const struct dirent *e)
+{
+	return gl_rules_file_name(e->d_name);	/* the files the loader reads */
+}
+
+/* Changes when a YAML file of the directory is added, removed or rewritten. */
+static uint64_t rules_signature(const char *dir)
+{
+	uint64_t h = GL_FNV64_INIT;
+	struct dirent **ents;
+	int n = scandir(dir, &ents, is_rules_file, alphasort);
+
+	if (n < 0)
+		return 0;
+	for (int i = 0; i < n; i++) {
+		char path[4096];
+		struct stat st;
+		uint64_t v[4] = { 0 };
+
+		if (snprintf(path, sizeof(path), "%s/%s", dir, ents[i]->d_name) < (int)sizeof(path) &&
+		    stat(path, &st) == 0) {
+			v[0] = st.st_ino;
+			v[1] = st.st_size;
+			v[2] = st.st_mtim.tv_sec;
+			v[3] = st.st_mtim.tv_nsec;
+		}
+		h = gl_fnv64_str(h, ents[i]->d_name);
+		h = gl_fnv64(h, v, sizeof(v));
+		free(ents[i]);
+	}
+	free(ents);
+	return h;
+}
+
+struct daemon {
+	struct gl_options o;
+	char cg2mount[4096];
+	uint64_t managed;
+	struct gl_map_fds fds;
+	struct gl_applied applied;	/* what it keeps of the applied plan */
+	int have_plan;
+	uint64_t rules_sig, cgroup_sig, env_sig;
+	struct gl_sync_params sp;
+	struct ring_buffer *events;
+	int inotify;		/* the rules directory's changes, or -1 */
+};
+
+/* Depth of an absolute cgroup directory below the cgroup2 mount (root: 0). */
+static uint32_t cgroup_level(const char *path, const char *mount)
+{
+	uint32_t n = 0;
+
+	for (const char *c = path + strlen(mount); *c; c++)
+		if (*c == '/' && c[1] && c[1] != '/')
+			n++;
+	return n;
+}
+
+/* Kernel events: each lane mismatch is logged with workload and service. */
+static int on_event(void *arg, void *data, size_t len)
+{
+	const struct daemon *dm = arg;
+	const struct gl_event *ev = data;
+
+	if (len < sizeof(*ev) || ev->type != GL_EV_LANE_MISMATCH || !dm->have_plan)
+		return 0;
+	logf_("lane_mismatch: workload %s sent a %s request on a connection to service %s "
+	      "opened in lane %s", gl_applied_workload(&dm->applied, ev->workload_id),
+	      gl_applied_lane(&dm->applied, ev->req_lane),
+	      gl_applied_service(&dm->applied, ev->service_id),
+	      gl_applied_lane(&dm->applied, ev->conn_lane));
+	return 0;
+}
+
+/*
+ * Waits up to the poll interval for kernel events or a change in the rules
+ * directory (inotify: a rules change takes effect in milliseconds, not a
+ * poll interval; the signature check stays the authority, so an event
+ * inotify misses is still seen at the next poll).
+ */
+static void wait_events(struct daemon *dm)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = dm->inotify, .events = POLLIN },
+		{ .fd = dm->events ? ring_buffer__epoll_fd(dm->events) : -1, .events = POLLIN },
+	};
+	char buf[4096];
+
+	if (poll(pfd, 2, dm->o.poll_ms) > 0 && (pfd[0].revents & POLLIN))
+		while (read(dm->inotify, buf, sizeof(buf)) > 0)
+			;	/* drained: what changed is read from the directory */
+	if (dm->events)
+		ring_buffer__consume(dm->events);
+}
+
+/* Environment lanes of the applied plan's workloads, as they are now. */
+static uint64_t env_signature(const struct daemon *dm)
+{
+	return gl_env_signature(dm->applied.cgroups, dm->applied.ncgroups, dm->cg2mount);
+}
+
+/* How the applied plan's workload cgroups resolve now. */
+static uint64_t cgroup_signature(const struct daemon *dm)
+{
+	return gl_sync_cgroup_signature(dm->applied.cgroups, dm->applied.ncgroups, dm->cg2mount);
+}
+
+/* Loads, validates and compiles the rules; applies them as a new generation. */
+static int apply_rules(struct daemon *dm)
+{
+	struct gl_model m;
+	struct gl_plan p;
+	struct gl_diags d;
+	struct gl_sync_result res;
+	struct gl_applied applied;
+	struct timespec t0, t1;
+	int err;
+
+	memset(&m, 0, sizeof(m));
+	memset(&p, 0, sizeof(p));
+	memset(&applied, 0, sizeof(applied));
+	gl_diags_init(&d);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	err = gl_model_load_dir(dm->o.rules, &m, &d);
+	if (err != -ENOMEM && gl_env_lanes(&m, dm->cg2mount, &d))
+		err = -ENOMEM;
+	if (err != -ENOMEM) {
+		int v = gl_model_validate(&m, &d);
+
+		err = err ? err : v;
+	}
+	if (!err) {
+		gl_model_drop_labels(&m);
+		err = gl_plan_compile(&m, &p, &(struct gl_compile_opts){ dm->o.label_header,
+								   dm->o.accept_header }, &d);
+	}
+	gl_model_free(&m);	/* the plan holds all the maps need: free it before they are written */
+	if (err || gl_diags_errors(&d)) {
+		gl_diags_print(&d, stderr);
+		logf_("rules in %s rejected (%zu errors); %s", dm->o.rules, gl_diags_errors(&d),
+		      dm->have_plan ? "the running rules stay in force" :
+				      "no rules applied yet; waiting for a valid set");
+		err = err ? err : -EINVAL;
+		goto out;
+	}
+	err = gl_applied_init(&applied, &p);
+	if (!err)
+		err = gl_sync_apply(&dm->fds, &p, &dm->sp, &d, &res);
+	gl_diags_print(&d, stderr);
+	if (err) {
+		logf_("cannot write the plan to the maps: %s; the running rules stay in force",
+		      strerror(-err));
+		goto out;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	logf_("generation %llu applied: %u lanes, %u workloads (%u cgroups missing), "
+	      "%u service addresses, %u backend sets, %u entry rules, digest %016llx, %.1f ms",
+	      (unsigned long long)res.generation, res.lanes, res.workloads, res.unresolved,
+	      res.addrs, res.backends, res.rules, (unsigned long long)res.digest,
+	      (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);
+	gl_applied_free(&dm->applied);
+	dm->applied = applied;
+	memset(&applied, 0, sizeof(applied));
+	dm->have_plan = 1;
+	dm->cgroup_sig = cgroup_signature(dm);
+	dm->env_sig = env_signature(dm);
+out:
+	gl_applied_free(&applied);
+	gl_plan_free(&p);
+	gl_model_free(&m);
+	gl_diags_free(&d);
+	malloc_trim(0);		/* the model and plan were freed: give their pages back */
+	return err;
+}
+
+/* What this kernel has: refuses to start without what is required, says
+ * what a fallback loses. */
+static int probe_kernel(struct daemon *dm, struct gl_features *f)
+{
+	char line[512];
+
+	gl_features_probe(f);
+	if (f->missing_required) {
+		gl_features_print(f, stderr, 0, 1);
+		snprintf(line, sizeof(line), "kernel %s lacks %d feature(s) graylane needs "
+			 "(MISSING above, with the Linux version that brings each); nothing was changed",
+			 gl_kernel_release(), f->missing_required);
+		logf_("%s", line);
+		gl_start_error_keep(dm->o.pin_root, line);
+		return 2;
+	}
+	for (int i = 0; i < GL_FEAT_MAX; i++)
+		if (!f->present[i])
+			logf_("warning: kernel %s: missing %s (needs %s): running without it",
+			      gl_kernel_release(), gl_feature_info[i].what, gl_feature_info[i].since);
+	if (f->no_recv)
+		logf_("warning: %s", GL_NO_RECV_LOST);
+	return 0;
+}
+
+static int setup(struct daemon *dm, struct graylane_bpf **skel)
+{
+	struct gl_features f;
+	char err[1024];
+	int took_over, rc;
+
+	rc = probe_kernel(dm, &f);
+	if (rc)
+		return rc;
+	if (gl_cgroup2_mount(dm->cg2mount, sizeof(dm->cg2mount))) {
+		logf_("no cgroup2 mount found");
+		return 2;
+	}
+	if (!gl_path_below(dm->o.cgroup, dm->cg2mount)) {
+		logf_("--cgroup %s is not below the cgroup2 mount %s", dm->o.cgroup, dm->cg2mount);
+		return 2;
+	}
+	rc = gl_cgroup_id(dm->o.cgroup, &dm->managed);
+	if (rc) {
+		logf_("--cgroup %s: %s (create it first: mkdir %s)", dm->o.cgroup, strerror(-rc),
+		      dm->o.cgroup);
+		return 2;
+	}
+	rc = gl_pins_prepare(dm->o.pin_root);
+	if (rc) {
+		logf_("pin root %s: %s%s", dm->o.pin_root, strerror(-rc),
+		      rc == -EXDEV ? " (it must be below a bpffs mount such as /sys/fs/bpf)" : "");
+		return 2;
+	}
+	rc = gl_pins_load_attach(dm->o.pin_root, dm->o.cgroup, dm->managed, f.no_recv, skel,
+				 &took_over, err, sizeof(err));
+	if (rc) {
+		gl_refusal_line(err, sizeof(err));
+		logf_("%s", err);
+		gl_start_error_keep(dm->o.pin_root, err);
+		return 2;
+	}
+	gl_start_error_clear(dm->o.pin_root);
+	logf_("%s the data path on cgroup %s (pin root %s)",
+	      took_over ? "took over" : "attached", dm->o.cgroup, dm->o.pin_root);
+	rc = gl_map_fds_open(dm->o.pin_root, &dm->fds);
+	if (rc) {
+		logf_("cannot open pinned maps under %s: %s", dm->o.pin_root, strerror(-rc));
+		return 2;
+	}
+	dm->events = ring_buffer__new(bpf_map__fd((*skel)->maps.gl_events), on_event, dm, NULL);
+	if (!dm->events)
+		logf_("warning: cannot read kernel events; lane mismatches are only counted");
+	dm->sp = (struct gl_sync_params){
+		.cgroup2_mount = dm->cg2mount,
+		.managed_cgroup = dm->managed,
+		.managed_level = cgroup_level(dm->o.cgroup, dm->cg2mount),
+		.pid = getpid(),
+		.context_ttl_ns = dm->o.context_ttl_ms * 1000000ULL,
+		.flags = (dm->o.trust_incoming ? GL_CFG_TRUST_INCOMING : 0) |
+			 (f.no_recv ? GL_CFG_NO_RECV : 0),
+	};
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct graylane_bpf *skel = NULL;
+	struct daemon dm;
+	struct sigaction sa;
+	unsigned int polls = 0;
+	bool second;
+	int rc;
+
+	memset(&dm, 0, sizeof(dm));
+	dm.inotify = -1;
+	dm.fds = (struct gl_map_fds){ -1, -1, -1, -1, -1, -1, -1, -1, -1 };
+	rc = gl_options_parse(argc, argv, &dm.o, stderr);
+	if (rc)
+		return rc < 0 ? 2 : 0;
+	libbpf_set_print(gl_refusal_libbpf_print);
+	/* An apply allocates and frees a few hundred MB in pieces (YAML trees,
+	 * model objects, arrays that grow): keep freed memory for the next piece
+	 * rather than returning it and faulting it in again, page by page;
+	 * apply_rules gives it all back at the end (malloc_trim). One arena for
+	 * the loader's threads too (user/rules/load_parallel.c): malloc_trim cannot
+	 * shrink the heaps of the others. */
+	mallopt(M_TRIM_THRESHOLD, 1 << 30);
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	mallopt(M_ARENA_MAX, 1);
+	setvbuf(stderr, NULL, _IOLBF, 0);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	rc = setup(&dm, &skel);
+	if (rc)
+		goto out;
+	dm.inotify = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (dm.inotify >= 0 &&
+	    inotify_add_watch(dm.inotify, dm.o.rules, IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM |
+						   IN_CREATE | IN_DELETE | IN_ATTRIB) < 0) {
+		logf_("warning: cannot watch %s (%s); checking it every %u ms", dm.o.rules,
+		      strerror(errno), dm.o.poll_ms);
+		close(dm.inotify);
+		dm.inotify = -1;
+	}
+	dm.rules_sig = rules_signature(dm.o.rules);
+	apply_rules(&dm);
+	while (!stop) {
+		uint64_t sig;
+
+		wait_events(&dm);
+		sig = rules_signature(dm.o.rules);
+		if (sig != dm.rules_sig || reload) {
+			reload = 0;
+			dm.rules_sig = sig;
+			apply_rules(&dm);
+			continue;
+		}
+		if (!dm.have_plan)
+			continue;
+		second = ++polls * dm.o.poll_ms >= 1000;
+		if (second)
+			polls = 0;
+		/* A workload's cgroup appeared or was recreated: resolve it again.
+		 * Two syscalls per workload: every poll on an ordinary node, once
+		 * a second past GL_CGROUP_POLL_MAX workloads. */
+		if ((second || dm.applied.nworkloads <= GL_CGROUP_POLL_MAX) &&
+		    cgroup_signature(&dm) != dm.cgroup_sig) {
+			apply_rules(&dm);
+			continue;
+		}
+		/* Processes come and go: their environment may name another lane.
+		 * Reading every environ is dearer than a stat: once a second. */
+		if (second && env_signature(&dm) != dm.env_sig)
+			apply_rules(&dm);
+	}
+	logf_("stopping; the data path stays attached (pin root %s)", dm.o.pin_root);
+out:
+	gl_applied_free(&dm.applied);
+	gl_map_fds_close(&dm.fds);
+	ring_buffer__free(dm.events);
+	if (dm.inotify >= 0)
+		close(dm.inotify);
+	graylane_bpf__destroy(skel);	/* pins keep programs, maps and links */
+	return rc;
+}

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+#include "sync/pins.h"
+
+static const char usage[] =
+	"usage: graylaned --rules DIR --cgroup PATH [options]\n"
+	"  --rules DIR            directory of OpenSergo and inventory YAML, watched for changes\n"
+	"  --cgroup PATH          absolute path of the cgroup v2 directory to manage\n"
+	"  --pin-root PATH        where programs, maps and links are pinned (default "
+	GL_PIN_ROOT_DEFAULT ")\n"
+	"  --label-header NAME    propagation header written into lane requests (default "
+	GL_LABEL_HEADER_DEFAULT ")\n"
+	"  --accept-header NAME   another propagation header accepted on input (default "
+	GL_ACCEPT_HEADER_DEFAULT ")\n"
+	"  --context-ttl DURATION lifetime of a thread's context label (default 5s)\n"
+	"  --trust-incoming       entry workloads keep a propagation header from outside\n"
+	"  --poll-interval DURATION  how often the rules directory is checked (default 100ms)\n";
+
+int gl_parse_duration_ms(const char *s, uint64_t *ms)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -EINVAL;
+	if (!strcmp(end, "ms"))
+		*ms = v;
+	else if (!strcmp(end, "s") || !*end)
+		*ms = v * 1000;
+	else if (!strcmp(end, "m"))
+		*ms = v * 60000;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int header_name_ok(const char *s)
+{
+	if (!*s || strlen(s) > 64)
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_')
+			return 0;
+	return 1;
+}
+
+int gl_options_parse(int argc, char **argv, struct gl_options *o, FILE *err)
+{
+	static const struct option lo[] = {
+		{ "rules", required_argument, 0, 'r' },
+		{ "cgroup", required_argument, 0, 'c' },
+		{ "pin-root", required_argument, 0, 'p' },
+		{ "label-header", required_argument, 0, 'l' },
+		{ "accept-header", required_argument, 0, 'a' },
+		{ "context-ttl", required_argument, 0, 't' },
+		{ "trust-incoming", no_argument, 0, 'T' },
+		{ "poll-interval", required_argument, 0, 'P' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0 }
+	};
+	uint64_t ms;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->pin_root = GL_PIN_ROOT_DEFAULT;
+	o->label_header = GL_LABEL_HEADER_DEFAULT;
+	o->accept_header = GL_ACCEPT_HEADER_DEFAULT;
+	o->context_ttl_ms = GL_CONTEXT_TTL_DEFAULT_MS;
+	o->poll_ms = GL_POLL_DEFAULT_MS;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'r': o->rules = optarg; break;
+		case 'c': o->cgroup = optarg; break;
+		case 'p': o->pin_root = optarg; break;
+		case 'T': o->trust_incoming = true; break;
+		case 'l':
+		case 'a':
+			if (!header_name_ok(optarg)) {
+				fprintf(err, "graylaned: --%s: '%s' is not a header name\n",
+					c == 'l' ? "label-header" : "accept-header", optarg);
+				return -EINVAL;
+			}
+			*(c == 'l' ? &o->label_header : &o->accept_header) = optarg;
+			break;
+		case 't':
+		case 'P':
+			if (gl_parse_duration_ms(optarg, &ms) || ms == 0 || ms > 3600000) {
+				fprintf(err, "graylaned: --%s: '%s' is not a duration between 1ms and 1h "
+					"(e.g. 5s, 250ms)\n", c == 't' ? "context-ttl" : "poll-interval",
+					optarg);
+				return -EINVAL;
+			}
+			if (c == 't')
+				o->context_ttl_ms = ms;
+			else
+				o->poll_ms = ms;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 1;
+		default:
+			fputs(usage, err);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(err, "graylaned: unexpected argument '%s'\n%s", argv[optind], usage);
+		return -EINVAL;
+	}
+	if (!o->rules || !o->cgroup) {
+		fprintf(err, "graylaned: --rules and --cgroup are required\n%s", usage);
+		return -EINVAL;
+	}
+	if (o->cgroup[0] != '/') {
+		fprintf(err, "graylaned: --cgroup must be an absolute path, got '%s'\n", o->cgroup);
+		return -EINVAL;
+	}
+	return 0;
+}
