@@ -17,6 +17,7 @@
 #include "common/diag.h"
 #include "model/model.h"
 #include "plan/plan.h"
+#include "rules/rules.h"
 
 static FILE *devnull;
 

@@ -25,6 +25,7 @@
 #include "common/diag.h"
 #include "model/model.h"
 #include "plan/plan.h"
+#include "rules/rules.h"
 #include "rules_load.h"
 #include "rules_load.skel.h"
 #include "vectors.h"

@@ -11,6 +11,7 @@
 #include "common/diag.h"
 #include "model/model.h"
 #include "plan/plan.h"
+#include "rules/rules.h"
 #include "testutil.h"
 
 static const char *const required[] = { "reference", "direct", "multiport", "fallback", "conditions" };

@@ -21,6 +21,7 @@
 #include "common/diag.h"
 #include "model/model.h"
 #include "plan/plan.h"
+#include "rules/rules.h"
 #include "testutil.h"
 #include "../../bpf/lib/rules.h"
 

@@ -21,6 +21,7 @@
 #include "common/diag.h"
 #include "model/model.h"
 #include "plan/plan.h"
+#include "rules/rules.h"
 #include "testutil.h"
 
 enum src { SRC_FILE, SRC_DIR, SRC_BUFFER };

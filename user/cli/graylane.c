@@ -21,6 +21,7 @@
 #include "model/model.h"
 #include "sync/pins.h"
 #include "plan/plan.h"
+#include "rules/rules.h"
 #include "kernel/refusal.h"
 #include "kernel/verifier_report.h"
 #include "graylane.skel.h"

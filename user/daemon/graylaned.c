@@ -35,6 +35,7 @@
 #include "kernel/refusal.h"
 #include "kernel/verifier_report.h"
 #include "plan/plan.h"
+#include "rules/rules.h"
 
 #define GL_CGROUP_POLL_MAX 1000	/* workloads whose cgroups are checked every poll */
 

@@ -214,3 +214,33 @@ size_t gl_model_service_keys(const struct gl_model *m)
 	}
 	return n;
 }
+
+static int cmp_entry_rule(const void *a, const void *b)
+{
+	const struct gl_traffic_rule *x = *(const struct gl_traffic_rule *const *)a;
+	const struct gl_traffic_rule *y = *(const struct gl_traffic_rule *const *)b;
+	const char *xn = x->meta.name ? x->meta.name : "";
+	const char *yn = y->meta.name ? y->meta.name : "";
+	int c;
+
+	if (x->priority != y->priority)
+		return x->priority < y->priority ? -1 : 1;
+	c = strcmp(xn, yn);
+	if (c)
+		return c;
+	/* names are unique in a valid set; load order keeps an invalid one stable */
+	return x->meta.index < y->meta.index ? -1 : x->meta.index > y->meta.index;
+}
+
+size_t gl_entry_rules(const struct gl_model *m, const struct gl_workload_def *w,
+		      const struct gl_traffic_rule **out)
+{
+	size_t n = w->nentry_rules;
+
+	(void)m;	/* gl_model_members found them */
+	if (n)
+		memcpy(out, w->entry_rules, n * sizeof(*out));
+	if (n > 1)
+		qsort(out, n, sizeof(*out), cmp_entry_rule);
+	return n;
+}

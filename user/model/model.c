@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /* The rules model: lifecycle and small queries (see model.h). */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <stdint.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,4 +116,58 @@ void gl_ip_format(__u8 family, const __u8 addr[16], char *buf, size_t size)
 
 	if (!inet_ntop(af, addr, buf, size))
 		snprintf(buf, size, "?");
+}
+
+/*
+ * Room for n+1 elements in v (cap of them): v, or v moved to twice the room,
+ * or NULL (v unchanged). The kinds' arrays are malloc'ed, not in the arena,
+ * where each doubling left the old copy behind (5.8 MB at 100 000 Workloads,
+ * the per-file arrays of the parallel load included).
+ */
+static void *grow(void *v, size_t n, size_t *cap, size_t elem)
+{
+	size_t ncap = *cap ? *cap * 2 : 8;
+	void *nv;
+
+	if (n < *cap)
+		return v;
+	if (ncap > SIZE_MAX / elem)
+		return NULL;
+	nv = realloc(v, ncap * elem);
+	if (nv)
+		*cap = ncap;
+	return nv;
+}
+
+/* Typed, so each kind's array is only ever accessed as what it is. */
+#define PUSH(arr, n, cap, obj) ({						\
+	void *grown_ = grow((arr), (n), &(cap), sizeof(*(arr)));		\
+										\
+	if (grown_) {								\
+		(arr) = grown_;							\
+		(obj)->meta.index = (n);					\
+		(arr)[(n)++] = (obj);						\
+	}									\
+	grown_ ? 0 : -ENOMEM;							\
+})
+
+int gl_model_add(struct gl_model *m, struct gl_meta *obj)
+{
+	/* every object struct starts with its struct gl_meta */
+	switch (obj->kind) {
+	case GL_KIND_TRAFFIC_LABEL_RULE:
+		return PUSH(m->traffic_rules, m->ntraffic_rules, m->cap_traffic_rules,
+			    (struct gl_traffic_rule *)obj);
+	case GL_KIND_WORKLOAD_LABEL_RULE:
+		return PUSH(m->workload_rules, m->nworkload_rules, m->cap_workload_rules,
+			    (struct gl_workload_rule *)obj);
+	case GL_KIND_WORKLOAD:
+		return PUSH(m->workloads, m->nworkloads, m->cap_workloads,
+			    (struct gl_workload_def *)obj);
+	case GL_KIND_SERVICE:
+		return PUSH(m->services, m->nservices, m->cap_services,
+			    (struct gl_service_def *)obj);
+	default:
+		return 0;
+	}
 }

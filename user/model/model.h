@@ -173,27 +173,9 @@ struct gl_model {
 void gl_model_init(struct gl_model *m);
 void gl_model_free(struct gl_model *m);
 
-/*
- * Loaders add every object they can read to m and every problem to d.
- * They return 0 when nothing was wrong, -EINVAL when an error was reported,
- * or another negative errno when the input could not be read at all (also
- * reported in d).
- */
-/* A file name the directory loader reads: *.yaml or *.yml, no dotfile. */
-bool gl_rules_file_name(const char *name);
-/* *.yaml and *.yml files of dir (not its subdirectories), sorted by name. */
-int gl_model_load_dir(const char *dir, struct gl_model *m, struct gl_diags *d);
-int gl_model_load_file(const char *path, struct gl_model *m, struct gl_diags *d);
-/* filename is only used in diagnostics. */
-int gl_model_load_buffer(const char *filename, const char *buf, size_t len,
-			 struct gl_model *m, struct gl_diags *d);
-
-/*
- * Checks across documents (duplicates, conflicts, capacities, selectors) and
- * assigns lanes: m->lanes and each workload's lane. Returns 0, or -EINVAL if
- * this model has any error, found now or while loading.
- */
-int gl_model_validate(struct gl_model *m, struct gl_diags *d);
+/* Appends obj (a struct starting with struct gl_meta) to its kind's array;
+ * 0 or -ENOMEM. */
+int gl_model_add(struct gl_model *m, struct gl_meta *obj);
 /*
  * Frees every object's metadata.labels (left empty): only loading and
  * validation (lanes, selectors, service members) read them, and compile
@@ -205,6 +187,13 @@ void gl_model_drop_labels(struct gl_model *m);
 bool gl_selector_matches(const struct gl_labels *selector, const struct gl_labels *labels);
 const char *gl_label_get(const struct gl_labels *labels, const char *key);
 
+/*
+ * The TrafficLabelRules whose selector matches w, in the order they are
+ * tried: priority (lower first), then name. Fills out (m->ntraffic_rules
+ * entries of room) and returns how many. Shared by validation and compile.
+ */
+size_t gl_entry_rules(const struct gl_model *m, const struct gl_workload_def *w,
+		      const struct gl_traffic_rule **out);
 /* Fills every service's members (user/model/members.c); 0 or -ENOMEM. */
 int gl_model_members(struct gl_model *m);
 /* (address, port) keys of the services and their members, duplicates

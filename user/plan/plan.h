@@ -128,13 +128,6 @@ struct gl_plan {
 int gl_plan_compile(const struct gl_model *m, struct gl_plan *p, const struct gl_compile_opts *o,
 		    struct gl_diags *d);
 
-/*
- * The TrafficLabelRules whose selector matches w, in the order they are
- * tried: priority (lower first), then name. Fills out (m->ntraffic_rules
- * entries of room) and returns how many. Shared by validation and compile.
- */
-size_t gl_entry_rules(const struct gl_model *m, const struct gl_workload_def *w,
-		      const struct gl_traffic_rule **out);
 /* gl_shadows from the table WorkloadLabelRules (user/plan/compile_shadows.c). */
 int gl_plan_shadows(const struct gl_model *m, struct gl_plan *p);
 void gl_plan_free(struct gl_plan *p);

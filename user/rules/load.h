@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Internal to the rules loader (model_load.c, load_*.c): typed access to
+ * Internal to the rules loader (load_*.c): typed access to
  * YAML fields that reports missing, mistyped and unknown fields with the
  * field's full path ("spec.ports[0].port") at the node's position.
  */
@@ -11,6 +11,7 @@
 
 #include "common/diag.h"
 #include "model/model.h"
+#include "rules.h"
 #include "ytree.h"
 
 struct gl_load {
@@ -97,14 +98,9 @@ bool gl_check_dns_subdomain(struct gl_load *l, const struct gl_ynode *n, const c
 
 /* spec.match of a TrafficLabelRule (load_match.c) */
 void gl_load_matches(struct gl_load *l, const struct gl_ynode *spec, struct gl_traffic_rule *r);
-/*
- * The files names[0..n) of dir, in that order, into m (user/rules/load_parallel.c):
- * loaded on every core, the result that of loading them one by one.
- */
-int gl_model_load_files(const char *dir, const char *const *names, size_t n,
-			struct gl_model *m, struct gl_diags *d);
-/* Appends obj (a struct starting with struct gl_meta) to its kind's array in l->m. */
-void gl_model_add(struct gl_load *l, struct gl_meta *obj);
+/* "PATH: WHAT: strerror(err)" as an error of m, at no line; returns -err. */
+int gl_load_file_error(struct gl_model *m, struct gl_diags *d, const char *path,
+		       const char *what, int err);
 
 /* Kinds (load_traffic.c, load_inventory.c); spec is the checked spec mapping. */
 void gl_load_traffic_rule(struct gl_load *l, const struct gl_ynode *spec, struct gl_meta *meta);

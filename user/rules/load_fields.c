@@ -262,3 +262,11 @@ void gl_check_fields(struct gl_load *l, const struct gl_ynode *map, const char *
 				 gl_path_join(prefix, gl_q(k->str).s).s);
 	}
 }
+
+int gl_load_file_error(struct gl_model *m, struct gl_diags *d, const char *path,
+		       const char *what, int err)
+{
+	gl_diag_add(d, GL_SEV_ERROR, path, 0, 0, "%s: %s", what, strerror(err));
+	m->nerrors++;
+	return -err;
+}

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /* Inventory kinds (graylane.io/v1alpha1): Workload and Service. */
+#include <errno.h>
 #include <string.h>
 
 #include "load.h"
@@ -85,7 +86,8 @@ void gl_load_workload(struct gl_load *l, const struct gl_ynode *spec, struct gl_
 		read_cgroup(l, spec, w);
 		gl_get_ips(l, spec, "spec", "addresses", false, &w->addrs, &w->naddrs);
 	}
-	gl_model_add(l, &w->meta);
+	if (gl_model_add(l->m, &w->meta))
+		l->err = -ENOMEM;
 }
 
 static bool read_port_num(struct gl_load *l, const struct gl_ynode *n, const char *path,
@@ -203,5 +205,6 @@ void gl_load_service(struct gl_load *l, const struct gl_ynode *spec, struct gl_m
 		gl_get_labels(l, spec, "spec", "selector", true, GL_LABELS_SELECTOR, &s->selector);
 		read_protocol(l, spec, s);
 	}
-	gl_model_add(l, &s->meta);
+	if (gl_model_add(l->m, &s->meta))
+		l->err = -ENOMEM;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /* OpenSergo kinds (traffic.opensergo.io/v1alpha1): TrafficLabelRule, WorkloadLabelRule. */
+#include <errno.h>
 #include <limits.h>
 #include <string.h>
 
@@ -46,7 +47,8 @@ void gl_load_traffic_rule(struct gl_load *l, const struct gl_ynode *spec, struct
 		read_priority(l, spec, r);
 		gl_load_matches(l, spec, r);
 	}
-	gl_model_add(l, &r->meta);
+	if (gl_model_add(l->m, &r->meta))
+		l->err = -ENOMEM;
 }
 
 /* spec.workloadLabels: a list with exactly one lane name. */
@@ -172,5 +174,6 @@ void gl_load_workload_rule(struct gl_load *l, const struct gl_ynode *spec, struc
 		if (find_label(&r->selector, "table"))
 			read_table(l, r);
 	}
-	gl_model_add(l, &r->meta);
+	if (gl_model_add(l->m, &r->meta))
+		l->err = -ENOMEM;
 }

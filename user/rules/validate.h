@@ -5,6 +5,7 @@
 
 #include "common/diag.h"
 #include "model/model.h"
+#include "rules.h"
 
 struct gl_vctx {
 	struct gl_model *m;
@@ -12,6 +13,7 @@ struct gl_vctx {
 	int err;		/* sticky -ENOMEM */
 };
 
+/* validate_report.c */
 __attribute__((format(printf, 3, 4)))
 void gl_verr(struct gl_vctx *v, struct gl_pos pos, const char *fmt, ...);
 __attribute__((format(printf, 3, 4)))

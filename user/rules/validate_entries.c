@@ -23,12 +23,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <graylane/http_limits.h>
 
-#include "plan/plan.h"
 #include "common/quote.h"
 #include "validate.h"
-
-/* TODO-LIMITS: belongs in include/graylane/limits.h next to the other per-plan counts */
 
 /* One overflow: where (a rule's selector or an item), for which workload. */
 struct overflow {

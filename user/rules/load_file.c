@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * Loading rules: files -> YAML documents -> model objects. Each document is
+ * Loading one rules file or buffer: YAML documents -> model objects
+ * (gl_model_load_file, gl_model_load_buffer). Each document is
  * checked on its own here (kind, apiVersion, metadata, then the kind's
  * spec); checks across documents are gl_model_validate's.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -176,14 +176,6 @@ int gl_model_load_buffer(const char *filename, const char *buf, size_t len,
 	return d->nerrors > errors ? -EINVAL : 0;
 }
 
-static int file_error(struct gl_model *m, struct gl_diags *d, const char *path,
-		      const char *what, int err)
-{
-	gl_diag_add(d, GL_SEV_ERROR, path, 0, 0, "%s: %s", what, strerror(err));
-	m->nerrors++;
-	return -err;
-}
-
 static int read_all(int fd, char *buf, size_t len)
 {
 	size_t got = 0;
@@ -208,9 +200,9 @@ int gl_model_load_file(const char *path, struct gl_model *m, struct gl_diags *d)
 	int ret;
 
 	if (fd < 0)
-		return file_error(m, d, path, "cannot open rules file", errno);
+		return gl_load_file_error(m, d, path, "cannot open rules file", errno);
 	if (fstat(fd, &st)) {
-		ret = file_error(m, d, path, "cannot read rules file", errno);
+		ret = gl_load_file_error(m, d, path, "cannot read rules file", errno);
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
@@ -230,166 +222,11 @@ int gl_model_load_file(const char *path, struct gl_model *m, struct gl_diags *d)
 	}
 	ret = read_all(fd, buf, st.st_size);
 	if (ret)
-		ret = file_error(m, d, path, "cannot read rules file", -ret);
+		ret = gl_load_file_error(m, d, path, "cannot read rules file", -ret);
 	else
 		ret = gl_model_load_buffer(path, buf, st.st_size, m, d);
 out:
 	free(buf);
 	close(fd);
 	return ret;
-}
-
-bool gl_rules_file_name(const char *name)
-{
-	size_t n = strlen(name);
-
-	/* dotfiles: editor backups, and Kubernetes ConfigMap mounts' "..data" */
-	if (name[0] == '.')
-		return false;
-	return (n > 5 && !strcmp(name + n - 5, ".yaml")) ||
-	       (n > 4 && !strcmp(name + n - 4, ".yml"));
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static void free_names(char **names, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-}
-
-/* Names of the rule files of dir, sorted, so a set always loads in one order. */
-static int list_dir(DIR *dir, char ***out, size_t *n)
-{
-	char **names = NULL, **nn;
-	size_t cap = 0;
-	struct dirent *de;
-
-	*n = 0;
-	while ((errno = 0, de = readdir(dir))) {
-		if (!gl_rules_file_name(de->d_name) || de->d_type == DT_DIR)
-			continue;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			nn = realloc(names, cap * sizeof(*names));
-			if (!nn)
-				goto nomem;
-			names = nn;
-		}
-		names[*n] = strdup(de->d_name);
-		if (!names[*n])
-			goto nomem;
-		(*n)++;
-	}
-	if (errno) {
-		int err = errno;
-
-		free_names(names, *n);
-		return -err;
-	}
-	if (*n)
-		qsort(names, *n, sizeof(*names), cmp_str);
-	*out = names;
-	return 0;
-nomem:
-	free_names(names, *n);
-	return -ENOMEM;
-}
-
-int gl_model_load_dir(const char *dir, struct gl_model *m, struct gl_diags *d)
-{
-	DIR *dh = opendir(dir);
-	char **names = NULL;
-	size_t n = 0;
-	int ret = 0;
-
-	if (!dh)
-		return file_error(m, d, dir, "cannot open rules directory", errno);
-	ret = list_dir(dh, &names, &n);
-	closedir(dh);
-	if (ret)
-		return ret == -ENOMEM ? ret : file_error(m, d, dir, "cannot list rules directory", -ret);
-	if (!n) {
-		gl_diag_add(d, GL_SEV_ERROR, dir, 0, 0,
-			    "no rules: the directory has no *.yaml or *.yml files");
-		m->nerrors++;
-		free(names);
-		return -ENOENT;
-	}
-	ret = gl_model_load_files(dir, (const char *const *)names, n, m, d);
-	free_names(names, n);
-	return ret;
-}
-
-/*
- * Room for n+1 elements in v (cap of them): v, or v moved to twice the room,
- * or NULL (v unchanged). The kinds' arrays are malloc'ed, not in the arena,
- * where each doubling left the old copy behind (5.8 MB at 100 000 Workloads,
- * the per-file arrays of the parallel load included).
- */
-static void *grow(void *v, size_t n, size_t *cap, size_t elem)
-{
-	size_t ncap = *cap ? *cap * 2 : 8;
-	void *nv;
-
-	if (n < *cap)
-		return v;
-	if (ncap > SIZE_MAX / elem)
-		return NULL;
-	nv = realloc(v, ncap * elem);
-	if (nv)
-		*cap = ncap;
-	return nv;
-}
-
-/* Typed, so each kind's array is only ever accessed as what it is. */
-#define PUSH(l, arr, n, cap, obj) do {						\
-	void *grown_ = grow((arr), (n), &(cap), sizeof(*(arr)));		\
-										\
-	if (!grown_) {								\
-		(l)->err = -ENOMEM;						\
-		break;								\
-	}									\
-	(arr) = grown_;								\
-	(obj)->meta.index = (n);						\
-	(arr)[(n)++] = (obj);							\
-} while (0)
-
-void gl_model_add(struct gl_load *l, struct gl_meta *obj)
-{
-	struct gl_model *m = l->m;
-
-	/* every object struct starts with its struct gl_meta */
-	switch (obj->kind) {
-	case GL_KIND_TRAFFIC_LABEL_RULE: {
-		struct gl_traffic_rule *r = (struct gl_traffic_rule *)obj;
-
-		PUSH(l, m->traffic_rules, m->ntraffic_rules, m->cap_traffic_rules, r);
-		break;
-	}
-	case GL_KIND_WORKLOAD_LABEL_RULE: {
-		struct gl_workload_rule *r = (struct gl_workload_rule *)obj;
-
-		PUSH(l, m->workload_rules, m->nworkload_rules, m->cap_workload_rules, r);
-		break;
-	}
-	case GL_KIND_WORKLOAD: {
-		struct gl_workload_def *w = (struct gl_workload_def *)obj;
-
-		PUSH(l, m->workloads, m->nworkloads, m->cap_workloads, w);
-		break;
-	}
-	case GL_KIND_SERVICE: {
-		struct gl_service_def *s = (struct gl_service_def *)obj;
-
-		PUSH(l, m->services, m->nservices, m->cap_services, s);
-		break;
-	}
-	default:
-		break;
-	}
 }

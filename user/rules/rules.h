@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The rules stage: YAML files -> a validated model. Every problem goes to
+ * the diagnostics list with its file:line:col; a set with an error is never
+ * handed on (the caller keeps the rules in force).
+ */
+#ifndef GL_RULES_H
+#define GL_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/diag.h"
+#include "model/model.h"
+
+/*
+ * Loaders add every object they can read to m and every problem to d.
+ * They return 0 when nothing was wrong, -EINVAL when an error was reported,
+ * or another negative errno when the input could not be read at all (also
+ * reported in d).
+ */
+/* A file name the directory loader reads: *.yaml or *.yml, no dotfile. */
+bool gl_rules_file_name(const char *name);
+/* *.yaml and *.yml files of dir (not its subdirectories), sorted by name. */
+int gl_model_load_dir(const char *dir, struct gl_model *m, struct gl_diags *d);
+int gl_model_load_file(const char *path, struct gl_model *m, struct gl_diags *d);
+/* filename is only used in diagnostics. */
+int gl_model_load_buffer(const char *filename, const char *buf, size_t len,
+			 struct gl_model *m, struct gl_diags *d);
+
+/*
+ * Checks across documents (duplicates, conflicts, capacities, selectors) and
+ * assigns lanes: m->lanes and each workload's lane. Returns 0, or -EINVAL if
+ * this model has any error, found now or while loading.
+ */
+int gl_model_validate(struct gl_model *m, struct gl_diags *d);
+
+#endif
