@@ -173,10 +173,34 @@ static uint64_t cgroup_signature(const struct daemon *dm)
 	return gl_sync_cgroup_signature(dm->applied.cgroups, dm->applied.ncgroups, dm->cg2mount);
 }
 
+/* The rules directory (and the processes' lanes) loaded, validated and
+ * compiled into p; the model is freed before the maps are written. */
+static int build_plan(struct daemon *dm, struct gl_plan *p, struct gl_diags *d)
+{
+	struct gl_model m;
+	int err;
+
+	memset(&m, 0, sizeof(m));
+	err = gl_model_load_dir(dm->o.rules, &m, d);
+	if (err != -ENOMEM && gl_env_lanes(&m, dm->cg2mount, d))
+		err = -ENOMEM;
+	if (err != -ENOMEM) {
+		int v = gl_model_validate(&m, d);
+
+		err = err ? err : v;
+	}
+	if (!err) {
+		gl_model_drop_labels(&m);
+		err = gl_plan_compile(&m, p, &(struct gl_compile_opts){ dm->o.label_header,
+								  dm->o.accept_header }, d);
+	}
+	gl_model_free(&m);	/* the plan holds all the maps need */
+	return err;
+}
+
 /* Loads, validates and compiles the rules; applies them as a new generation. */
 static int apply_rules(struct daemon *dm)
 {
-	struct gl_model m;
 	struct gl_plan p;
 	struct gl_diags d;
 	struct gl_sync_result res;
@@ -184,25 +208,11 @@ static int apply_rules(struct daemon *dm)
 	struct timespec t0, t1;
 	int err;
 
-	memset(&m, 0, sizeof(m));
 	memset(&p, 0, sizeof(p));
 	memset(&applied, 0, sizeof(applied));
 	gl_diags_init(&d);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	err = gl_model_load_dir(dm->o.rules, &m, &d);
-	if (err != -ENOMEM && gl_env_lanes(&m, dm->cg2mount, &d))
-		err = -ENOMEM;
-	if (err != -ENOMEM) {
-		int v = gl_model_validate(&m, &d);
-
-		err = err ? err : v;
-	}
-	if (!err) {
-		gl_model_drop_labels(&m);
-		err = gl_plan_compile(&m, &p, &(struct gl_compile_opts){ dm->o.label_header,
-								   dm->o.accept_header }, &d);
-	}
-	gl_model_free(&m);	/* the plan holds all the maps need: free it before they are written */
+	err = build_plan(dm, &p, &d);
 	if (err || gl_diags_errors(&d)) {
 		gl_diags_print(&d, stderr);
 		logf_("rules in %s rejected (%zu errors); %s", dm->o.rules, gl_diags_errors(&d),
@@ -235,7 +245,6 @@ static int apply_rules(struct daemon *dm)
 out:
 	gl_applied_free(&applied);
 	gl_plan_free(&p);
-	gl_model_free(&m);
 	gl_diags_free(&d);
 	malloc_trim(0);		/* the model and plan were freed: give their pages back */
 	return err;
@@ -326,13 +335,65 @@ static int setup(struct daemon *dm, struct graylane_bpf **skel)
 	return 0;
 }
 
+/* inotify on the rules directory, or polling when it cannot be watched. */
+static void watch_rules(struct daemon *dm)
+{
+	dm->inotify = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (dm->inotify >= 0 &&
+	    inotify_add_watch(dm->inotify, dm->o.rules, IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM |
+						   IN_CREATE | IN_DELETE | IN_ATTRIB) < 0) {
+		logf_("warning: cannot watch %s (%s); checking it every %u ms", dm->o.rules,
+		      strerror(errno), dm->o.poll_ms);
+		close(dm->inotify);
+		dm->inotify = -1;
+	}
+}
+
+/* Applies the rules, then every change of them, of the workloads' cgroups
+ * and of their processes' lanes, until SIGTERM or SIGINT. */
+static void run(struct daemon *dm)
+{
+	unsigned int polls = 0;
+	bool second;
+
+	dm->rules_sig = rules_signature(dm->o.rules);
+	apply_rules(dm);
+	while (!stop) {
+		uint64_t sig;
+
+		wait_events(dm);
+		sig = rules_signature(dm->o.rules);
+		if (sig != dm->rules_sig || reload) {
+			reload = 0;
+			dm->rules_sig = sig;
+			apply_rules(dm);
+			continue;
+		}
+		if (!dm->have_plan)
+			continue;
+		second = ++polls * dm->o.poll_ms >= 1000;
+		if (second)
+			polls = 0;
+		/* A workload's cgroup appeared or was recreated: resolve it again.
+		 * Two syscalls per workload: every poll on an ordinary node, once
+		 * a second past GL_CGROUP_POLL_MAX workloads. */
+		if ((second || dm->applied.nworkloads <= GL_CGROUP_POLL_MAX) &&
+		    cgroup_signature(dm) != dm->cgroup_sig) {
+			apply_rules(dm);
+			continue;
+		}
+		/* Processes come and go: their environment may name another lane.
+		 * Reading every environ is dearer than a stat: once a second. */
+		if (second && env_signature(dm) != dm->env_sig)
+			apply_rules(dm);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct graylane_bpf *skel = NULL;
 	struct daemon dm;
 	struct sigaction sa;
-	unsigned int polls = 0;
-	bool second;
 	int rc;
 
 	memset(&dm, 0, sizeof(dm));
@@ -346,7 +407,7 @@ int main(int argc, char **argv)
 	 * model objects, arrays that grow): keep freed memory for the next piece
 	 * rather than returning it and faulting it in again, page by page;
 	 * apply_rules gives it all back at the end (malloc_trim). One arena for
-	 * the loader's threads too (user/rules/load_parallel.c): malloc_trim cannot
+	 * the loader's threads too (user/rules/load_dir.c): malloc_trim cannot
 	 * shrink the heaps of the others. */
 	mallopt(M_TRIM_THRESHOLD, 1 << 30);
 	mallopt(M_MMAP_THRESHOLD, 32 << 20);
@@ -363,46 +424,8 @@ int main(int argc, char **argv)
 	rc = setup(&dm, &skel);
 	if (rc)
 		goto out;
-	dm.inotify = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (dm.inotify >= 0 &&
-	    inotify_add_watch(dm.inotify, dm.o.rules, IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM |
-						   IN_CREATE | IN_DELETE | IN_ATTRIB) < 0) {
-		logf_("warning: cannot watch %s (%s); checking it every %u ms", dm.o.rules,
-		      strerror(errno), dm.o.poll_ms);
-		close(dm.inotify);
-		dm.inotify = -1;
-	}
-	dm.rules_sig = rules_signature(dm.o.rules);
-	apply_rules(&dm);
-	while (!stop) {
-		uint64_t sig;
-
-		wait_events(&dm);
-		sig = rules_signature(dm.o.rules);
-		if (sig != dm.rules_sig || reload) {
-			reload = 0;
-			dm.rules_sig = sig;
-			apply_rules(&dm);
-			continue;
-		}
-		if (!dm.have_plan)
-			continue;
-		second = ++polls * dm.o.poll_ms >= 1000;
-		if (second)
-			polls = 0;
-		/* A workload's cgroup appeared or was recreated: resolve it again.
-		 * Two syscalls per workload: every poll on an ordinary node, once
-		 * a second past GL_CGROUP_POLL_MAX workloads. */
-		if ((second || dm.applied.nworkloads <= GL_CGROUP_POLL_MAX) &&
-		    cgroup_signature(&dm) != dm.cgroup_sig) {
-			apply_rules(&dm);
-			continue;
-		}
-		/* Processes come and go: their environment may name another lane.
-		 * Reading every environ is dearer than a stat: once a second. */
-		if (second && env_signature(&dm) != dm.env_sig)
-			apply_rules(&dm);
-	}
+	watch_rules(&dm);
+	run(&dm);
 	logf_("stopping; the data path stays attached (pin root %s)", dm.o.pin_root);
 out:
 	gl_applied_free(&dm.applied);

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
+/* graylaned's command line: flags, durations, header names checked; a bad
+ * one is a usage error naming it. */
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
@@ -54,6 +56,48 @@ static int header_name_ok(const char *s)
 	return 1;
 }
 
+/* One option of the loop in gl_options_parse: 0, 1 (--help) or -EINVAL. */
+static int parse_one(int c, struct gl_options *o, FILE *err)
+{
+	uint64_t ms;
+
+	switch (c) {
+	case 'r': o->rules = optarg; break;
+	case 'c': o->cgroup = optarg; break;
+	case 'p': o->pin_root = optarg; break;
+	case 'T': o->trust_incoming = true; break;
+	case 'l':
+	case 'a':
+		if (!header_name_ok(optarg)) {
+			fprintf(err, "graylaned: --%s: '%s' is not a header name\n",
+				c == 'l' ? "label-header" : "accept-header", optarg);
+			return -EINVAL;
+		}
+		*(c == 'l' ? &o->label_header : &o->accept_header) = optarg;
+		break;
+	case 't':
+	case 'P':
+		if (gl_parse_duration_ms(optarg, &ms) || ms == 0 || ms > 3600000) {
+			fprintf(err, "graylaned: --%s: '%s' is not a duration between 1ms and 1h "
+				"(e.g. 5s, 250ms)\n", c == 't' ? "context-ttl" : "poll-interval",
+				optarg);
+			return -EINVAL;
+		}
+		if (c == 't')
+			o->context_ttl_ms = ms;
+		else
+			o->poll_ms = ms;
+		break;
+	case 'h':
+		fputs(usage, stdout);
+		return 1;
+	default:
+		fputs(usage, err);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int gl_options_parse(int argc, char **argv, struct gl_options *o, FILE *err)
 {
 	static const struct option lo[] = {
@@ -68,8 +112,7 @@ int gl_options_parse(int argc, char **argv, struct gl_options *o, FILE *err)
 		{ "help", no_argument, 0, 'h' },
 		{ 0 }
 	};
-	uint64_t ms;
-	int c;
+	int c, rc;
 
 	memset(o, 0, sizeof(*o));
 	o->pin_root = GL_PIN_ROOT_DEFAULT;
@@ -78,42 +121,9 @@ int gl_options_parse(int argc, char **argv, struct gl_options *o, FILE *err)
 	o->context_ttl_ms = GL_CONTEXT_TTL_DEFAULT_MS;
 	o->poll_ms = GL_POLL_DEFAULT_MS;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-		switch (c) {
-		case 'r': o->rules = optarg; break;
-		case 'c': o->cgroup = optarg; break;
-		case 'p': o->pin_root = optarg; break;
-		case 'T': o->trust_incoming = true; break;
-		case 'l':
-		case 'a':
-			if (!header_name_ok(optarg)) {
-				fprintf(err, "graylaned: --%s: '%s' is not a header name\n",
-					c == 'l' ? "label-header" : "accept-header", optarg);
-				return -EINVAL;
-			}
-			*(c == 'l' ? &o->label_header : &o->accept_header) = optarg;
-			break;
-		case 't':
-		case 'P':
-			if (gl_parse_duration_ms(optarg, &ms) || ms == 0 || ms > 3600000) {
-				fprintf(err, "graylaned: --%s: '%s' is not a duration between 1ms and 1h "
-					"(e.g. 5s, 250ms)\n", c == 't' ? "context-ttl" : "poll-interval",
-					optarg);
-				return -EINVAL;
-			}
-			if (c == 't')
-				o->context_ttl_ms = ms;
-			else
-				o->poll_ms = ms;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 1;
-		default:
-			fputs(usage, err);
-			return -EINVAL;
-		}
-	}
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1)
+		if ((rc = parse_one(c, o, err)))
+			return rc;
 	if (optind < argc) {
 		fprintf(err, "graylaned: unexpected argument '%s'\n%s", argv[optind], usage);
 		return -EINVAL;
