@@ -1,4 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
+/*
+ * Everything under the pin root: maps, programs and links pinned so that a
+ * daemon restart or crash never interrupts traffic; load and attach (taking
+ * over a previous daemon's links), list and uninstall.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -357,88 +362,114 @@ static int installed(const char *root)
 	return !path_join(path, sizeof(path), root, "", "gl_config") && access(path, F_OK) == 0;
 }
 
+/* One install in progress (gl_pins_load_attach). */
+struct install {
+	const char *root;
+	struct graylane_bpf *skel;
+	int cg_fd;
+	uint64_t cgroup_id;
+	int no_recv;
+	int *took_over;
+	char *errbuf;
+	size_t errlen;
+};
+
+static int open_load(struct install *in)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = in->root);
+	int err;
+
+	in->skel = graylane_bpf__open_opts(&opts);
+	if (!in->skel) {
+		err = -errno;
+		snprintf(in->errbuf, in->errlen, "cannot open the BPF object: %s", strerror(-err));
+		return err;
+	}
+	test_break(in->skel->obj);
+	if (in->no_recv) {
+		bpf_program__set_autoload(in->skel->progs.gl_exit_read, false);
+		bpf_program__set_autoload(in->skel->progs.gl_exit_unseen, false);
+	}
+	err = graylane_bpf__load(in->skel);
+	if (err)
+		snprintf(in->errbuf, in->errlen,
+			 "cannot load the BPF programs: %s (if maps pinned under %s come from another "
+			 "build, run 'graylane uninstall --pin-root %s' first)",
+			 strerror(-err), in->root, in->root);
+	return err;
+}
+
+/* progs[i]'s attachment made and pinned, then its program pinned. */
+static int attach_pin(struct install *in, int i)
+{
+	struct bpf_program *p = bpf_object__find_program_by_name(in->skel->obj, progs[i].prog);
+	char old[4096];
+	int err = 0;
+
+	if (in->no_recv && progs[i].kind == ATTACH_TRACEPOINT) {
+		int gone = 0;
+
+		remove_attachment(in->root, progs[i].name, &gone);	/* an earlier install's */
+		if (!path_join(old, sizeof(old), in->root, "progs", progs[i].prog))
+			unlink(old);
+		return 0;
+	}
+	if (!p) {
+		snprintf(in->errbuf, in->errlen, "program %s missing from the object", progs[i].prog);
+		return -ENOENT;
+	}
+	switch (progs[i].kind) {
+	case ATTACH_CGROUP:
+		err = attach_one(in->root, p, progs[i].name, in->cg_fd, in->cgroup_id, in->took_over,
+				 in->errbuf, in->errlen);
+		break;
+	case ATTACH_TRACEPOINT:
+		err = attach_tracepoint(in->root, p, progs[i].name, progs[i].tp, in->took_over,
+					in->errbuf, in->errlen);
+		break;
+	case ATTACH_SOCKHASH:
+		err = attach_sockhash(in->skel, p, progs[i].name, progs[i].tp, in->errbuf,
+				      in->errlen);
+		break;
+	}
+	if (err)
+		return err;
+	/* an older install pinned a program per attachment */
+	if (strcmp(progs[i].name, progs[i].prog) &&
+	    !path_join(old, sizeof(old), in->root, "progs", progs[i].name))
+		unlink(old);
+	if (i > 0 && !strcmp(progs[i - 1].prog, progs[i].prog))
+		return 0;	/* pinned with the previous attachment */
+	err = pin_prog(in->root, p, progs[i].prog);
+	if (err)
+		snprintf(in->errbuf, in->errlen, "cannot pin program %s: %s", progs[i].prog,
+			 strerror(-err));
+	return err;
+}
+
 int gl_pins_load_attach(const char *root, const char *cgroup_path, uint64_t cgroup_id,
 			int no_recv, struct graylane_bpf **out, int *took_over, char *errbuf,
 			size_t errlen)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = root);
-	struct graylane_bpf *skel;
-	int cg_fd = -1, err, i, fresh = !installed(root);
+	struct install in = {
+		.root = root, .cg_fd = -1, .cgroup_id = cgroup_id, .no_recv = no_recv,
+		.took_over = took_over, .errbuf = errbuf, .errlen = errlen,
+	};
+	int err, i, fresh = !installed(root);
 
 	*took_over = 0;
-	skel = graylane_bpf__open_opts(&opts);
-	if (!skel) {
-		err = -errno;
-		snprintf(errbuf, errlen, "cannot open the BPF object: %s", strerror(-err));
+	err = open_load(&in);
+	if (err)
 		goto fail;
-	}
-	test_break(skel->obj);
-	if (no_recv) {
-		bpf_program__set_autoload(skel->progs.gl_exit_read, false);
-		bpf_program__set_autoload(skel->progs.gl_exit_unseen, false);
-	}
-	err = graylane_bpf__load(skel);
-	if (err) {
-		snprintf(errbuf, errlen,
-			 "cannot load the BPF programs: %s (if maps pinned under %s come from another "
-			 "build, run 'graylane uninstall --pin-root %s' first)",
-			 strerror(-err), root, root);
-		goto fail;
-	}
-	cg_fd = open(cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (cg_fd < 0) {
+	in.cg_fd = open(cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (in.cg_fd < 0) {
 		err = -errno;
 		snprintf(errbuf, errlen, "cannot open cgroup %s: %s", cgroup_path, strerror(-err));
 		goto fail;
 	}
-	for (i = 0; i < NPROGS; i++) {
-		struct bpf_program *p = bpf_object__find_program_by_name(skel->obj, progs[i].prog);
-
-		if (no_recv && progs[i].kind == ATTACH_TRACEPOINT) {
-			char old[4096];
-			int gone = 0;
-
-			remove_attachment(root, progs[i].name, &gone);	/* an earlier install's */
-			if (!path_join(old, sizeof(old), root, "progs", progs[i].prog))
-				unlink(old);
-			continue;
-		}
-		if (!p) {
-			err = -ENOENT;
-			snprintf(errbuf, errlen, "program %s missing from the object", progs[i].prog);
+	for (i = 0; i < NPROGS; i++)
+		if ((err = attach_pin(&in, i)))
 			goto fail;
-		}
-		switch (progs[i].kind) {
-		case ATTACH_CGROUP:
-			err = attach_one(root, p, progs[i].name, cg_fd, cgroup_id, took_over, errbuf,
-					 errlen);
-			break;
-		case ATTACH_TRACEPOINT:
-			err = attach_tracepoint(root, p, progs[i].name, progs[i].tp, took_over, errbuf,
-						errlen);
-			break;
-		case ATTACH_SOCKHASH:
-			err = attach_sockhash(skel, p, progs[i].name, progs[i].tp, errbuf, errlen);
-			break;
-		}
-		if (err)
-			goto fail;
-		if (strcmp(progs[i].name, progs[i].prog)) {
-			char old[4096];
-
-			/* an older install pinned a program per attachment */
-			if (!path_join(old, sizeof(old), root, "progs", progs[i].name))
-				unlink(old);
-		}
-		if (i > 0 && !strcmp(progs[i - 1].prog, progs[i].prog))
-			continue;	/* pinned with the previous attachment */
-		err = pin_prog(root, p, progs[i].prog);
-		if (err) {
-			snprintf(errbuf, errlen, "cannot pin program %s: %s", progs[i].prog,
-				 strerror(-err));
-			goto fail;
-		}
-	}
 	for (i = 0; i < NRETIRED; i++) {
 		int gone = 0;
 
@@ -446,13 +477,13 @@ int gl_pins_load_attach(const char *root, const char *cgroup_path, uint64_t cgro
 		if (gone)
 			*took_over = 1;
 	}
-	close(cg_fd);
-	*out = skel;
+	close(in.cg_fd);
+	*out = in.skel;
 	return 0;
 fail:
-	if (cg_fd >= 0)
-		close(cg_fd);
-	graylane_bpf__destroy(skel);
+	if (in.cg_fd >= 0)
+		close(in.cg_fd);
+	graylane_bpf__destroy(in.skel);
 	if (fresh) {
 		int removed;
 
