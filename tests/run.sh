@@ -34,6 +34,8 @@ run_suite() {
 for t in build/tests/*; do
 	[ -x "$t" ] && run_suite "unit: $(basename "$t")" "$t"
 done
+# user/: one folder per stage, no circles, files and functions that read
+run_suite "layout" tests/layout/check.py
 run_suite "verifier budget" tests/verifier/check.sh
 # Debian's 6.1 and 6.12 under qemu: the loads and the probe (make test-kernels
 # runs the end-to-end tests in them too)

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
+/* graylane dump: every pinned map decoded for a person (or --json): config,
+ * lanes, workloads, services, backends, rules, counters. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

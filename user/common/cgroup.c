@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
+/* cgroup v2 paths: the mount, a directory's id (what the kernel's programs
+ * see), joining and containment checks. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

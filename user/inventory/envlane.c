@@ -1,4 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
+/*
+ * Workload lanes from the processes' environment (the third source of a
+ * workload's lane, DESIGN.md Words): the label variable or the bootstrap
+ * config (envlane.h) in /proc/PID/environ of each workload's processes.
+ */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

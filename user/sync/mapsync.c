@@ -1,4 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
+/*
+ * A plan into the pinned maps: write the inactive slot, switch the generation
+ * in one write, clear the old slot (DESIGN.md, Daemon); and the digest that
+ * tells status whether the plan in the maps is the plan applied.
+ */
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+/* The per-CPU counters (gl_stats, gl_lane_stats) summed, and their names. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/* The per-CPU counters of the data path, read from their maps. */
 #ifndef GL_STATS_H
 #define GL_STATS_H
 
