@@ -4,8 +4,8 @@
  * the diagnostics list with its file:line:col; a set with an error is never
  * handed on (the caller keeps the rules in force).
  */
-#ifndef GL_RULES_H
-#define GL_RULES_H
+#ifndef GL_USER_RULES_H
+#define GL_USER_RULES_H
 
 #include <stdbool.h>
 #include <stddef.h>
