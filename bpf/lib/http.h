@@ -214,6 +214,8 @@ _Static_assert(GL_HTTP_BUF_SIZE <= 0xffff, "offsets are __u16");
 _Static_assert(GL_HTTP_SLOT_MAX <= GL_HTTP_WANT_SLOTS, "slots fit the masked table");
 _Static_assert((GL_HTTP_LABEL_LINES_MAX & (GL_HTTP_LABEL_LINES_MAX - 1)) == 0 &&
 	       GL_HTTP_LABEL_LINES_MAX <= 8, "label lines: masked index, __u8 bitmap");
+_Static_assert((GL_HTTP_COOKIE_LINES_MAX & (GL_HTTP_COOKIE_LINES_MAX - 1)) == 0 &&
+	       GL_HTTP_COOKIE_LINES_MAX < 255, "cookie lines: masked index, __u8 count");
 _Static_assert(GL_HTTP_NAME_MAX <= 255 && GL_HTTP_PATTERN_MAX <= 255, "lengths are __u8");
 #ifdef GL_MATCH_KEY_MAX
 _Static_assert(GL_HTTP_NAME_MAX == GL_MATCH_KEY_MAX, "rule keys are what the kernel compares");
@@ -290,7 +292,7 @@ struct gl_http_head {
 	__u8 flags;		/* GL_HTTP_HF_* */
 	__u8 nlabels;		/* entries of label_line */
 	__u8 label_alias;	/* bit i: label_line[i] is the alias name */
-	__u8 pad;
+	__u8 ncookies;		/* Cookie lines, up to GL_HTTP_COOKIE_LINES_MAX + 1 (more) */
 	struct gl_http_span meth;	/* the method */
 	struct gl_http_span target;	/* the request-target as sent */
 	struct gl_http_span path;	/* target up to '?'; absolute-form: from the path's '/' */
@@ -299,6 +301,7 @@ struct gl_http_head {
 	__u64 content_length;	/* with GL_HTTP_FRAME_LENGTH */
 	struct gl_http_field field[GL_HTTP_WANT_SLOTS];	/* by enum gl_http_slot */
 	struct gl_http_span label_line[GL_HTTP_LABEL_LINES_MAX];	/* every propagation line, in order */
+	struct gl_http_span cookie_line[GL_HTTP_COOKIE_LINES_MAX];	/* each Cookie line's value, in order */
 	struct gl_http_scan scan;	/* parser state, last so results can be compared without it */
 };
 
@@ -1096,6 +1099,17 @@ GL_HTTP_FN long gl_http_field_commit(struct gl_http_hctx *x, __u32 pos)
 			h->label_alias |= (__u8)(1u << (n & 7));
 		h->nlabels = n + 1;
 		break;
+	case GL_HTTP_SLOT_COOKIE:
+		n = h->ncookies;
+		if (n > GL_HTTP_COOKIE_LINES_MAX)
+			break;	/* more than can be read as one list: counted once */
+		if (n < GL_HTTP_COOKIE_LINES_MAX) {
+			h->cookie_line[n & (GL_HTTP_COOKIE_LINES_MAX - 1)].off = (__u16)s->vstart;
+			h->cookie_line[n & (GL_HTTP_COOKIE_LINES_MAX - 1)].len =
+				(__u16)(s->vend - s->vstart);
+		}
+		h->ncookies = n + 1;
+		break;
 	}
 	return 0;
 }
@@ -1694,10 +1708,17 @@ GL_HTTP_FN __u32 gl_http_fnv1a32(const __u8 *buf, struct gl_http_span s)
 	return x.hash;
 }
 
-/* A key=value list: a query string ('&', raw) or a Cookie value (';', blanks trimmed). */
+/*
+ * A key=value list: a query string ('&', raw) or Cookie values (';', blanks
+ * trimmed). Cookie lines are one list: [base, end) runs from the first
+ * line's value to the last's, and every byte outside the parts (the CRLFs
+ * and lines between) is read as a separator, as a server joining the lines
+ * with "; " reads them.
+ */
 struct gl_http_kvctx {
 	const __u8 *buf;
 	const __u8 *name;
+	const struct gl_http_span *parts;	/* NULL: the whole of [base, end) */
 	__u32 base;	/* the list is [base, end) */
 	__u32 end;
 	__u32 n;	/* name length */
@@ -1709,9 +1730,25 @@ struct gl_http_kvctx {
 	__u8 sep;
 	__u8 trim;
 	__u8 found;
-	__u8 pad;
-	__u32 pad2;
+	__u8 part;	/* the part pos is in or before */
+	__u8 nparts;
+	__u8 pad[3];
 };
+
+/* Is pos inside a part (parts run in order, each after the one before)? */
+GL_HTTP_FN int gl_http_kv_in_part(struct gl_http_kvctx *x, __u32 pos)
+{
+	const struct gl_http_span *p;
+	__u32 k = x->part;
+
+	if (!x->parts)
+		return 1;
+	if (k + 1 < x->nparts &&
+	    pos >= x->parts[(k + 1) & (GL_HTTP_COOKIE_LINES_MAX - 1)].off)
+		x->part = (__u8)++k;
+	p = &x->parts[k & (GL_HTTP_COOKIE_LINES_MAX - 1)];
+	return pos >= p->off && pos < (__u32)p->off + p->len;
+}
 
 GL_HTTP_FN int gl_http_kv_key_is(struct gl_http_kvctx *x)
 {
@@ -1728,7 +1765,7 @@ GL_HTTP_CB gl_http_kv_step(__u32 index, void *vctx)
 
 	if (pos > x->end)
 		return 1;
-	c = pos == x->end ? x->sep : gl_http_at(x->buf, pos);
+	c = pos == x->end || !gl_http_kv_in_part(x, pos) ? x->sep : gl_http_at(x->buf, pos);
 	if (c == x->sep) {
 		if (gl_http_kv_key_is(x)) {
 			if (x->eq == GL_HTTP_NOPOS) {
@@ -1764,8 +1801,10 @@ GL_HTTP_CB gl_http_kv_step(__u32 index, void *vctx)
 	return 0;
 }
 
+/* parts[0..nparts): the pieces of list that are the list (NULL: all of it). */
 GL_HTTP_FN int gl_http_kv_find(const __u8 *buf, struct gl_http_span list, const __u8 *name,
-			       __u32 n, __u8 sep, __u8 trim, struct gl_http_span *val)
+			       __u32 n, __u8 sep, __u8 trim, const struct gl_http_span *parts,
+			       __u32 nparts, struct gl_http_span *val)
 {
 	struct gl_http_kvctx x;
 
@@ -1786,8 +1825,10 @@ GL_HTTP_FN int gl_http_kv_find(const __u8 *buf, struct gl_http_span list, const 
 	x.sep = sep;
 	x.trim = trim;
 	x.found = 0;
-	x.pad = 0;
-	x.pad2 = 0;
+	x.parts = parts;
+	x.part = 0;
+	x.nparts = (__u8)(nparts > GL_HTTP_COOKIE_LINES_MAX ? GL_HTTP_COOKIE_LINES_MAX : nparts);
+	x.pad[0] = x.pad[1] = x.pad[2] = 0;
 	/* one more iteration than bytes: the end of the list ends its last element */
 	gl_http_loop((__u32)list.len + 1, gl_http_kv_step, &x);
 	if (!x.found)
@@ -1806,14 +1847,14 @@ GL_HTTP_FN int gl_http_kv_find(const __u8 *buf, struct gl_http_span list, const 
 GL_HTTP_FN int gl_http_query_param(const __u8 *buf, struct gl_http_span query,
 				   const __u8 *name, __u32 n, struct gl_http_span *val)
 {
-	return gl_http_kv_find(buf, query, name, n, '&', 0, val);
+	return gl_http_kv_find(buf, query, name, n, '&', 0, 0, 0, val);
 }
 
 /* The value of cookie name[0..n) in a Cookie header value; as gl_http_query_param. */
 GL_HTTP_FN int gl_http_cookie(const __u8 *buf, struct gl_http_span cookie,
 			      const __u8 *name, __u32 n, struct gl_http_span *val)
 {
-	return gl_http_kv_find(buf, cookie, name, n, ';', 1, val);
+	return gl_http_kv_find(buf, cookie, name, n, ';', 1, 0, 0, val);
 }
 
 /* A Host value without its ":port" ("[v6]:port" included). */

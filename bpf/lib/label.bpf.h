@@ -88,6 +88,8 @@ static __always_inline __u16 gl_label_by_rules(__u8 slot, __u32 workload_id, __u
 
 	if (nrules > GL_ENTRY_RULES_MAX)
 		nrules = GL_ENTRY_RULES_MAX;
+	if (nrules && h->ncookies > GL_HTTP_COOKIE_LINES_MAX)
+		gl_count(GL_STAT_RULE_COOKIES_UNREAD);	/* rules.h: cookie items match nothing */
 	bpf_loop(nrules, gl_rules_step, &x, 0);
 	return x.lane;
 }

@@ -32,9 +32,12 @@
  *           percent-decoding and no '+' to space ("a%20b" is not "a b", and
  *           a key written "%61" is not "a"); "k" and "k=" have the empty
  *           value; absent without a query or without that key.
- *   cookie  the value of the first cookie named key in the first Cookie
- *           line, blanks around elements trimmed, no unquoting; absent
- *           without a Cookie header or without that cookie.
+ *   cookie  the value of the first cookie named key in the Cookie lines
+ *           read as one list, as servers join them ("a=1" and "lane=gray"
+ *           are "a=1; lane=gray"), blanks around elements trimmed, no
+ *           unquoting; absent without a Cookie header or without that
+ *           cookie. Over GL_HTTP_COOKIE_LINES_MAX lines: a cookie item
+ *           matches nothing, whatever its condition.
  *   host    the Host header's value as sent, port included ("a.example:8080"),
  *           not lowercased; for an absolute-form target its authority
  *           instead, whatever the Host header says (RFC 9112 3.2.2: the
@@ -147,12 +150,15 @@ GL_HTTP_FN int gl_rule_in(const __u8 *buf, struct gl_http_span v, const struct g
 /* ---- one item ---- */
 
 /* The span an item looks at: 1 with *v set when the head has it, 0 when missing. */
+/* The field an item looks at into *v: 1, 0 when absent, -1 when it cannot
+ * be read exactly (more Cookie lines than the head records). */
 GL_HTTP_FN int gl_rule_field(const __u8 *buf, const struct gl_http_head *h,
 			     const struct gl_match_item *it, struct gl_http_span *v)
 {
 	const struct gl_http_field *f;
-	struct gl_http_span list;
-	__u32 slot, n = it->key_len;
+	const struct gl_http_span *parts = 0;
+	struct gl_http_span list, last;
+	__u32 slot, n = it->key_len, nparts = 0;
 	__u8 sep = '&', trim = 0;
 
 	switch (it->type) {
@@ -173,8 +179,19 @@ GL_HTTP_FN int gl_rule_field(const __u8 *buf, const struct gl_http_head *h,
 		slot = GL_HTTP_SLOT_HOST;
 		break;
 	case GL_MATCH_COOKIE:
-		slot = GL_HTTP_SLOT_COOKIE;
-		break;
+		/* every Cookie line, one list (http.h, gl_http_kvctx) */
+		nparts = h->ncookies;
+		if (nparts > GL_HTTP_COOKIE_LINES_MAX)
+			return -1;
+		if (!nparts)
+			return 0;
+		last = h->cookie_line[(nparts - 1) & (GL_HTTP_COOKIE_LINES_MAX - 1)];
+		parts = h->cookie_line;
+		list.off = parts[0].off;
+		list.len = (__u16)((__u32)last.off + last.len - parts[0].off);
+		sep = ';';
+		trim = 1;
+		goto kv;
 	case GL_MATCH_HEADER:
 		slot = it->want_slot;
 		if (slot >= GL_HTTP_SLOT_MAX)
@@ -186,18 +203,14 @@ GL_HTTP_FN int gl_rule_field(const __u8 *buf, const struct gl_http_head *h,
 	f = &h->field[slot & (GL_HTTP_WANT_SLOTS - 1)];
 	if (!f->count)
 		return 0;
-	if (it->type != GL_MATCH_COOKIE) {
-		*v = f->value;
-		return 1;
-	}
-	list = f->value;
-	sep = ';';
-	trim = 1;
+	*v = f->value;
+	return 1;
 kv:
 	/* one call site for param and cookie: the list scan is verified once */
 	if (n == 0 || n > GL_RULE_KEY_MAX)
 		return 0;
-	return gl_http_kv_find(buf, list, (const __u8 *)it->key, n, sep, trim, v) == 1;
+	return gl_http_kv_find(buf, list, (const __u8 *)it->key, n, sep, trim, parts, nparts,
+			       v) == 1;
 }
 
 /* Does one item hold for the head? */
@@ -209,6 +222,8 @@ GL_HTTP_FN int gl_rule_item(const __u8 *buf, const struct gl_http_head *h,
 	__u8 cond = it->cond;
 	int has = gl_rule_field(buf, h, it, &v), hit;
 
+	if (has < 0)
+		return 0;	/* cannot be read exactly: matches nothing */
 	if (cond == GL_COND_EXISTS)
 		return has;
 	if (!has)

@@ -128,6 +128,7 @@ enum gl_workload_flags {
 	X(MSG_UPGRADE, "msg_upgrade")	/* CONNECT or Upgrade request: opaque bytes may follow */ \
 	X(MSG_OPAQUE, "msg_opaque")	/* after CONNECT or Upgrade, bytes not HTTP/1.x: untouched from now on */ \
 	X(EVENT_LOST, "event_lost")	/* ring buffer full: an event was not delivered */ \
+	X(RULE_COOKIES_UNREAD, "rule_cookies_unread")	/* entry rules on a head of over 8 Cookie lines: its cookie items matched nothing */ \
 	/* databases (sk_msg on connections to mysql services) */ \
 	X(SQL_PACKET, "sql_packet")	/* client packets seen */ \
 	X(SQL_STATEMENT, "sql_statement")	/* COM_QUERY / COM_STMT_PREPARE looked at */ \

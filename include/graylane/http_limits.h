@@ -51,6 +51,14 @@
  */
 #define GL_HTTP_LABEL_LINES_MAX	4
 
+/*
+ * Cookie lines recorded per head: a cookie rule reads them as one list, as
+ * servers join them ("a=1" and "lane=gray" read as "a=1; lane=gray"). A head
+ * with more lines has cookies no rule can read exactly: its cookie items
+ * match nothing (not even != or not_in).
+ */
+#define GL_HTTP_COOKIE_LINES_MAX	8
+
 /* A chunk-size line with its extensions; a trailer section. */
 #define GL_HTTP_CHUNK_LINE_MAX	4096
 #define GL_HTTP_TRAILERS_MAX	GL_HTTP_HEAD_MAX

@@ -118,7 +118,8 @@ static void ref_head(struct ref_head *r, const char *p, size_t n)
 }
 
 /* The first header line named name (any case): its value, blanks stripped. */
-static bool ref_header(const struct ref_head *r, struct str name, struct str *v)
+/* The value of the nth line named name (0: the first). */
+static bool ref_header_nth(const struct ref_head *r, struct str name, size_t nth, struct str *v)
 {
 	struct str rest = r->text;
 	size_t eol = find(rest, '\r');
@@ -133,12 +134,17 @@ static bool ref_header(const struct ref_head *r, struct str name, struct str *v)
 		if (!line.n)
 			return false;	/* the empty line */
 		colon = find(line, ':');
-		if (same_name(sub(line, 0, colon), name)) {
+		if (same_name(sub(line, 0, colon), name) && !nth--) {
 			*v = strip(sub(line, colon + 1, line.n));
 			return true;
 		}
 		rest = sub(rest, eol + 2, rest.n);
 	}
+}
+
+static bool ref_header(const struct ref_head *r, struct str name, struct str *v)
+{
+	return ref_header_nth(r, name, 0, v);
 }
 
 /* "/p?q" -> "/p"; "scheme://authority/p?q" -> "/p"; anything else: "" */
@@ -205,9 +211,29 @@ static bool ref_kv(struct str list, struct str name, char sep, bool trim, struct
 	}
 }
 
-static bool ref_field(const struct ref_head *r, const struct gl_match_item *it, struct str *v)
+/*
+ * Cookie lines joined as a server joins them ("a=1" and "lane=gray" are
+ * "a=1; lane=gray"): the first line that has the cookie. -1 over
+ * GL_HTTP_COOKIE_LINES_MAX lines (the kernel cannot read them exactly).
+ */
+static int ref_cookie(const struct ref_head *r, struct str key, struct str *v)
 {
-	struct str key = { it->key, it->key_len }, cookie;
+	struct str line, name = { "cookie", 6 };
+	size_t n = 0;
+	int found = 0;
+
+	while (ref_header_nth(r, name, n, &line)) {
+		if (!found && ref_kv(line, key, ';', true, v))
+			found = 1;
+		n++;
+	}
+	return n > GL_HTTP_COOKIE_LINES_MAX ? -1 : found;
+}
+
+/* 1 with the field in *v, 0 when absent, -1 when it cannot be read. */
+static int ref_field(const struct ref_head *r, const struct gl_match_item *it, struct str *v)
+{
+	struct str key = { it->key, it->key_len };
 
 	switch (it->type) {
 	case GL_MATCH_HEADER:
@@ -221,8 +247,7 @@ static bool ref_field(const struct ref_head *r, const struct gl_match_item *it, 
 	case GL_MATCH_PARAM:
 		return ref_kv(ref_query(r->target), key, '&', false, v);
 	case GL_MATCH_COOKIE:
-		return ref_header(r, (struct str){ "cookie", 6 }, &cookie) &&
-		       ref_kv(cookie, key, ';', true, v);
+		return ref_cookie(r, key, v);
 	case GL_MATCH_HOST:
 		/* an absolute-form target's authority wins over Host (RFC 9112 3.2.2) */
 		*v = ref_authority(r->target);
@@ -253,8 +278,11 @@ static bool ref_contains(struct str s, struct str pat)
 static bool ref_item(const struct ref_head *r, const struct gl_match_item *it, struct str list)
 {
 	struct str v, pat = { it->value, it->value_len };
-	bool has = ref_field(r, it, &v), in = false;
+	int field = ref_field(r, it, &v);
+	bool has = field > 0, in = false;
 
+	if (field < 0)
+		return false;	/* matches nothing, whatever the condition */
 	switch (it->cond) {
 	case GL_COND_EQ:
 		return has && str_eq(v, pat);

@@ -249,6 +249,21 @@ static void t_case_and_trim(void)
 	     espan(h.field[GL_HTTP_SLOT_HOST].line, "Host: \t a.b \t \r\n", "host line");
 	result("value blanks trimmed, empty value, no blank after colon", ok);
 
+	n = put("GET / HTTP/1.1\r\nCookie: a=1\r\nX-A: b\r\ncookie:  b=2 \r\nCOOKIE:\r\n\r\n");
+	ok = parse(n, 0, &h, (int)n) && expect(h.ncookies == 3, "ncookies %u", h.ncookies) &&
+	     espan(h.cookie_line[0], "a=1", "first cookie line") &&
+	     espan(h.cookie_line[1], "b=2", "second cookie line, trimmed") &&
+	     expect(h.cookie_line[2].len == 0, "third cookie line empty") &&
+	     espan(h.field[GL_HTTP_SLOT_COOKIE].value, "a=1", "cookie field: the first line");
+	result("every Cookie line's value recorded, in order", ok);
+
+	n = put("GET / HTTP/1.1\r\nCookie: 1\r\nCookie: 2\r\nCookie: 3\r\nCookie: 4\r\n"
+		"Cookie: 5\r\nCookie: 6\r\nCookie: 7\r\nCookie: 8\r\nCookie: 9\r\nCookie: 10\r\n\r\n");
+	ok = parse(n, 0, &h, (int)n) &&
+	     expect(h.ncookies == GL_HTTP_COOKIE_LINES_MAX + 1, "ncookies %u", h.ncookies) &&
+	     espan(h.cookie_line[GL_HTTP_COOKIE_LINES_MAX - 1], "8", "the last line recorded");
+	result("over GL_HTTP_COOKIE_LINES_MAX Cookie lines: the count says more, the head parses", ok);
+
 	n = put("GET / HTTP/1.1\r\nX-Note: a  b\tc\r\n\r\n");
 	ok = parse(n, 0, &h, (int)n);
 	result("blanks inside a value are kept, unwanted header ignored",

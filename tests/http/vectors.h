@@ -42,6 +42,13 @@ static const struct gl_http_vector gl_http_vectors[] = {
 	GL_HTTP_VEC("cookies and query edge cases",
 		    "GET /q?ab=1&a=2&%61=3&e=&k&t=a=b&&z=+ HTTP/1.1\r\n"
 		    "Cookie:  uid2=1; uid = 7 ;q=\"x y\"; e=; Lane=Gray;\r\nX-User:\r\n\r\n"),
+	GL_HTTP_VEC("cookie lines, another header between",
+		    "GET /c HTTP/1.1\r\nCookie: a=1\r\nX-Between: lane=blue\r\n"
+		    "cookie:  lane=gray ; b=2 \r\nCOOKIE: a=3\r\nCookie:\r\n\r\n"),
+	GL_HTTP_VEC("nine cookie lines",
+		    "GET /c HTTP/1.1\r\nCookie: c=1\r\nCookie: c=2\r\nCookie: c=3\r\n"
+		    "Cookie: c=4\r\nCookie: c=5\r\nCookie: c=6\r\nCookie: c=7\r\n"
+		    "Cookie: c=8\r\nCookie: lane=gray\r\n\r\n"),
 	GL_HTTP_VEC("incomplete head", "GET /partial HTTP/1.1\r\nHost: h\r\nX-User: a"),
 	GL_HTTP_VEC("incomplete body",
 		    "POST /p HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n0123"),

@@ -173,6 +173,48 @@ static const char H3[] =
 	"COOKIE: lane=gray\r\n"
 	"\r\n";
 
+/* three Cookie lines, read as servers join them: "a=1; lane=gray; b=2; a=3" */
+static const char HCOOK[] =
+	"GET / HTTP/1.1\r\n"
+	"Cookie: a=1\r\n"
+	"X-Between: lane=blue\r\n"
+	"cookie:  lane=gray ; b=2 \r\n"
+	"COOKIE: a=3\r\n"
+	"\r\n";
+
+/* nine Cookie lines: more than a head records (GL_HTTP_COOKIE_LINES_MAX) */
+static const char HCOOK9[] =
+	"GET / HTTP/1.1\r\nCookie: c=1\r\nCookie: c=2\r\nCookie: c=3\r\nCookie: c=4\r\n"
+	"Cookie: c=5\r\nCookie: c=6\r\nCookie: c=7\r\nCookie: c=8\r\nCookie: lane=gray\r\n\r\n";
+
+/* eight: all read */
+static const char HCOOK8[] =
+	"GET / HTTP/1.1\r\nCookie: c=1\r\nCookie: c=2\r\nCookie: c=3\r\nCookie: c=4\r\n"
+	"Cookie: c=5\r\nCookie: c=6\r\nCookie: c=7\r\nCookie: lane=gray\r\n\r\n";
+
+static void cookie_lines(void)
+{
+	CASE("cookie lines joined: a cookie of the second line", HCOOK, 1,
+	     I(COOKIE, EQ, "lane", "gray"));
+	CASE("cookie lines joined: the first line's cookie wins over a later one", HCOOK, 1,
+	     I(COOKIE, EQ, "a", "1"));
+	CASE("cookie lines joined: blanks around a later line's elements trimmed", HCOOK, 1,
+	     I(COOKIE, EQ, "b", "2"));
+	CASE("cookie lines joined: another header between is not a cookie", HCOOK, 0,
+	     I(COOKIE, EQ, "lane", "blue"));
+	CASE("cookie lines joined: != a value of the second line", HCOOK, 0,
+	     I(COOKIE, NE, "lane", "gray"));
+	CASE("cookie lines: the last of eight is read", HCOOK8, 1, I(COOKIE, EQ, "lane", "gray"));
+	CASE("cookie lines: nine cannot be read exactly, == matches nothing", HCOOK9, 0,
+	     I(COOKIE, EQ, "c", "1"));
+	CASE("cookie lines: nine, != matches nothing either", HCOOK9, 0,
+	     I(COOKIE, NE, "lane", "blue"));
+	CASE("cookie lines: nine, not_in matches nothing either", HCOOK9, 0,
+	     I(COOKIE, NOT_IN, "lane", "blue"));
+	CASE("cookie lines: nine, a header item still reads the first line", HCOOK9, 1,
+	     I(HEADER, EQ, "cookie", "c=1"));
+}
+
 static void conditions(void)
 {
 	/* == */
@@ -624,6 +666,7 @@ static void compiled_rules(void)
 int main(void)
 {
 	conditions();
+	cookie_lines();
 	percentages();
 	keys_and_slots();
 	ands();
