@@ -92,19 +92,65 @@ static __always_inline void gl_remember(struct bpf_sock_addr *ctx, __u8 family,
 	s->sql_state = GL_SQL_HANDSHAKE;
 }
 
+/* The connect of caller c to service svc (dialed as sk), in lane: to an
+ * endpoint of that lane, or of base on fallback, or refused; counted. */
+static __always_inline int gl_connect_steer(struct bpf_sock_addr *ctx, __u8 family,
+					    const struct gl_service_key *sk,
+					    const struct gl_service_addr *svc,
+					    const struct gl_caller *c, __u16 lane, __u8 ctx_source)
+{
+	struct gl_lane_stats *ls;
+	struct gl_backend *b;
+	bool fallback;
+	__u64 idx;
+	__u32 n;
+
+	ls = gl_lane_counters(lane);
+	b = gl_pick_backend(sk->slot, family, svc->service_id, lane, &fallback);
+	if (!b) {
+		gl_count(lane == GL_LANE_BASE ? GL_STAT_CONNECT_REFUSED_NO_BASE
+					      : GL_STAT_CONNECT_NO_ENDPOINT);
+		if (ls)
+			ls->refused++;
+		return REFUSE;
+	}
+	n = b->count;
+	if (n == 0 || n > GL_LANE_ENDPOINTS_MAX) {
+		gl_count(GL_STAT_CONNECT_BAD_BACKEND);
+		if (ls)
+			ls->refused++;
+		return REFUSE;
+	}
+	idx = bpf_get_prandom_u32() % n;
+
+	/* The connection's lane is the caller's lane even on fallback: its
+	 * requests keep their label, so the next hop returns to the lane. */
+	gl_remember(ctx, family, sk->addr, sk->port, svc, c, lane,
+		    fallback ? GL_LANE_BASE : lane, ctx_source);
+	GL_BOUND(idx, GL_LANE_ENDPOINTS_MAX - 1);
+	gl_write_addr(ctx, family, b->ep[idx].addr, svc->target_port);
+
+	if (fallback) {
+		gl_count(GL_STAT_CONNECT_FALLBACK);
+		if (ls)
+			ls->fallbacks++;
+	} else {
+		gl_count(lane == GL_LANE_BASE ? GL_STAT_CONNECT_BASE : GL_STAT_CONNECT_LANE);
+		if (ls)
+			ls->connects++;
+	}
+	return ALLOW;
+}
+
 static __always_inline int gl_connect(struct bpf_sock_addr *ctx, __u8 family)
 {
 	struct gl_service_key sk = { .family = family };
-	struct gl_lane_stats *ls;
 	struct gl_service_addr *svc;
 	struct gl_config *cfg;
-	struct gl_backend *b;
 	struct gl_caller c;
-	__u32 zero = 0, n;
-	__u64 idx;
+	__u32 zero = 0;
 	struct gl_ctx *x;
 	__u8 ctx_source = 0;
-	bool fallback;
 	__u16 lane;
 
 	if (ctx->type != SOCK_STREAM_)
@@ -137,41 +183,7 @@ static __always_inline int gl_connect(struct bpf_sock_addr *ctx, __u8 family)
 		ctx_source = x->source + 1;
 		gl_count(GL_STAT_CONNECT_CONTEXT);
 	}
-	ls = gl_lane_counters(lane);
-	b = gl_pick_backend(sk.slot, family, svc->service_id, lane, &fallback);
-	if (!b) {
-		gl_count(lane == GL_LANE_BASE ? GL_STAT_CONNECT_REFUSED_NO_BASE
-					      : GL_STAT_CONNECT_NO_ENDPOINT);
-		if (ls)
-			ls->refused++;
-		return REFUSE;
-	}
-	n = b->count;
-	if (n == 0 || n > GL_LANE_ENDPOINTS_MAX) {
-		gl_count(GL_STAT_CONNECT_BAD_BACKEND);
-		if (ls)
-			ls->refused++;
-		return REFUSE;
-	}
-	idx = bpf_get_prandom_u32() % n;
-
-	/* The connection's lane is the caller's lane even on fallback: its
-	 * requests keep their label, so the next hop returns to the lane. */
-	gl_remember(ctx, family, sk.addr, sk.port, svc, &c, lane,
-		    fallback ? GL_LANE_BASE : lane, ctx_source);
-	GL_BOUND(idx, GL_LANE_ENDPOINTS_MAX - 1);
-	gl_write_addr(ctx, family, b->ep[idx].addr, svc->target_port);
-
-	if (fallback) {
-		gl_count(GL_STAT_CONNECT_FALLBACK);
-		if (ls)
-			ls->fallbacks++;
-	} else {
-		gl_count(lane == GL_LANE_BASE ? GL_STAT_CONNECT_BASE : GL_STAT_CONNECT_LANE);
-		if (ls)
-			ls->connects++;
-	}
-	return ALLOW;
+	return gl_connect_steer(ctx, family, &sk, svc, &c, lane, ctx_source);
 }
 
 static __always_inline int gl_getpeername(struct bpf_sock_addr *ctx, __u8 family)

@@ -280,13 +280,92 @@ static __always_inline long gl_msg_edit(struct sk_msg_md *msg, struct gl_send *x
 	return delta + ln->line_len;
 }
 
+#define GL_MSG_GO (-1)	/* gl_msg_protocol: HTTP/1.x, go on */
+
+/*
+ * What the connection speaks, from its first bytes (and again from the bytes
+ * after CONNECT or Upgrade, where the server may have refused): GL_MSG_GO for
+ * HTTP/1.x, else the verdict (cork for more bytes, or pass from now on).
+ */
+static __always_inline int gl_msg_protocol(struct sk_msg_md *msg, struct gl_send *x, __u64 size)
+{
+	int rc;
+
+	if (x->s->proto == GL_SOCK_UPGRADING) {
+		/* a request again (the server refused), or the other protocol,
+		 * opaque from now on */
+		rc = gl_http_classify(x->sc->buf, 0, (__u32)size);
+		if (rc == GL_HTTP_E_INCOMPLETE)
+			return gl_msg_cork(msg);
+		if (rc != GL_HTTP_PROTO_HTTP1)
+			return gl_msg_give_up(x->s, GL_STAT_MSG_OPAQUE);
+		x->s->proto = GL_SOCK_HTTP1;
+	}
+	if (x->s->proto == GL_SOCK_UNKNOWN) {
+		rc = gl_http_classify(x->sc->buf, 0, (__u32)size);
+		if (rc == GL_HTTP_E_INCOMPLETE)
+			return gl_msg_cork(msg);
+		if (rc == GL_HTTP_PROTO_TLS)
+			return gl_msg_give_up(x->s, GL_STAT_MSG_PROTO_TLS);
+		if (rc == GL_HTTP_PROTO_H2)
+			return gl_msg_give_up(x->s, GL_STAT_MSG_PROTO_H2);
+		if (rc != GL_HTTP_PROTO_HTTP1)
+			return gl_msg_give_up(x->s, GL_STAT_MSG_PROTO_OTHER);
+		x->s->proto = GL_SOCK_HTTP1;
+	}
+	return GL_MSG_GO;
+}
+
+/* A request head at the start of the message, HTTP/1.x: parsed, labelled,
+ * its propagation header written or removed; the verdict. */
+static __always_inline int gl_msg_request(struct sk_msg_md *msg, struct gl_send *x, __u64 size)
+{
+	__u32 stat = 0;
+	long delta;
+	__u16 lane;
+	int rc;
+
+	if (gl_find_caller(x->slot, &x->c))
+		return SK_PASS;	/* the workload left the inventory: untouched */
+	x->want = gl_want_for(x->slot, x->c.workload_id, x->c.flags & GL_WL_ENTRY);
+	if (!x->want)
+		return SK_PASS;
+	rc = gl_http_parse_head(x->sc->buf, 0, (__u32)size, x->want, &x->sc->head);
+	if (rc == GL_HTTP_E_INCOMPLETE)
+		return gl_msg_cork(msg);
+	if (rc == GL_HTTP_E_TOO_LARGE)
+		return gl_msg_refuse(x->s, GL_STAT_MSG_TOO_LARGE);
+	if (rc < 0)
+		return gl_msg_refuse(x->s, GL_STAT_MSG_MALFORMED);
+	gl_count(GL_STAT_MSG_REQUEST);
+
+	lane = gl_msg_label(x, &stat);
+	gl_count(stat);
+	if (lane != x->s->lane)
+		gl_msg_mismatch(x, lane);
+	x->s->requests++;
+
+	delta = gl_msg_edit(msg, x, lane);
+	if (delta == GL_MSG_EDIT_REFUSED)
+		return gl_msg_refuse(x->s, GL_STAT_MSG_POP_FAIL);
+	gl_http_body_begin(gl_sock_body(x->s), &x->sc->head);
+	if (gl_http_upgrades(x->sc->buf, &x->sc->head)) {
+		gl_count(GL_STAT_MSG_UPGRADE);
+		x->s->proto = GL_SOCK_UPGRADING;
+	}
+	/* this verdict: the head and a Content-Length body; the program runs
+	 * again for a chunked body and for the next request */
+	bpf_msg_apply_bytes(msg, (__u32)((long)x->sc->head.end + delta +
+					 (long)gl_body_stretch(gl_sock_body(x->s))));
+	return SK_PASS;
+}
+
 static __always_inline int gl_sk_msg(struct sk_msg_md *msg)
 {
 	struct gl_send x = {};
-	__u32 zero = 0, stat = 0;
+	__u32 zero = 0;
 	__u64 size = msg->size;
-	long body, delta;
-	__u16 lane;
+	long body;
 	int rc;
 
 	gl_count(GL_STAT_MSG_SEEN);
@@ -332,61 +411,10 @@ static __always_inline int gl_sk_msg(struct sk_msg_md *msg)
 		bpf_msg_apply_bytes(msg, (__u32)rc);	/* runs again on what follows */
 		return SK_PASS;
 	}
-	if (x.s->proto == GL_SOCK_UPGRADING) {
-		/* the bytes after CONNECT or Upgrade: a request again (the server
-		 * refused), or the other protocol, opaque from now on */
-		rc = gl_http_classify(x.sc->buf, 0, (__u32)size);
-		if (rc == GL_HTTP_E_INCOMPLETE)
-			return gl_msg_cork(msg);
-		if (rc != GL_HTTP_PROTO_HTTP1)
-			return gl_msg_give_up(x.s, GL_STAT_MSG_OPAQUE);
-		x.s->proto = GL_SOCK_HTTP1;
-	}
-	if (x.s->proto == GL_SOCK_UNKNOWN) {
-		rc = gl_http_classify(x.sc->buf, 0, (__u32)size);
-		if (rc == GL_HTTP_E_INCOMPLETE)
-			return gl_msg_cork(msg);
-		if (rc == GL_HTTP_PROTO_TLS)
-			return gl_msg_give_up(x.s, GL_STAT_MSG_PROTO_TLS);
-		if (rc == GL_HTTP_PROTO_H2)
-			return gl_msg_give_up(x.s, GL_STAT_MSG_PROTO_H2);
-		if (rc != GL_HTTP_PROTO_HTTP1)
-			return gl_msg_give_up(x.s, GL_STAT_MSG_PROTO_OTHER);
-		x.s->proto = GL_SOCK_HTTP1;
-	}
-	if (gl_find_caller(x.slot, &x.c))
-		return SK_PASS;	/* the workload left the inventory: untouched */
-	x.want = gl_want_for(x.slot, x.c.workload_id, x.c.flags & GL_WL_ENTRY);
-	if (!x.want)
-		return SK_PASS;
-	rc = gl_http_parse_head(x.sc->buf, 0, (__u32)size, x.want, &x.sc->head);
-	if (rc == GL_HTTP_E_INCOMPLETE)
-		return gl_msg_cork(msg);
-	if (rc == GL_HTTP_E_TOO_LARGE)
-		return gl_msg_refuse(x.s, GL_STAT_MSG_TOO_LARGE);
-	if (rc < 0)
-		return gl_msg_refuse(x.s, GL_STAT_MSG_MALFORMED);
-	gl_count(GL_STAT_MSG_REQUEST);
-
-	lane = gl_msg_label(&x, &stat);
-	gl_count(stat);
-	if (lane != x.s->lane)
-		gl_msg_mismatch(&x, lane);
-	x.s->requests++;
-
-	delta = gl_msg_edit(msg, &x, lane);
-	if (delta == GL_MSG_EDIT_REFUSED)
-		return gl_msg_refuse(x.s, GL_STAT_MSG_POP_FAIL);
-	gl_http_body_begin(gl_sock_body(x.s), &x.sc->head);
-	if (gl_http_upgrades(x.sc->buf, &x.sc->head)) {
-		gl_count(GL_STAT_MSG_UPGRADE);
-		x.s->proto = GL_SOCK_UPGRADING;
-	}
-	/* this verdict: the head and a Content-Length body; the program runs
-	 * again for a chunked body and for the next request */
-	bpf_msg_apply_bytes(msg, (__u32)((long)x.sc->head.end + delta +
-					 (long)gl_body_stretch(gl_sock_body(x.s))));
-	return SK_PASS;
+	rc = gl_msg_protocol(msg, &x, size);
+	if (rc != GL_MSG_GO)
+		return rc;
+	return gl_msg_request(msg, &x, size);
 }
 
 #endif
