@@ -265,8 +265,8 @@ if phase scale; then
 			compile_s="$("$PY" -c "print(round(($t1 - $t0) / 1e9, 3))")" \
 			compile_peak_kb="$(tail -n 1 "$E2E_TMP/compile.rss")" \
 			start_to_ok_s="$("$PY" -c "print(round(($t3 - $t2) / 1e9, 3))")" \
-			apply_ms="$(sed -n 's/.*, \([0-9.]*\) ms$/\1/p' <<<"$line")" \
-			applied="${line#*applied: }" \
+			apply_ms="$(sed -n 's/.* apply_ms=\([0-9.]*\).*/\1/p' <<<"$line")" \
+			applied="$(sed -n 's/.*applied: \([^"]*\)".*/\1/p' <<<"$line")" \
 			rss_kb="$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")" \
 			hwm_kb="$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status")" \
 			idle_cpu_pct="$("$PY" -c "print(round(($cpu1 - $cpu0) / $DUR * 100, 1))")" \

@@ -30,6 +30,7 @@
 #include "graylane.skel.h"
 #include "sync/mapsync.h"
 #include "model/model.h"
+#include "log.h"
 #include "options.h"
 #include "sync/pins.h"
 #include "kernel/refusal.h"
@@ -49,21 +50,10 @@ static void on_signal(int sig)
 		stop = 1;
 }
 
-static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void logf_(const char *fmt, ...)
+/* libbpf's warnings (the refusal code keeps a program's load log aside) */
+static void log_libbpf(const char *line)
 {
-	struct timespec ts;
-	struct tm tm;
-	va_list ap;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	fprintf(stderr, "%02d:%02d:%02d.%03ld graylaned: ", tm.tm_hour, tm.tm_min, tm.tm_sec,
-		ts.tv_nsec / 1000000);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
+	gl_log(GL_LOG_WARN, "libbpf: %.*s", (int)strcspn(line, "\n"), line);
 }
 
 static int is_rules_file(const struct dirent *e)
@@ -132,11 +122,16 @@ static int on_event(void *arg, void *data, size_t len)
 
 	if (len < sizeof(*ev) || ev->type != GL_EV_LANE_MISMATCH || !dm->have_plan)
 		return 0;
-	logf_("lane_mismatch: workload %s sent a %s request on a connection to service %s "
-	      "opened in lane %s", gl_applied_workload(&dm->applied, ev->workload_id),
-	      gl_applied_lane(&dm->applied, ev->req_lane),
-	      gl_applied_service(&dm->applied, ev->service_id),
-	      gl_applied_lane(&dm->applied, ev->conn_lane));
+	const char *wl = gl_applied_workload(&dm->applied, ev->workload_id);
+	const char *req = gl_applied_lane(&dm->applied, ev->req_lane);
+	const char *svc = gl_applied_service(&dm->applied, ev->service_id);
+	const char *conn = gl_applied_lane(&dm->applied, ev->conn_lane);
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), "lane_mismatch: workload %s sent a %s request on a connection "
+		 "to service %s opened in lane %s", wl, req, svc, conn);
+	gl_log_kv(GL_LOG_WARN, msg, "event=lane_mismatch workload=%s service=%s request_lane=%s "
+		  "connection_lane=%s", wl, svc, req, conn);
 	return 0;
 }
 
@@ -206,6 +201,8 @@ static int apply_rules(struct daemon *dm)
 	struct gl_sync_result res;
 	struct gl_applied applied;
 	struct timespec t0, t1;
+	char msg[512];
+	double ms;
 	int err;
 
 	memset(&p, 0, sizeof(p));
@@ -214,28 +211,35 @@ static int apply_rules(struct daemon *dm)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	err = build_plan(dm, &p, &d);
 	if (err || gl_diags_errors(&d)) {
-		gl_diags_print(&d, stderr);
-		logf_("rules in %s rejected (%zu errors); %s", dm->o.rules, gl_diags_errors(&d),
-		      dm->have_plan ? "the running rules stay in force" :
-				      "no rules applied yet; waiting for a valid set");
+		gl_log_diags(&d);
+		snprintf(msg, sizeof(msg), "rules in %s rejected (%zu errors); %s", dm->o.rules,
+			 gl_diags_errors(&d), dm->have_plan ? "the running rules stay in force" :
+			 "no rules applied yet; waiting for a valid set");
+		gl_log_kv(GL_LOG_ERROR, msg, "event=rules_rejected errors=%zu in_force=%s",
+			  gl_diags_errors(&d), dm->have_plan ? "previous" : "none");
 		err = err ? err : -EINVAL;
 		goto out;
 	}
 	err = gl_applied_init(&applied, &p);
 	if (!err)
 		err = gl_sync_apply(&dm->fds, &p, &dm->sp, &d, &res);
-	gl_diags_print(&d, stderr);
+	gl_log_diags(&d);
 	if (err) {
-		logf_("cannot write the plan to the maps: %s; the running rules stay in force",
-		      strerror(-err));
+		gl_log(GL_LOG_ERROR, "cannot write the plan to the maps: %s; the running rules stay "
+		       "in force", strerror(-err));
 		goto out;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	logf_("generation %llu applied: %u lanes, %u workloads (%u cgroups missing), "
-	      "%u service addresses, %u backend sets, %u entry rules, digest %016llx, %.1f ms",
-	      (unsigned long long)res.generation, res.lanes, res.workloads, res.unresolved,
-	      res.addrs, res.backends, res.rules, (unsigned long long)res.digest,
-	      (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);
+	ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+	snprintf(msg, sizeof(msg), "generation %llu applied: %u lanes, %u workloads (%u cgroups "
+		 "missing), %u service addresses, %u backend sets, %u entry rules",
+		 (unsigned long long)res.generation, res.lanes, res.workloads, res.unresolved,
+		 res.addrs, res.backends, res.rules);
+	gl_log_kv(GL_LOG_INFO, msg, "event=applied generation=%llu lanes=%u workloads=%u "
+		  "cgroups_missing=%u service_addrs=%u backend_sets=%u entry_rules=%u "
+		  "digest=%016llx apply_ms=%.1f", (unsigned long long)res.generation, res.lanes,
+		  res.workloads, res.unresolved, res.addrs, res.backends, res.rules,
+		  (unsigned long long)res.digest, ms);
 	gl_applied_free(&dm->applied);
 	dm->applied = applied;
 	memset(&applied, 0, sizeof(applied));
@@ -258,20 +262,29 @@ static int probe_kernel(struct daemon *dm, struct gl_features *f)
 
 	gl_features_probe(f);
 	if (f->missing_required) {
-		gl_features_print(f, stderr, 0, 1);
+		for (int i = 0; i < GL_FEAT_MAX; i++) {
+			const struct gl_feature_info *fi = &gl_feature_info[i];
+
+			if (f->present[i])
+				continue;
+			snprintf(line, sizeof(line), "MISSING %s %s (needs %s): %s", fi->name, fi->what,
+				 fi->since, fi->fallback == GL_FALLBACK_NO_RECV ? "has a fallback" :
+				 "required");
+			gl_log_kv(GL_LOG_ERROR, line, "event=feature_missing feature=%s", fi->name);
+		}
 		snprintf(line, sizeof(line), "kernel %s lacks %d feature(s) graylane needs "
 			 "(MISSING above, with the Linux version that brings each); nothing was changed",
 			 gl_kernel_release(), f->missing_required);
-		logf_("%s", line);
+		gl_log(GL_LOG_ERROR, "%s", line);
 		gl_start_error_keep(dm->o.pin_root, line);
 		return 2;
 	}
 	for (int i = 0; i < GL_FEAT_MAX; i++)
 		if (!f->present[i])
-			logf_("warning: kernel %s: missing %s (needs %s): running without it",
-			      gl_kernel_release(), gl_feature_info[i].what, gl_feature_info[i].since);
+			gl_log(GL_LOG_WARN, "kernel %s: missing %s (needs %s): running without it",
+			       gl_kernel_release(), gl_feature_info[i].what, gl_feature_info[i].since);
 	if (f->no_recv)
-		logf_("warning: %s", GL_NO_RECV_LOST);
+		gl_log(GL_LOG_WARN, "%s", GL_NO_RECV_LOST);
 	return 0;
 }
 
@@ -285,22 +298,23 @@ static int setup(struct daemon *dm, struct graylane_bpf **skel)
 	if (rc)
 		return rc;
 	if (gl_cgroup2_mount(dm->cg2mount, sizeof(dm->cg2mount))) {
-		logf_("no cgroup2 mount found");
+		gl_log(GL_LOG_ERROR, "no cgroup2 mount found");
 		return 2;
 	}
 	if (!gl_path_below(dm->o.cgroup, dm->cg2mount)) {
-		logf_("--cgroup %s is not below the cgroup2 mount %s", dm->o.cgroup, dm->cg2mount);
+		gl_log(GL_LOG_ERROR, "--cgroup %s is not below the cgroup2 mount %s", dm->o.cgroup,
+		       dm->cg2mount);
 		return 2;
 	}
 	rc = gl_cgroup_id(dm->o.cgroup, &dm->managed);
 	if (rc) {
-		logf_("--cgroup %s: %s (create it first: mkdir %s)", dm->o.cgroup, strerror(-rc),
-		      dm->o.cgroup);
+		gl_log(GL_LOG_ERROR, "--cgroup %s: %s (create it first: mkdir %s)", dm->o.cgroup,
+		       strerror(-rc), dm->o.cgroup);
 		return 2;
 	}
 	rc = gl_pins_prepare(dm->o.pin_root);
 	if (rc) {
-		logf_("pin root %s: %s%s", dm->o.pin_root, strerror(-rc),
+		gl_log(GL_LOG_ERROR, "pin root %s: %s%s", dm->o.pin_root, strerror(-rc),
 		      rc == -EXDEV ? " (it must be below a bpffs mount such as /sys/fs/bpf)" : "");
 		return 2;
 	}
@@ -308,21 +322,22 @@ static int setup(struct daemon *dm, struct graylane_bpf **skel)
 				 &took_over, err, sizeof(err));
 	if (rc) {
 		gl_refusal_line(err, sizeof(err));
-		logf_("%s", err);
+		gl_log(GL_LOG_ERROR, "%s", err);
 		gl_start_error_keep(dm->o.pin_root, err);
 		return 2;
 	}
 	gl_start_error_clear(dm->o.pin_root);
-	logf_("%s the data path on cgroup %s (pin root %s)",
+	gl_log(GL_LOG_INFO, "%s the data path on cgroup %s (pin root %s)",
 	      took_over ? "took over" : "attached", dm->o.cgroup, dm->o.pin_root);
 	rc = gl_map_fds_open(dm->o.pin_root, &dm->fds);
 	if (rc) {
-		logf_("cannot open pinned maps under %s: %s", dm->o.pin_root, strerror(-rc));
+		gl_log(GL_LOG_ERROR, "cannot open pinned maps under %s: %s", dm->o.pin_root,
+		       strerror(-rc));
 		return 2;
 	}
 	dm->events = ring_buffer__new(bpf_map__fd((*skel)->maps.gl_events), on_event, dm, NULL);
 	if (!dm->events)
-		logf_("warning: cannot read kernel events; lane mismatches are only counted");
+		gl_log(GL_LOG_WARN, "cannot read kernel events; lane mismatches are only counted");
 	dm->sp = (struct gl_sync_params){
 		.cgroup2_mount = dm->cg2mount,
 		.managed_cgroup = dm->managed,
@@ -342,7 +357,7 @@ static void watch_rules(struct daemon *dm)
 	if (dm->inotify >= 0 &&
 	    inotify_add_watch(dm->inotify, dm->o.rules, IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM |
 						   IN_CREATE | IN_DELETE | IN_ATTRIB) < 0) {
-		logf_("warning: cannot watch %s (%s); checking it every %u ms", dm->o.rules,
+		gl_log(GL_LOG_WARN, "cannot watch %s (%s); checking it every %u ms", dm->o.rules,
 		      strerror(errno), dm->o.poll_ms);
 		close(dm->inotify);
 		dm->inotify = -1;
@@ -402,6 +417,8 @@ int main(int argc, char **argv)
 	rc = gl_options_parse(argc, argv, &dm.o, stderr);
 	if (rc)
 		return rc < 0 ? 2 : 0;
+	gl_log_setup(dm.o.log_level, dm.o.log_json);
+	gl_refusal_set_sink(log_libbpf);
 	libbpf_set_print(gl_refusal_libbpf_print);
 	/* An apply allocates and frees a few hundred MB in pieces (YAML trees,
 	 * model objects, arrays that grow): keep freed memory for the next piece
@@ -426,7 +443,7 @@ int main(int argc, char **argv)
 		goto out;
 	watch_rules(&dm);
 	run(&dm);
-	logf_("stopping; the data path stays attached (pin root %s)", dm.o.pin_root);
+	gl_log(GL_LOG_INFO, "stopping; the data path stays attached (pin root %s)", dm.o.pin_root);
 out:
 	gl_applied_free(&dm.applied);
 	gl_map_fds_close(&dm.fds);

@@ -22,7 +22,9 @@ static const char usage[] =
 	GL_ACCEPT_HEADER_DEFAULT ")\n"
 	"  --context-ttl DURATION lifetime of a thread's context label (default 5s)\n"
 	"  --trust-incoming       entry workloads keep a propagation header from outside\n"
-	"  --poll-interval DURATION  how often the rules directory is checked (default 100ms)\n";
+	"  --poll-interval DURATION  how often the rules directory is checked (default 100ms)\n"
+	"  --log-level LEVEL      debug, info (default), warn or error\n"
+	"  --log-format FORMAT    text (logfmt, default) or json: one line per event\n";
 
 int gl_parse_duration_ms(const char *s, uint64_t *ms)
 {
@@ -88,6 +90,19 @@ static int parse_one(int c, struct gl_options *o, FILE *err)
 		else
 			o->poll_ms = ms;
 		break;
+	case 'L':
+		if (gl_log_level_parse(optarg, &o->log_level)) {
+			fprintf(err, "graylaned: --log-level: '%s' is not debug, info, warn or error\n",
+				optarg);
+			return -EINVAL;
+		}
+		break;
+	case 'F':
+		if (gl_log_format_parse(optarg, &o->log_json)) {
+			fprintf(err, "graylaned: --log-format: '%s' is not text or json\n", optarg);
+			return -EINVAL;
+		}
+		break;
 	case 'h':
 		fputs(usage, stdout);
 		return 1;
@@ -109,6 +124,8 @@ int gl_options_parse(int argc, char **argv, struct gl_options *o, FILE *err)
 		{ "context-ttl", required_argument, 0, 't' },
 		{ "trust-incoming", no_argument, 0, 'T' },
 		{ "poll-interval", required_argument, 0, 'P' },
+		{ "log-level", required_argument, 0, 'L' },
+		{ "log-format", required_argument, 0, 'F' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0 }
 	};
@@ -120,6 +137,7 @@ int gl_options_parse(int argc, char **argv, struct gl_options *o, FILE *err)
 	o->accept_header = GL_ACCEPT_HEADER_DEFAULT;
 	o->context_ttl_ms = GL_CONTEXT_TTL_DEFAULT_MS;
 	o->poll_ms = GL_POLL_DEFAULT_MS;
+	o->log_level = GL_LOG_INFO;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1)
 		if ((rc = parse_one(c, o, err)))

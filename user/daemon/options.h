@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "log.h"
+
 #define GL_LABEL_HEADER_DEFAULT "x-opensergo-traffic"
 #define GL_ACCEPT_HEADER_DEFAULT "x-mse-tag"
 #define GL_CONTEXT_TTL_DEFAULT_MS 5000
@@ -21,6 +23,8 @@ struct gl_options {
 	uint64_t context_ttl_ms;
 	unsigned int poll_ms;
 	bool trust_incoming;
+	enum gl_log_level log_level;	/* --log-level (default info) */
+	int log_json;			/* --log-format json */
 };
 
 /* Parses a duration such as "5s", "250ms", "1m" into milliseconds. */

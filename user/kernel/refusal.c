@@ -59,6 +59,13 @@ static void keep_log(const char *msg)
 	refused = 1;
 }
 
+static void (*sink)(const char *line);
+
+void gl_refusal_set_sink(void (*fn)(const char *line))
+{
+	sink = fn;
+}
+
 int gl_refusal_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	static char msg[1 << 20];
@@ -74,6 +81,10 @@ int gl_refusal_libbpf_print(enum libbpf_print_level level, const char *fmt, va_l
 	if (strstr(msg, "BPF program load failed") ||
 	    (refused && (strstr(msg, "failed to load") || strstr(msg, "prog '"))))
 		return 0;
+	if (sink) {
+		sink(msg);
+		return 0;
+	}
 	return fputs(msg, stderr);
 }
 

@@ -15,6 +15,8 @@
 
 /* A libbpf print callback: warnings as usual, a program's load log kept aside. */
 int gl_refusal_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap);
+/* Where the warnings go: fn gets each line (NULL: stderr). */
+void gl_refusal_set_sink(void (*fn)(const char *line));
 
 /* After a failed load: the line, or 0 when no program was refused (another failure). */
 int gl_refusal_line(char *line, size_t n);
