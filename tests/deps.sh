@@ -12,6 +12,7 @@ PKGS=(
 	mariadb-server mariadb-client           # database lanes: a real server per test
 	python3-pymysql libmariadb-dev          # text protocol client; Connector/C (binary protocol)
 	wrk haproxy linux-perf time             # make bench: load, the proxy it is compared with, profiles, peak RSS
+	systemd                                 # systemd-analyze verify of deploy/graylaned.service
 )
 
 missing=()
