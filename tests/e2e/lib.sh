@@ -375,17 +375,24 @@ service_a_up() {
 	for s in a-base a-gray; do wait_listen "$s"; done
 }
 
-# two_clients_a: the common small topology: managed subtree M (<run>/m), clients
-# cli-base (no lane) and cli-gray (gray), service a (service_a_up) and their
-# inventory in RULES; PIN is pin root 1. Sets M, PIN, RULES.
-two_clients_a() {
+# node_init: the preamble of a one-daemon test: managed subtree M (<run>/m),
+# pin root PIN (pin root 1) and an empty rules directory RULES.
+# shellcheck disable=SC2034 # M, PIN and RULES are for the sourcing test
+node_init() {
 	cg_add m
 	M=$CG_RUN/m
 	PIN=$(pin_root 1)
+	RULES=$(rules_dir rules)
+}
+
+# two_clients_a: the common small topology: node_init, clients cli-base (no
+# lane) and cli-gray (gray), service a (service_a_up) and their inventory in
+# RULES. Sets M, PIN, RULES.
+two_clients_a() {
+	node_init
 	add_workload cli-base m/cli-base 10.77.0.2 fd77::2
 	add_workload cli-gray m/cli-gray 10.77.0.3 fd77::3
 	service_a_up
-	RULES=$(rules_dir rules)
 	{
 		yaml_workload cli-base client ""
 		yaml_workload cli-gray client gray

@@ -11,11 +11,8 @@ scenario_up() {
 	e2e_init
 	need_daemon
 	[[ -x $NGINX ]] || die "$NGINX not found (make deps installs nginx-light)"
-	cg_add m
-	M=$CG_RUN/m
-	PIN=$(pin_root 1)
+	node_init
 	scn_hosts m/
-	RULES=$(rules_dir rules)
 	cp "$REPO_ROOT/rules/reference.yaml" "$RULES/" || die "cannot copy rules/reference.yaml"
 	# shellcheck disable=SC2119 # the whole inventory
 	scn_inventory | write_rules "$RULES" inventory.yaml

@@ -10,11 +10,9 @@
 e2e_init
 need_daemon
 
-cg_add m
+node_init
 cg_add out
 cg_add m/other
-M=$CG_RUN/m
-PIN=$(pin_root 1)
 add_workload cli-base m/cli-base 10.77.0.2 fd77::2
 add_workload cli-gray m/cli-gray 10.77.0.3 fd77::3
 add_workload a-base m/a-base 10.77.0.11 fd77::11
@@ -29,7 +27,6 @@ cg_add m/cli-gray/worker/sub
 for s in "${servers[@]}"; do start_server "$s"; done
 for s in "${servers[@]}"; do wait_listen "$s"; done
 
-RULES=$(rules_dir rules)
 {
 	yaml_workload cli-base client ""
 	yaml_workload cli-gray client gray

@@ -11,16 +11,13 @@
 e2e_init
 need_daemon
 
-cg_add m
-M=$CG_RUN/m
-PIN=$(pin_root 1)
+node_init
 add_workload cli-env m/cli-env 10.77.0.2 fd77::2
 add_workload cli-boot m/cli-boot 10.77.0.3 fd77::3
 add_workload cli-lab m/cli-lab 10.77.0.4 fd77::4
 add_workload cli-none m/cli-none 10.77.0.5 fd77::5
 service_a_up
 
-RULES=$(rules_dir rules)
 {
 	yaml_workload cli-env client ""
 	yaml_workload cli-boot client ""

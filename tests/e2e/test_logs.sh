@@ -8,10 +8,7 @@
 e2e_init
 need_daemon
 
-cg_add m
-M=$CG_RUN/m
-PIN=$(pin_root 1)
-RULES=$(rules_dir rules)
+node_init
 yaml_service s s 80 8080 10.77.100.1 | write_rules "$RULES" inventory.yaml
 
 # log_check FILE FORMAT: every line of the daemon's output (not lib.sh's "==="

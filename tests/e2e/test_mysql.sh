@@ -67,9 +67,7 @@ command -v mariadb_config >/dev/null || die "mariadb_config not found (make deps
 /usr/bin/timeout 1 "$PY" -c 'import pymysql' 2>/dev/null ||
 	die "$PY cannot import pymysql (make deps installs python3-pymysql)"
 
-cg_add m
-M=$CG_RUN/m
-PIN=$(pin_root 1)
+node_init
 add_workload cli-base m/cli-base 10.77.0.2 fd77::2
 add_workload cli-gray m/cli-gray 10.77.0.3 fd77::3
 add_workload db m/db 10.77.0.41 fd77::41
@@ -104,7 +102,6 @@ inventory() {
 	echo "  protocol: mysql"
 	[[ ${1:-} == shadow-db ]] || echo "$TABLE_RULE"
 }
-RULES=$(rules_dir rules)
 inventory | write_rules "$RULES" mysql.yaml
 assert_ok "rules (mysql Service, shadow-table WorkloadLabelRule) validate" "$GRAYLANE" validate "$RULES"
 start_daemon d "$M" "$PIN" "$RULES"

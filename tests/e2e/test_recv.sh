@@ -25,9 +25,7 @@ e2e_init
 need_daemon
 
 WIRE=$E2E_DIR/wire.py
-cg_add m
-M=$CG_RUN/m
-PIN=$(pin_root 1)
+node_init
 PIN2=$(pin_root 2)
 VIP=10.77.100.1
 add_workload cli-base m/cli-base 10.77.0.2 fd77::2
@@ -35,7 +33,6 @@ add_workload cli-gray m/cli-gray 10.77.0.3 fd77::3
 add_workload gw m/gw 10.77.0.4 fd77::4
 service_a_up
 
-RULES=$(rules_dir rules)
 {
 	yaml_workload cli-base client ""
 	yaml_workload cli-gray client gray

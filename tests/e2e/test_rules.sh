@@ -7,9 +7,7 @@
 e2e_init
 need_daemon
 
-cg_add m
-M=$CG_RUN/m
-PIN=$(pin_root 1)
+node_init
 add_workload cli-base m/cli-base 10.77.0.2 fd77::2
 add_workload cli-gray m/cli-gray 10.77.0.3 fd77::3
 add_workload a-base m/a-base 10.77.0.11 fd77::11
@@ -18,7 +16,6 @@ add_workload b-base m/b-base 10.77.0.21 fd77::21
 for s in a-base a-gray b-base; do start_server "$s"; done
 for s in a-base a-gray b-base; do wait_listen "$s"; done
 
-RULES=$(rules_dir rules)
 # inventory CLI_GRAY_LANE A_GRAY_APP
 inventory() {
 	yaml_workload cli-base client ""

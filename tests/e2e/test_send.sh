@@ -23,9 +23,7 @@ need_daemon
 
 WIRE=$E2E_DIR/wire.py
 RECORDER=$E2E_DIR/recorder.py
-cg_add m
-M=$CG_RUN/m
-PIN=$(pin_root 1)
+node_init
 VIP=10.77.100.1
 VIP6=fd77:100::1
 add_workload cli-base m/cli-base 10.77.0.2 fd77::2
@@ -37,7 +35,6 @@ for w in rec-base rec-gray; do
 done
 for w in rec-base rec-gray; do wait_listen "$w" 8080 "$E2E_TMP/$w.log"; done
 
-RULES=$(rules_dir rules)
 {
 	yaml_workload cli-base client ""
 	yaml_workload cli-gray client gray
