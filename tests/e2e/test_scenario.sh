@@ -59,6 +59,45 @@ check_chain() {
 	else
 		fail "$name" "expected $want (x$n), observed: $seen"
 	fi
+	explain_agrees "$name" "${seen%% (x*}" gateway "${SCN_VIP[a]}:80" "$path" "$@"
+}
+
+# explain_agrees NAME CHAIN WORKLOAD ADDR PATH [CURL ARGS...]: graylane explain,
+# asked about the request scn_get sends with these curl arguments as WORKLOAD
+# receives it and calls ADDR, names the lane and the one endpoint the kernel
+# really used: CHAIN's lane (gray if any hop is) and its hop into ADDR's service.
+explain_agrees() {
+	local name=$1 chain=$2 wl=$3 to=$4 path=$5 method="" host="" ex=() out got hop; shift 5
+	while (($#)); do
+		case $1 in
+		-H) ex+=(-H "$2"); [[ ${2,,} == host:* ]] && host=1; shift 2 ;;
+		-X) method=$2; shift 2 ;;
+		-d) method=${method:-POST}; ex+=(-H "Content-Length: ${#2}"); shift 2 ;;
+		-g) shift ;;
+		--connect-to) shift 2 ;;
+		*) fail "$name: explain agrees" "no explain option for curl's $1"; return ;;
+		esac
+	done
+	[[ -n $method ]] && ex+=(--method "$method")
+	[[ -n $host ]] || ex+=(-H "Host: $SCN_GW")
+	out=$("$GRAYLANE" --pin-root "$PIN" --json explain --rules "$RULES" --from "$wl" --to "$to" \
+		--path "$path" "${ex[@]}" 2>"$E2E_TMP/explain.err")
+	got=$("$PY" -c '
+import json, sys
+try:
+    e = json.loads(sys.argv[1])
+    print("lane %s, endpoints %s%s" % (e["lane"], " ".join(sorted(x["workload"] for x in e["endpoints"])),
+          " (fallback)" if e["fallback"] else ""))
+except Exception:
+    print("no answer: %r" % (sys.argv[1][:300] + open(sys.argv[2]).read()[-300:]))' "$out" "$E2E_TMP/explain.err")
+	# the hop into the service ADDR belongs to: a-*, b-* or c-*
+	for hop in ${chain//->/ }; do
+		[[ ${SCN_VIP[${hop%%-*}]}:80 == "$to" ]] && break
+	done
+	local lane=base fb=""
+	[[ $chain == *-gray* ]] && lane=gray
+	[[ $lane == gray && $hop == *-base ]] && fb=" (fallback)"
+	assert_eq "$name: explain agrees" "lane $lane, endpoints $hop$fb" "$got"
 }
 
 # check_mismatch NAME: gl_stats.lane_mismatch exists and is 0
@@ -267,6 +306,10 @@ check_chain "F1 location: cn-shenzhen without B gray -> A-gray -> B-base -> C-gr
 	-H "location: cn-shenzhen"
 check_chain "F2 no location header without B gray -> base chain" "$BASE" 2 /a
 assert_eq "F3 b-gray served nothing once removed" "$bg0" "$(server_count b-gray)"
+explain_agrees "F4 explain from a-gray to B in lane gray: fallback to base" "$FALLBACK" a-gray \
+	"${SCN_VIP[b]}:80" / -H "x-opensergo-traffic: gray"
+explain_agrees "F5 explain from b-base to C in lane gray: back in the lane" "$FALLBACK" b-base \
+	"${SCN_VIP[c]}:80" / -H "x-opensergo-traffic: gray"
 
 check_mismatch "lane_mismatch is still 0 at the end"
 assert_ok "graylane status still exits 0" "$GRAYLANE" --pin-root "$PIN" status

@@ -5,6 +5,8 @@
 
 #include "plan/plan.h"
 
+#define CLI_HEADERS_MAX 64
+
 /* The command line after the global options: argv[0..argc) are the
  * command's own arguments. */
 struct cli {
@@ -12,6 +14,11 @@ struct cli {
 	const char *out;	/* --out FILE */
 	const char *log_dir;	/* --log-dir DIR */
 	int json;
+	/* graylane explain's request */
+	const char *rules, *from, *to, *method, *path;
+	const char *headers[CLI_HEADERS_MAX];	/* -H 'name: value', --cookie as "Cookie: ..." */
+	int nheaders;
+	const char *request_opt;	/* the first of these options given, for other commands' errors */
 	int argc;
 	char **argv;
 };
@@ -24,6 +31,7 @@ int cmd_dump(struct cli *c);
 int cmd_uninstall(struct cli *c);
 int cmd_probe(struct cli *c);
 int cmd_verifier_report(struct cli *c);
+int cmd_explain(struct cli *c);
 
 /* dir's rules loaded and validated, and compiled into p when want_plan;
  * problems printed to stderr. 0 or a negative errno. */

@@ -36,6 +36,7 @@ struct cc {
 	size_t backends_cap;
 	size_t endpoints_cap;			/* p->endpoints: counted before the backends */
 	size_t items_cap;			/* p->items: counted before the rules are built */
+	const char *file_src, *file_copy;	/* the last rule's file, and its copy in p */
 };
 
 /* Names are unique per kind in a valid set: a total order. */
@@ -524,6 +525,14 @@ static int push_rule(struct cc *c, size_t *cap, const struct gl_traffic_rule *r,
 		return -ENOMEM;
 	p->nrules++;
 	e->workload = p->workloads[wid - 1].name;
+	if (r->meta.pos.file != c->file_src) {	/* rules of one file come together */
+		c->file_src = r->meta.pos.file;
+		c->file_copy = gl_arena_strdup(&p->strings, c->file_src ? c->file_src : "-");
+		if (!c->file_copy)
+			return -ENOMEM;
+	}
+	e->file = c->file_copy;
+	e->line = r->meta.pos.line;
 	e->priority = r->priority;
 	e->key.index = index;
 	e->key.workload_id = wid;

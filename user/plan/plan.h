@@ -77,6 +77,8 @@ struct gl_plan_lane_id {
 struct gl_plan_rule {
 	char *rule;			/* TrafficLabelRule name, for printing */
 	const char *workload;		/* = workloads[workload_id - 1].name */
+	const char *file;		/* where the rule is written (graylane explain; */
+	unsigned line;			/* not printed: the golden plans stay as they are) */
 	int priority;
 	struct gl_rule_key key;
 	/* the value's fields: its nitems items are at item (in p->items), the
