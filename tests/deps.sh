@@ -13,6 +13,7 @@ PKGS=(
 	python3-pymysql libmariadb-dev          # text protocol client; Connector/C (binary protocol)
 	wrk haproxy linux-perf time             # make bench: load, the proxy it is compared with, profiles, peak RSS
 	systemd                                 # systemd-analyze verify of deploy/graylaned.service
+	python3-prometheus-client               # its text parser checks graylaned --metrics
 )
 
 missing=()

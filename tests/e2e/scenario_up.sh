@@ -3,7 +3,7 @@
 # (test_scenario, test_outside): sourced after lib.sh. scenario_up sets M (the
 # managed cgroup), PIN, RULES and DPID, with generation 1 applied and the six
 # deployments listening; each test starts the gateway its own way
-# (scn_start_gateway).
+# (scn_start_gateway). SCN_DAEMON_ARGS: more graylaned flags.
 # shellcheck source=../../demo/scenario.sh
 . "$REPO_ROOT/demo/scenario.sh"
 
@@ -17,7 +17,7 @@ scenario_up() {
 	# shellcheck disable=SC2119 # the whole inventory
 	scn_inventory | write_rules "$RULES" inventory.yaml
 	assert_ok "rules/reference.yaml and the scenario's inventory validate" "$GRAYLANE" validate "$RULES"
-	start_daemon d "$M" "$PIN" "$RULES"
+	start_daemon d "$M" "$PIN" "$RULES" ${SCN_DAEMON_ARGS[@]+"${SCN_DAEMON_ARGS[@]}"}
 	DPID=${DAEMON_PID[d]}
 	wait_generation "$PIN" 1 "$DPID" || die "daemon did not apply the rules"
 	scn_start_services "$E2E_TMP"

@@ -25,6 +25,7 @@ static const struct {
 	  "explain --rules DIR --from WORKLOAD --to ADDR[:PORT] [-H 'NAME: VALUE' ...]\n"
 	  "        [--method M] [--path P] [--cookie C] [--json]\n"
 	  "                        the lane, rule, endpoints and header of one request" },
+	{ "metrics", cmd_metrics, "metrics               the Prometheus text graylaned serves on --metrics" },
 	{ "probe", cmd_probe, "probe [--json]        the kernel features graylane uses, present or not" },
 	{ "verifier-report", cmd_verifier_report,
 	  "verifier-report [--out FILE] [--log-dir DIR] [OBJ.o ...]\n"

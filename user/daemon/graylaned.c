@@ -22,6 +22,7 @@
 #include <bpf/libbpf.h>
 
 #include "sync/applied.h"
+#include "metrics_http.h"
 #include "common/cgroup.h"
 #include "common/diag.h"
 #include "inventory/envlane.h"
@@ -366,6 +367,28 @@ static void watch_rules(struct daemon *dm)
 
 /* Applies the rules, then every change of them, of the workloads' cgroups
  * and of their processes' lanes, until SIGTERM or SIGINT. */
+/* --metrics: a failure to listen costs the endpoint, never the data path. */
+static void start_metrics(const struct daemon *dm)
+{
+	char bound[128], err[320], msg[400];
+	int fd;
+
+	if (!dm->o.metrics[0])
+		return;
+	fd = gl_metrics_listen(dm->o.metrics, bound, sizeof(bound), err, sizeof(err));
+	if (fd >= 0 && gl_metrics_start(fd, dm->o.pin_root) == 0) {
+		snprintf(msg, sizeof(msg), "metrics at http://%s/metrics", bound);
+		gl_log_kv(GL_LOG_INFO, msg, "event=metrics addr=%s", bound);
+		return;
+	}
+	if (fd >= 0) {
+		snprintf(err, sizeof(err), "cannot start the metrics thread");
+		close(fd);
+	}
+	snprintf(msg, sizeof(msg), "no metrics endpoint: %s", err);
+	gl_log_kv(GL_LOG_WARN, msg, "event=metrics_off addr=%s", dm->o.metrics);
+}
+
 static void run(struct daemon *dm)
 {
 	unsigned int polls = 0;
@@ -442,6 +465,7 @@ int main(int argc, char **argv)
 	if (rc)
 		goto out;
 	watch_rules(&dm);
+	start_metrics(&dm);
 	run(&dm);
 	gl_log(GL_LOG_INFO, "stopping; the data path stays attached (pin root %s)", dm.o.pin_root);
 out:

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "options.h"
+#include "metrics_http.h"
 #include "sync/pins.h"
 
 static const char usage[] =
@@ -24,7 +25,9 @@ static const char usage[] =
 	"  --trust-incoming       entry workloads keep a propagation header from outside\n"
 	"  --poll-interval DURATION  how often the rules directory is checked (default 100ms)\n"
 	"  --log-level LEVEL      debug, info (default), warn or error\n"
-	"  --log-format FORMAT    text (logfmt, default) or json: one line per event\n";
+	"  --log-format FORMAT    text (logfmt, default) or json: one line per event\n"
+	"  --metrics ADDR         Prometheus text at http://ADDR/metrics (default "
+	GL_METRICS_DEFAULT "; \"\" for none)\n";
 
 int gl_parse_duration_ms(const char *s, uint64_t *ms)
 {
@@ -103,6 +106,16 @@ static int parse_one(int c, struct gl_options *o, FILE *err)
 			return -EINVAL;
 		}
 		break;
+	case 'M':
+		if (optarg[0] && (!strrchr(optarg, ':') || !strrchr(optarg, ':')[1] ||
+				  strspn(strrchr(optarg, ':') + 1, "0123456789") !=
+				  strlen(strrchr(optarg, ':') + 1))) {
+			fprintf(err, "graylaned: --metrics: '%s' is not HOST:PORT (e.g. "
+				GL_METRICS_DEFAULT ", [::1]:9479; \"\" for none)\n", optarg);
+			return -EINVAL;
+		}
+		o->metrics = optarg;
+		break;
 	case 'h':
 		fputs(usage, stdout);
 		return 1;
@@ -126,6 +139,7 @@ int gl_options_parse(int argc, char **argv, struct gl_options *o, FILE *err)
 		{ "poll-interval", required_argument, 0, 'P' },
 		{ "log-level", required_argument, 0, 'L' },
 		{ "log-format", required_argument, 0, 'F' },
+		{ "metrics", required_argument, 0, 'M' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0 }
 	};
@@ -138,6 +152,7 @@ int gl_options_parse(int argc, char **argv, struct gl_options *o, FILE *err)
 	o->context_ttl_ms = GL_CONTEXT_TTL_DEFAULT_MS;
 	o->poll_ms = GL_POLL_DEFAULT_MS;
 	o->log_level = GL_LOG_INFO;
+	o->metrics = GL_METRICS_DEFAULT;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1)
 		if ((rc = parse_one(c, o, err)))

@@ -25,6 +25,7 @@ struct gl_options {
 	bool trust_incoming;
 	enum gl_log_level log_level;	/* --log-level (default info) */
 	int log_json;			/* --log-format json */
+	const char *metrics;		/* --metrics ADDR; "" for none */
 };
 
 /* Parses a duration such as "5s", "250ms", "1m" into milliseconds. */

@@ -19,6 +19,25 @@ const char *gl_stat_name(unsigned int stat)
 	return stat < GL_STAT_MAX && names[stat] ? names[stat] : "unknown";
 }
 
+int gl_stat_is_failure(unsigned int stat)
+{
+	switch (stat) {
+	case GL_STAT_CONNECT_REFUSED_NO_BASE: case GL_STAT_CONNECT_NO_ENDPOINT:
+	case GL_STAT_CONNECT_BAD_BACKEND: case GL_STAT_SK_STORAGE_FAIL:
+	case GL_STAT_CGROUP_TOO_DEEP: case GL_STAT_CONFIG_MISSING:
+	case GL_STAT_RECV_MALFORMED: case GL_STAT_RECV_READ_FAIL: case GL_STAT_RECV_UNSEEN:
+	case GL_STAT_CTX_WRITE_FAIL: case GL_STAT_SOCKHASH_FAIL: case GL_STAT_MSG_NO_STORAGE:
+	case GL_STAT_MSG_TOO_LARGE: case GL_STAT_MSG_MALFORMED: case GL_STAT_MSG_PULL_FAIL:
+	case GL_STAT_MSG_PUSH_FAIL: case GL_STAT_MSG_POP_FAIL: case GL_STAT_MSG_BODY_UNTRACKED:
+	case GL_STAT_MSG_REFUSED: case GL_STAT_EVENT_LOST: case GL_STAT_RULE_COOKIES_UNREAD:
+	case GL_STAT_SQL_FAIL_TOO_LARGE: case GL_STAT_SQL_FAIL_UNSUPPORTED:
+	case GL_STAT_SQL_FAIL_EDIT: case GL_STAT_SQL_FAIL_COMPRESSED: case GL_STAT_SQL_FAIL_TLS:
+	case GL_STAT_SQL_FAIL_INSTANCE: case GL_STAT_SQL_FAIL_PREPARED:
+		return 1;
+	}
+	return 0;
+}
+
 /*
  * Sums a per-CPU array of nkeys values of `words` 64-bit counters each over
  * the CPUs, into out[nkeys * words].

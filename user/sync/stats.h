@@ -8,6 +8,9 @@
 
 /* Name of a counter of enum gl_stat, e.g. "connect_fallback". */
 const char *gl_stat_name(unsigned int stat);
+/* Is this counter a failure (graylane_failures_total): something not done
+ * as asked, whatever the data path did instead? */
+int gl_stat_is_failure(unsigned int stat);
 /* Sums a per-CPU gl_stats array into out[GL_STAT_MAX]. */
 int gl_stats_read(int map_fd, uint64_t out[GL_STAT_MAX]);
 /* Sums per-CPU gl_lane_stats into out[GL_LANES_MAX]. */
