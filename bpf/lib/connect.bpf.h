@@ -14,6 +14,7 @@
 #include "lib/maps.bpf.h"
 #include "lib/caller.bpf.h"
 #include "lib/context.bpf.h"
+#include "lib/decision.bpf.h"
 
 #define SOCK_STREAM_ 1
 #define ALLOW 1
@@ -92,6 +93,38 @@ static __always_inline void gl_remember(struct bpf_sock_addr *ctx, __u8 family,
 	s->sql_state = GL_SQL_HANDSHAKE;
 }
 
+/* A decision event for `graylane events`, when someone watches this caller. */
+static __always_inline void gl_connect_event(const struct gl_service_key *sk,
+					     const struct gl_service_addr *svc,
+					     const struct gl_caller *c, __u16 lane, __u8 ctx_source,
+					     const struct gl_backend *b, __u32 idx, bool fallback)
+{
+	struct gl_decision d = {
+		.workload_id = c->workload_id,
+		.service_id = svc->service_id,
+		.lane = lane,
+		.ep_lane = fallback ? GL_LANE_BASE : lane,
+		.ctx_source = ctx_source,
+		.family = sk->family,
+		.dialed_port = sk->port,
+	};
+
+	if (!gl_watched(c->workload_id, lane))
+		return;
+	d.ts_ns = bpf_ktime_get_ns();
+	__builtin_memcpy(d.dialed, sk->addr, 16);
+	if (!b) {
+		d.decision = GL_DECISION_REFUSED;
+	} else {
+		d.decision = fallback ? GL_DECISION_FALLBACK :
+			     lane == GL_LANE_BASE ? GL_DECISION_BASE : GL_DECISION_LANE;
+		d.port = svc->target_port;
+		GL_BOUND(idx, GL_LANE_ENDPOINTS_MAX - 1);
+		__builtin_memcpy(d.addr, b->ep[idx].addr, 16);
+	}
+	gl_decision_send(&d);
+}
+
 /* The connect of caller c to service svc (dialed as sk), in lane: to an
  * endpoint of that lane, or of base on fallback, or refused; counted. */
 static __always_inline int gl_connect_steer(struct bpf_sock_addr *ctx, __u8 family,
@@ -112,6 +145,7 @@ static __always_inline int gl_connect_steer(struct bpf_sock_addr *ctx, __u8 fami
 					      : GL_STAT_CONNECT_NO_ENDPOINT);
 		if (ls)
 			ls->refused++;
+		gl_connect_event(sk, svc, c, lane, ctx_source, NULL, 0, fallback);
 		return REFUSE;
 	}
 	n = b->count;
@@ -119,9 +153,11 @@ static __always_inline int gl_connect_steer(struct bpf_sock_addr *ctx, __u8 fami
 		gl_count(GL_STAT_CONNECT_BAD_BACKEND);
 		if (ls)
 			ls->refused++;
+		gl_connect_event(sk, svc, c, lane, ctx_source, NULL, 0, fallback);
 		return REFUSE;
 	}
 	idx = bpf_get_prandom_u32() % n;
+	gl_connect_event(sk, svc, c, lane, ctx_source, b, (__u32)idx, fallback);
 
 	/* The connection's lane is the caller's lane even on fallback: its
 	 * requests keep their label, so the next hop returns to the lane. */

@@ -129,6 +129,7 @@ enum gl_workload_flags {
 	X(MSG_OPAQUE, "msg_opaque")	/* after CONNECT or Upgrade, bytes not HTTP/1.x: untouched from now on */ \
 	X(EVENT_LOST, "event_lost")	/* ring buffer full: an event was not delivered */ \
 	X(RULE_COOKIES_UNREAD, "rule_cookies_unread")	/* entry rules on a head of over 8 Cookie lines: its cookie items matched nothing */ \
+	X(EVENT_RATE_DROPPED, "event_rate_dropped")	/* decision event over the listener's rate: not sent */ \
 	/* databases (sk_msg on connections to mysql services) */ \
 	X(SQL_PACKET, "sql_packet")	/* client packets seen */ \
 	X(SQL_STATEMENT, "sql_statement")	/* COM_QUERY / COM_STMT_PREPARE looked at */ \
@@ -386,6 +387,51 @@ struct gl_event {
 	__u16 conn_lane;
 	__u16 req_lane;
 	__u64 ts_ns;
+};
+
+/*
+ * gl_watch: ARRAY[1], written by `graylane events` while it listens (and
+ * refreshed: a listener killed stops the events within a second or two).
+ * until_ns 0 or past: nobody listens, connect pays one lookup.
+ */
+#define GL_WATCH_ANY_LANE	0xffff
+
+struct gl_watch {
+	__u64 until_ns;		/* bpf_ktime_get_ns() deadline of the listener */
+	__u32 workload_id;	/* 0: every caller */
+	__u32 rate_per_sec;	/* events per second per CPU; more are counted, not sent */
+	__u16 lane;		/* GL_WATCH_ANY_LANE: every lane */
+	__u16 pad[3];
+};
+
+/* gl_watch_rate: PERCPU_ARRAY[1], the rate limiter's window. */
+struct gl_watch_rate {
+	__u64 window_ns;
+	__u64 sent;
+};
+
+enum gl_decision_kind {
+	GL_DECISION_LANE = 1,	/* an endpoint of the caller's lane */
+	GL_DECISION_BASE,	/* a base caller, a base endpoint */
+	GL_DECISION_FALLBACK,	/* the lane has none: base's */
+	GL_DECISION_REFUSED,	/* none at all: connect() fails with EPERM */
+};
+
+/* gl_decisions: RINGBUF record, one per steered connect while watched. */
+struct gl_decision {
+	__u64 ts_ns;
+	__u32 workload_id;
+	__u32 service_id;
+	__u16 lane;		/* the caller's (the connection's) lane */
+	__u16 ep_lane;		/* whose endpoint: lane, or base on fallback */
+	__u8  decision;		/* enum gl_decision_kind */
+	__u8  ctx_source;	/* 0: the workload lane, else enum gl_ctx_source + 1 */
+	__u8  family;
+	__u8  pad;
+	__u16 port;		/* the endpoint's (target) port, host order */
+	__u16 dialed_port;
+	__u8  addr[16];		/* the endpoint, network order (0 when refused) */
+	__u8  dialed[16];	/* what the caller dialed */
 };
 
 /* gl_sock: SK_STORAGE. What connect4/6 decided, for getpeername and later hops. */

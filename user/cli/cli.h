@@ -18,7 +18,9 @@ struct cli {
 	const char *rules, *from, *to, *method, *path;
 	const char *headers[CLI_HEADERS_MAX];	/* -H 'name: value', --cookie as "Cookie: ..." */
 	int nheaders;
-	const char *request_opt;	/* the first of these options given, for other commands' errors */
+	/* graylane events' filters and limits */
+	const char *workload, *lane, *count, *rate;
+	char given[32];			/* the letters of the command options given */
 	int argc;
 	char **argv;
 };
@@ -33,6 +35,7 @@ int cmd_probe(struct cli *c);
 int cmd_verifier_report(struct cli *c);
 int cmd_explain(struct cli *c);
 int cmd_metrics(struct cli *c);
+int cmd_events(struct cli *c);
 
 /* dir's rules loaded and validated, and compiled into p when want_plan;
  * problems printed to stderr. 0 or a negative errno. */

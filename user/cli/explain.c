@@ -14,6 +14,7 @@
 #include "common/cgroup.h"
 #include "plan/plan.h"
 #include "sync/pins.h"
+#include "sync/stats.h"
 #include "../../bpf/lib/rules.h"
 
 /* the pinned maps explain reads */
@@ -49,19 +50,6 @@ static void maps_close(struct ex_maps *m)
 
 	for (size_t i = 0; i < sizeof(ex_map_names) / sizeof(ex_map_names[0]); i++)
 		close(fd[i]);
-}
-
-static void lane_name(const struct ex_maps *m, uint32_t slot, uint16_t lane, char *out)
-{
-	struct gl_lane_key k = { .slot = (uint8_t)slot, .lane = lane };
-	struct gl_lane v;
-
-	if (lane == GL_LANE_BASE)
-		snprintf(out, GL_LANE_NAME_MAX, "base");
-	else if (bpf_map_lookup_elem(m->lanes, &k, &v) == 0)
-		snprintf(out, GL_LANE_NAME_MAX, "%.*s", GL_LANE_NAME_MAX - 1, v.name);
-	else
-		snprintf(out, GL_LANE_NAME_MAX, "lane %u", lane);
 }
 
 /* The workload of the plan by name, and its entry in the maps by cgroup id
@@ -237,7 +225,7 @@ static void steer(const struct ex_maps *m, const struct gl_explain_req *rq, stru
 	}
 	if (!ex->refused && (ex->backend.count == 0 || ex->backend.count > GL_LANE_ENDPOINTS_MAX))
 		ex->refused = 1;	/* GL_STAT_CONNECT_BAD_BACKEND */
-	lane_name(m, ex->slot, ex->ep_lane, ex->ep_lane_name);
+	gl_lane_name(m->lanes, ex->slot, ex->ep_lane, ex->ep_lane_name);
 }
 
 /* The send path (bpf/lib/send.bpf.h, gl_msg_edit): the lane's line, or none. */
@@ -279,8 +267,8 @@ int gl_explain_run(const char *pin_root, const struct gl_plan *p, const struct g
 	ex->entry = !!(ex->wl.flags & GL_WL_ENTRY);
 	ex->header_trusted = !ex->entry || (cfg.flags & GL_CFG_TRUST_INCOMING);
 	decide(&m, p, rq, ex);
-	lane_name(&m, ex->slot, ex->lane, ex->lane_name);
-	lane_name(&m, ex->slot, ex->wl.lane, ex->wl_lane_name);
+	gl_lane_name(m.lanes, ex->slot, ex->lane, ex->lane_name);
+	gl_lane_name(m.lanes, ex->slot, ex->wl.lane, ex->wl_lane_name);
 	steer(&m, rq, ex);
 	header_line(&m, ex);
 	rc = 0;

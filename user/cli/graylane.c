@@ -15,35 +15,43 @@ static const struct {
 	const char *name;
 	int (*fn)(struct cli *c);
 	const char *help;
+	const char *opts;	/* its own options (request_opt's letters) */
 } cmds[] = {
-	{ "validate", cmd_validate, "validate DIR          check a rules directory" },
-	{ "compile", cmd_compile, "compile DIR [--json]  print the map entries the rules compile to" },
-	{ "status", cmd_status, "status [--json]       attached programs, generation, plan in force" },
-	{ "dump", cmd_dump, "dump [MAP] [--json]   decoded map contents and counters" },
-	{ "uninstall", cmd_uninstall, "uninstall             detach and remove everything pinned" },
+	{ "validate", cmd_validate, "validate DIR          check a rules directory", "" },
+	{ "compile", cmd_compile, "compile DIR [--json]  print the map entries the rules compile to", "" },
+	{ "status", cmd_status, "status [--json]       attached programs, generation, plan in force", "" },
+	{ "dump", cmd_dump, "dump [MAP] [--json]   decoded map contents and counters", "" },
+	{ "uninstall", cmd_uninstall, "uninstall             detach and remove everything pinned", "" },
 	{ "explain", cmd_explain,
 	  "explain --rules DIR --from WORKLOAD --to ADDR[:PORT] [-H 'NAME: VALUE' ...]\n"
 	  "        [--method M] [--path P] [--cookie C] [--json]\n"
-	  "                        the lane, rule, endpoints and header of one request" },
-	{ "metrics", cmd_metrics, "metrics               the Prometheus text graylaned serves on --metrics" },
-	{ "probe", cmd_probe, "probe [--json]        the kernel features graylane uses, present or not" },
+	  "                        the lane, rule, endpoints and header of one request", "RFTHMPC" },
+	{ "events", cmd_events,
+	  "events [--rules DIR] [--workload W] [--lane L] [--rate N] [--count N] [--json]\n"
+	  "                        the kernel's connect decisions, streamed while it runs", "RWLNQ" },
+	{ "metrics", cmd_metrics, "metrics               the Prometheus text graylaned serves on --metrics", "" },
+	{ "probe", cmd_probe, "probe [--json]        the kernel features graylane uses, present or not", "" },
 	{ "verifier-report", cmd_verifier_report,
 	  "verifier-report [--out FILE] [--log-dir DIR] [OBJ.o ...]\n"
-	  "                        each program through this kernel's verifier, alone" },
+	  "                        each program through this kernel's verifier, alone", "" },
 };
 
-/* explain's request options (cli.h); 0, or -1 after a usage error */
+static const char *const opt_names[] = { ['R'] = "--rules", ['F'] = "--from", ['T'] = "--to",
+	['H'] = "-H", ['M'] = "--method", ['P'] = "--path", ['C'] = "--cookie",
+	['W'] = "--workload", ['L'] = "--lane", ['N'] = "--count", ['Q'] = "--rate" };
+
+/* A command's own options (cli.h), noted for the check that the command
+ * takes them; 0, or -1 after a usage error */
 static int request_opt(struct cli *c, int o)
 {
-	static const char *const names[] = { ['R'] = "--rules", ['F'] = "--from", ['T'] = "--to",
-		['H'] = "-H", ['M'] = "--method", ['P'] = "--path", ['C'] = "--cookie" };
 	const char **field = o == 'R' ? &c->rules : o == 'F' ? &c->from : o == 'T' ? &c->to :
-			     o == 'M' ? &c->method : o == 'P' ? &c->path : NULL;
+			     o == 'M' ? &c->method : o == 'P' ? &c->path : o == 'W' ? &c->workload :
+			     o == 'L' ? &c->lane : o == 'N' ? &c->count : o == 'Q' ? &c->rate : NULL;
 
-	if (o <= 0 || o > 'Z' || !names[o])
+	if (o <= 0 || o > 'Z' || !opt_names[o])
 		return 0;
-	if (!c->request_opt)
-		c->request_opt = names[o];
+	if (!strchr(c->given, o))
+		c->given[strlen(c->given)] = (char)o;
 	if (field) {
 		*field = optarg;
 		return 0;
@@ -63,6 +71,19 @@ static int request_opt(struct cli *c, int o)
 	}
 	c->headers[c->nheaders++] = optarg;
 	return 0;
+}
+
+/* Does command i take every command option given? Says which one not. */
+static int takes_options(const struct cli *c, size_t i)
+{
+	for (const char *g = c->given; *g; g++) {
+		if (strchr(cmds[i].opts, *g))
+			continue;
+		fprintf(stderr, "graylane: %s is not an option of %s\n", opt_names[(int)*g],
+			cmds[i].name);
+		return 0;
+	}
+	return 1;
 }
 
 static void usage(FILE *f)
@@ -87,6 +108,10 @@ int main(int argc, char **argv)
 		{ "method", required_argument, 0, 'M' },
 		{ "path", required_argument, 0, 'P' },
 		{ "cookie", required_argument, 0, 'C' },
+		{ "workload", required_argument, 0, 'W' },
+		{ "lane", required_argument, 0, 'L' },
+		{ "count", required_argument, 0, 'N' },
+		{ "rate", required_argument, 0, 'Q' },
 		{ 0 }
 	};
 	struct cli c = { .pin_root = GL_PIN_ROOT_DEFAULT };
@@ -103,8 +128,11 @@ int main(int argc, char **argv)
 		case 'o': c.out = optarg; break;
 		case 'l': c.log_dir = optarg; break;
 		case 'h': usage(stdout); return 0;
-		case 'R': case 'F': case 'T': case 'H': case 'M': case 'P': case 'C': break;
-		default: usage(stderr); return 2;
+		default:
+			if (o > 0 && o <= 'Z' && opt_names[o])
+				break;	/* request_opt took it */
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (optind >= argc) {
@@ -114,11 +142,8 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		if (strcmp(argv[optind], cmds[i].name))
 			continue;
-		if (c.request_opt && cmds[i].fn != cmd_explain) {
-			fprintf(stderr, "graylane: %s is an option of explain, not of %s\n",
-				c.request_opt, cmds[i].name);
+		if (!takes_options(&c, i))
 			return 2;
-		}
 		c.argc = argc - optind - 1;
 		c.argv = argv + optind + 1;
 		return cmds[i].fn(&c);

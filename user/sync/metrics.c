@@ -45,7 +45,7 @@ static void lane_names(int fd, uint32_t slot, char names[GL_LANES_MAX][GL_LANE_N
 	void *prev = NULL;
 
 	for (int i = 0; i < GL_LANES_MAX; i++)
-		snprintf(names[i], GL_LANE_NAME_MAX, i ? "lane %d" : "base", i);
+		snprintf(names[i], GL_LANE_NAME_MAX, i ? "lane-%d" : "base", i);
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		k = next;
 		prev = &k;
@@ -66,7 +66,7 @@ static void connects(FILE *o, const struct gl_lane_stats *ls,
 		const char *dec = i ? "lane" : "base";
 
 		if (!ls[i].connects && !ls[i].fallbacks && !ls[i].refused &&
-		    !strncmp(names[i], "lane ", 5))
+		    !strncmp(names[i], "lane-", 5))
 			continue;	/* no such lane, nothing counted */
 		fprintf(o, "graylane_connects_total{lane=\"");
 		label(o, names[i]);

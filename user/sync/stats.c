@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /* The per-CPU counters (gl_stats, gl_lane_stats) summed, and their names. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
@@ -77,4 +78,17 @@ _Static_assert(sizeof(struct gl_lane_stats) % sizeof(__u64) == 0,
 int gl_lane_stats_read(int fd, struct gl_lane_stats out[GL_LANES_MAX])
 {
 	return sum_percpu(fd, GL_LANES_MAX, sizeof(*out) / sizeof(__u64), (uint64_t *)out);
+}
+
+void gl_lane_name(int fd, uint32_t slot, uint16_t lane, char out[GL_LANE_NAME_MAX])
+{
+	struct gl_lane_key k = { .slot = (uint8_t)slot, .lane = lane };
+	struct gl_lane v;
+
+	if (lane == GL_LANE_BASE)
+		snprintf(out, GL_LANE_NAME_MAX, "base");
+	else if (bpf_map_lookup_elem(fd, &k, &v) == 0)
+		snprintf(out, GL_LANE_NAME_MAX, "%.*s", GL_LANE_NAME_MAX - 1, v.name);
+	else
+		snprintf(out, GL_LANE_NAME_MAX, "lane-%u", lane);
 }

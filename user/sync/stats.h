@@ -16,4 +16,8 @@ int gl_stats_read(int map_fd, uint64_t out[GL_STAT_MAX]);
 /* Sums per-CPU gl_lane_stats into out[GL_LANES_MAX]. */
 int gl_lane_stats_read(int map_fd, struct gl_lane_stats out[GL_LANES_MAX]);
 
+/* A lane's name in slot (gl_lanes at lanes_fd): "base" for 0, "lane-<id>" when
+ * the slot has no such lane. */
+void gl_lane_name(int lanes_fd, uint32_t slot, uint16_t lane, char out[GL_LANE_NAME_MAX]);
+
 #endif
