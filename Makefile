@@ -13,12 +13,14 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-CFLAGS_COMMON := -O2 -g -Wall -Wextra -Werror -Iinclude -Iuser -I$(OUT)
+# LAYOUT_FLAGS: -DGL_LAYOUT_TEST_NEXT or _STATE build another map layout (test_upgrade.sh)
+LAYOUT_FLAGS ?=
+CFLAGS_COMMON := -O2 -g -Wall -Wextra -Werror -Iinclude -Iuser -I$(OUT) $(LAYOUT_FLAGS)
 CFLAGS    ?= $(CFLAGS_COMMON) -D_GNU_SOURCE -std=gnu11
 LDLIBS    := -lbpf -lelf -lz -lyaml
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -D__BPF__ \
 	-Wall -Wextra -Werror -Wno-unused-parameter \
-	-Iinclude -Ibpf -Ivmlinux/$(ARCH)
+	-Iinclude -Ibpf -Ivmlinux/$(ARCH) $(LAYOUT_FLAGS)
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
@@ -33,7 +35,7 @@ HDRS      := $(wildcard include/graylane/*.h user/*/*.h bpf/lib/*.h tests/*.h te
 
 .SECONDARY:
 .PHONY: all deps test test-unit test-e2e fuzz demo demo-up demo-down bench clean vmlinux \
-	verifier-report test-kernels
+	verifier-report test-kernels layout-builds
 all: $(OUT)/graylaned $(OUT)/graylane
 
 deps:
@@ -83,8 +85,14 @@ $(OUT):
 	$(Q)mkdir -p $(OUT)
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS) $(FUZZ_BINS)
+	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS) $(FUZZ_BINS) layout-builds
 	$(Q)./tests/run.sh
+
+# Builds of the next map layout and of a refused one, that
+# tests/e2e/test_upgrade.sh upgrades to and back from (abi.h, GL_LAYOUT_TEST_*).
+layout-builds:
+	$(Q)$(MAKE) --no-print-directory OUT=$(OUT)/layout-next LAYOUT_FLAGS=-DGL_LAYOUT_TEST_NEXT all
+	$(Q)$(MAKE) --no-print-directory OUT=$(OUT)/layout-state LAYOUT_FLAGS=-DGL_LAYOUT_TEST_STATE all
 
 -include tests/http/Makefile.inc
 -include tests/sql/Makefile.inc
@@ -105,7 +113,7 @@ test-kernels: deps
 test-unit: all $(UNIT_BINS)
 	$(Q)for t in $(UNIT_BINS); do $$t || exit 1; done
 
-test-e2e: all
+test-e2e: all layout-builds
 	$(Q)./tests/e2e/run.sh
 
 fuzz: $(FUZZ_BINS)

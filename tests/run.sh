@@ -37,6 +37,8 @@ done
 # user/: one folder per stage, no circles, files and functions that read
 run_suite "layout" tests/layout/check.py
 run_suite "deploy: systemd unit" tests/deploy/check.sh
+# the pinned maps' layout against its record: no change without a version bump
+run_suite "maps: layout recorded" tests/maps/check.sh
 run_suite "verifier budget" tests/verifier/check.sh
 # Debian's 6.1 and 6.12 under qemu: the loads and the probe (make test-kernels
 # runs the end-to-end tests in them too)

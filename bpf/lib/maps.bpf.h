@@ -57,7 +57,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, GL_STAT_MAX);
-	__type(key, __u32);
+	__type(key, __u32);	/* enum gl_stat: arrays take integer keys only */
 	__type(value, __u64);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } gl_stats SEC(".maps");

@@ -74,6 +74,11 @@ enum gl_workload_flags {
  * indexed by enum gl_stat). One list gives both the enum and the names the
  * CLI prints, so they cannot drift apart.
  */
+#ifdef GL_LAYOUT_TEST_NEXT
+#define GL_STATS_LAYOUT_TEST_(X) X(LAYOUT_TEST, "layout_test")	/* tests/e2e/test_upgrade.sh */
+#else
+#define GL_STATS_LAYOUT_TEST_(X)
+#endif
 #define GL_STATS(X) \
 	X(CONNECT_SEEN, "connect_seen")	/* connect4/6 ran for a managed caller */ \
 	X(CONNECT_UNMANAGED, "connect_unmanaged")	/* caller's cgroup not in the inventory: untouched */ \
@@ -130,6 +135,7 @@ enum gl_workload_flags {
 	X(EVENT_LOST, "event_lost")	/* ring buffer full: an event was not delivered */ \
 	X(RULE_COOKIES_UNREAD, "rule_cookies_unread")	/* entry rules on a head of over 8 Cookie lines: its cookie items matched nothing */ \
 	X(EVENT_RATE_DROPPED, "event_rate_dropped")	/* decision event over the listener's rate: not sent */ \
+	GL_STATS_LAYOUT_TEST_(X) \
 	/* databases (sk_msg on connections to mysql services) */ \
 	X(SQL_PACKET, "sql_packet")	/* client packets seen */ \
 	X(SQL_STATEMENT, "sql_statement")	/* COM_QUERY / COM_STMT_PREPARE looked at */ \
@@ -215,6 +221,30 @@ enum gl_event_type {
 
 /* ---- maps ---- */
 
+/*
+ * The layout of the pinned maps (their types, key and value types,
+ * capacities): bumped with every change of them, recorded in
+ * tests/layout/record.txt (make test fails on a change without a bump) and
+ * written into gl_config.layout. A daemon taking over pins of another layout
+ * rebuilds the plan maps from the rules before it attaches, carries the
+ * counters by the names in both maps' BTF and refuses, changing nothing,
+ * when a map holding open connections' state differs (user/sync/layout.c).
+ * Layout 1 is every build before this field existed.
+ */
+#define GL_LAYOUT_VERSION_ 2
+
+/*
+ * GL_LAYOUT_TEST_NEXT builds the next layout for tests/e2e/test_upgrade.sh:
+ * a counter inserted among the others (indexes shift), a lane counter in
+ * front of the others (offsets shift) and a config field (the plan maps are
+ * rebuilt). GL_LAYOUT_TEST_STATE grows gl_sock: the upgrade must be refused.
+ */
+#if defined(GL_LAYOUT_TEST_NEXT) || defined(GL_LAYOUT_TEST_STATE)
+#define GL_LAYOUT_VERSION (GL_LAYOUT_VERSION_ + 1)
+#else
+#define GL_LAYOUT_VERSION GL_LAYOUT_VERSION_
+#endif
+
 /* gl_config: ARRAY[1]. Written by the daemon only. */
 struct gl_config {
 	__u32 active_slot;	/* 0 or 1 */
@@ -226,6 +256,12 @@ struct gl_config {
 	__u64 context_ttl_ns;	/* lifetime of a thread's context label */
 	__u32 managed_level;	/* cgroup level of --cgroup (root is 0) */
 	__u32 flags;		/* enum gl_config_flags */
+	__u32 layout;		/* GL_LAYOUT_VERSION of the daemon that applied the plan */
+	enum gl_stat stat_count;	/* GL_STAT_MAX; its type puts the counters' names in
+					 * the maps' BTF, to be carried by name (carry.c) */
+#ifdef GL_LAYOUT_TEST_NEXT
+	__u64 layout_test;
+#endif
 };
 
 /* gl_workloads: HASH. Key: cgroup id of a workload (or of the managed root). */
@@ -307,6 +343,9 @@ struct gl_shadow_key {
 };
 
 struct gl_lane_stats {
+#ifdef GL_LAYOUT_TEST_NEXT
+	__u64 layout_test;
+#endif
 	__u64 connects;		/* connects routed to this lane's endpoints */
 	__u64 fallbacks;	/* callers of this lane sent to base */
 	__u64 refused;		/* callers of this lane refused */
@@ -466,6 +505,9 @@ struct gl_sock {
 	__u8  prep_open[GL_LANES_MAX];	/* prepared statements open, per lane (saturating) */
 	char  db[64];		/* GL_SQL_NAME_MAX (sql_limits.h) */
 	char  init_db[64];
+#ifdef GL_LAYOUT_TEST_STATE
+	__u64 layout_test;
+#endif
 };
 
 #endif /* GRAYLANE_ABI_H */

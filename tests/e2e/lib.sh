@@ -417,6 +417,50 @@ curl_as() {
 	run_as "$w" curl -sS --max-time 3 "$@"
 }
 
+# start_loops SECS SPEC...: one tests/e2e/client.py connect loop per SPEC
+# "name workload host port expected-endpoint", a connect every 5 ms for SECS.
+start_loops() {
+	local secs=$1 l name w host port want; shift
+	LOOPS=("$@")
+	LOOP_SECS=$secs
+	declare -gA LOOP_PID=() LOOP_WANT=()
+	for l in "$@"; do
+		read -r name w host port want <<<"$l"
+		spawn "$E2E_TMP/loop-$name.log" "${WL_CG[$w]}" "${WL_NS[$w]}" \
+			"$PY" "$CLIENT" loop "$host" "$port" --seconds "$secs" --interval-ms 5 \
+			--out "$E2E_TMP/loop-$name.txt"
+		LOOP_PID[$name]=$SPAWNED
+		LOOP_WANT[$name]=$want
+	done
+}
+
+# check_loops PREFIX: waits for start_loops' loops; each made many connects,
+# every one succeeded on its endpoint. Sets LOOP_GRAY and LOOP_BASE (connects
+# expected on a-gray / elsewhere).
+check_loops() {
+	local l name f want n bad rc
+	LOOP_GRAY=0
+	LOOP_BASE=0
+	for l in "${LOOPS[@]}"; do
+		read -r name _ <<<"$l"
+		wait "${LOOP_PID[$name]}"
+		rc=$?
+		f=$E2E_TMP/loop-$name.txt
+		want=${LOOP_WANT[$name]}
+		n=$(wc -l <"$f")
+		bad=$(grep -vcE "^[0-9]+ [0-9]+ ok $want\$" "$f")
+		assert_ge "$1loop $name: made many connects over ${LOOP_SECS}s" 300 "$n"
+		if ((bad == 0 && rc == 0)); then
+			pass "$1loop $name: all $n connects succeeded and landed on $want"
+		else
+			fail "$1loop $name: all connects succeeded and landed on $want" \
+				"$bad of $n bad (rc $rc), first: $(grep -vE "^[0-9]+ [0-9]+ ok $want\$" "$f" |
+				head -3 | tr '\n' ';') $(oneline "$(cat "$E2E_TMP/loop-$name.log")")"
+		fi
+		if [[ $want == a-gray ]]; then LOOP_GRAY=$((LOOP_GRAY + n)); else LOOP_BASE=$((LOOP_BASE + n)); fi
+	done
+}
+
 # ---------------------------------------------------------------- daemon
 
 need_daemon() {

@@ -36,6 +36,7 @@ int cmd_verifier_report(struct cli *c);
 int cmd_explain(struct cli *c);
 int cmd_metrics(struct cli *c);
 int cmd_events(struct cli *c);
+int cmd_layout(struct cli *c);
 
 /* dir's rules loaded and validated, and compiled into p when want_plan;
  * problems printed to stderr. 0 or a negative errno. */

@@ -45,12 +45,12 @@ static void print_json(const struct cli *c, const struct status *st)
 	printf("{\"pin_root\":\"%s\",\"installed\":true,\"programs\":%d,\"attached\":%d,"
 	       "\"generation\":%llu,\"slot\":%u,\"plan_digest\":\"%016llx\","
 	       "\"maps_digest\":\"%016llx\",\"plan_in_maps\":%s,\"daemon_pid\":%u,"
-	       "\"daemon_running\":%s,\"read_tracepoints\":%s,\"ok\":%s}\n",
+	       "\"daemon_running\":%s,\"read_tracepoints\":%s,\"layout\":%u,\"ok\":%s}\n",
 	       c->pin_root, st->expected, st->attached, (unsigned long long)cfg->generation,
 	       cfg->active_slot, (unsigned long long)cfg->plan_digest,
 	       (unsigned long long)st->digest, st->digest == cfg->plan_digest ? "true" : "false",
 	       cfg->daemon_pid, st->alive ? "true" : "false",
-	       cfg->flags & GL_CFG_NO_RECV ? "false" : "true", st->ok ? "true" : "false");
+	       cfg->flags & GL_CFG_NO_RECV ? "false" : "true", cfg->layout, st->ok ? "true" : "false");
 }
 
 static void print_text(const struct cli *c, const struct status *st)
@@ -78,6 +78,7 @@ static void print_text(const struct cli *c, const struct status *st)
 	       (unsigned long long)cfg->plan_digest, (unsigned long long)st->digest,
 	       cfg->generation == 0 ? "no plan applied yet" :
 	       st->digest == cfg->plan_digest ? "in force" : "MISMATCH");
+	printf("layout:      %u (of the maps; graylane layout compares builds)\n", cfg->layout);
 	printf("daemon:      pid %u, %s\n", cfg->daemon_pid,
 	       st->alive ? "running" : "not running (the data path keeps working)");
 	printf("status:      %s\n", st->ok ? "ok" : "NOT READY");

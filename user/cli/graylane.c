@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <bpf/libbpf.h>
+#include <graylane/abi.h>
 
 #include "cli.h"
+#include "sync/layout.h"
 #include "sync/pins.h"
 
 static const struct {
@@ -16,25 +18,40 @@ static const struct {
 	int (*fn)(struct cli *c);
 	const char *help;
 	const char *opts;	/* its own options (request_opt's letters) */
+	int reads;		/* reads the pinned maps' values: only of this build's layout */
 } cmds[] = {
-	{ "validate", cmd_validate, "validate DIR          check a rules directory", "" },
-	{ "compile", cmd_compile, "compile DIR [--json]  print the map entries the rules compile to", "" },
-	{ "status", cmd_status, "status [--json]       attached programs, generation, plan in force", "" },
-	{ "dump", cmd_dump, "dump [MAP] [--json]   decoded map contents and counters", "" },
-	{ "uninstall", cmd_uninstall, "uninstall             detach and remove everything pinned", "" },
+	{ "validate", cmd_validate, "validate DIR          check a rules directory", "", 0 },
+	{ "compile", cmd_compile, "compile DIR [--json]  print the map entries the rules compile to", "", 0 },
+	{ "status", cmd_status, "status [--json]       attached programs, generation, plan in force", "", 1 },
+	{ "dump", cmd_dump, "dump [MAP] [--json]   decoded map contents and counters", "", 1 },
+	{ "uninstall", cmd_uninstall, "uninstall             detach and remove everything pinned", "", 0 },
 	{ "explain", cmd_explain,
 	  "explain --rules DIR --from WORKLOAD --to ADDR[:PORT] [-H 'NAME: VALUE' ...]\n"
 	  "        [--method M] [--path P] [--cookie C] [--json]\n"
-	  "                        the lane, rule, endpoints and header of one request", "RFTHMPC" },
+	  "                        the lane, rule, endpoints and header of one request", "RFTHMPC", 1 },
 	{ "events", cmd_events,
 	  "events [--rules DIR] [--workload W] [--lane L] [--rate N] [--count N] [--json]\n"
-	  "                        the kernel's connect decisions, streamed while it runs", "RWLNQ" },
-	{ "metrics", cmd_metrics, "metrics               the Prometheus text graylaned serves on --metrics", "" },
-	{ "probe", cmd_probe, "probe [--json]        the kernel features graylane uses, present or not", "" },
+	  "                        the kernel's connect decisions, streamed while it runs", "RWLNQ", 1 },
+	{ "metrics", cmd_metrics, "metrics               the Prometheus text graylaned serves on --metrics", "", 1 },
+	{ "layout", cmd_layout, "layout [--json]       the pinned maps' layout against this build's", "", 0 },
+	{ "probe", cmd_probe, "probe [--json]        the kernel features graylane uses, present or not", "", 0 },
 	{ "verifier-report", cmd_verifier_report,
 	  "verifier-report [--out FILE] [--log-dir DIR] [OBJ.o ...]\n"
-	  "                        each program through this kernel's verifier, alone", "" },
+	  "                        each program through this kernel's verifier, alone", "", 0 },
 };
+
+/* Maps of another layout are not read with this build's structs (layout.h). */
+static int same_layout(const char *root)
+{
+	uint32_t pinned = gl_layout_pinned(root);
+
+	if (!pinned || pinned == GL_LAYOUT_VERSION)
+		return 1;
+	fprintf(stderr, "graylane: the maps under %s are of layout %u and this graylane reads "
+		"layout %u: use the graylane of the running daemon's build ('graylane layout' "
+		"compares the two)\n", root, pinned, GL_LAYOUT_VERSION);
+	return 0;
+}
 
 static const char *const opt_names[] = { ['R'] = "--rules", ['F'] = "--from", ['T'] = "--to",
 	['H'] = "-H", ['M'] = "--method", ['P'] = "--path", ['C'] = "--cookie",
@@ -143,6 +160,8 @@ int main(int argc, char **argv)
 		if (strcmp(argv[optind], cmds[i].name))
 			continue;
 		if (!takes_options(&c, i))
+			return 2;
+		if (cmds[i].reads && !same_layout(c.pin_root))
 			return 2;
 		c.argc = argc - optind - 1;
 		c.argv = argv + optind + 1;

@@ -289,8 +289,51 @@ static int probe_kernel(struct daemon *dm, struct gl_features *f)
 	return 0;
 }
 
+/* An upgrade's new plan maps, filled before the programs that read them are attached. */
+static int rebuild_maps(void *arg, const struct gl_map_fds *fds)
+{
+	struct daemon *dm = arg;
+
+	dm->fds = *fds;		/* the skeleton's: borrowed until the pins are reopened */
+	return apply_rules(dm);
+}
+
+static void log_upgrade(const struct gl_pins_upgrade *up)
+{
+	const struct gl_layout *lay = &up->lay;
+	unsigned int n[GL_LV_RETIRED + 1] = { 0 };
+	char msg[400];
+
+	for (int i = 0; i < lay->nrows; i++)
+		n[lay->rows[i].verdict]++;
+	snprintf(msg, sizeof(msg), "maps of layout %u taken over by layout %u: %u kept, %u rebuilt "
+		 "from the rules, %u carried, %u reset, %u new, %u retired; %u counters had no "
+		 "place in the new layout", lay->pinned_layout, lay->built_layout, n[GL_LV_SAME],
+		 n[GL_LV_REBUILD], n[GL_LV_CARRY], n[GL_LV_RESET], n[GL_LV_NEW], n[GL_LV_RETIRED],
+		 up->dropped);
+	gl_log_kv(GL_LOG_INFO, msg, "event=upgrade from_layout=%u to_layout=%u kept=%u rebuilt=%u "
+		  "carried=%u reset=%u new=%u retired=%u dropped=%u", lay->pinned_layout,
+		  lay->built_layout, n[GL_LV_SAME], n[GL_LV_REBUILD], n[GL_LV_CARRY],
+		  n[GL_LV_RESET], n[GL_LV_NEW], n[GL_LV_RETIRED], up->dropped);
+}
+
+/* What the daemon adds to every plan it applies. */
+static struct gl_sync_params sync_params(const struct daemon *dm, const struct gl_features *f)
+{
+	return (struct gl_sync_params){
+		.cgroup2_mount = dm->cg2mount,
+		.managed_cgroup = dm->managed,
+		.managed_level = cgroup_level(dm->o.cgroup, dm->cg2mount),
+		.pid = getpid(),
+		.context_ttl_ns = dm->o.context_ttl_ms * 1000000ULL,
+		.flags = (dm->o.trust_incoming ? GL_CFG_TRUST_INCOMING : 0) |
+			 (f->no_recv ? GL_CFG_NO_RECV : 0),
+	};
+}
+
 static int setup(struct daemon *dm, struct graylane_bpf **skel)
 {
+	struct gl_pins_upgrade up = { .rebuild = rebuild_maps };
 	struct gl_features f;
 	char err[1024];
 	int took_over, rc;
@@ -319,7 +362,9 @@ static int setup(struct daemon *dm, struct graylane_bpf **skel)
 		      rc == -EXDEV ? " (it must be below a bpffs mount such as /sys/fs/bpf)" : "");
 		return 2;
 	}
-	rc = gl_pins_load_attach(dm->o.pin_root, dm->o.cgroup, dm->managed, f.no_recv, skel,
+	dm->sp = sync_params(dm, &f);
+	up.arg = dm;
+	rc = gl_pins_load_attach(dm->o.pin_root, dm->o.cgroup, dm->managed, f.no_recv, &up, skel,
 				 &took_over, err, sizeof(err));
 	if (rc) {
 		gl_refusal_line(err, sizeof(err));
@@ -328,6 +373,8 @@ static int setup(struct daemon *dm, struct graylane_bpf **skel)
 		return 2;
 	}
 	gl_start_error_clear(dm->o.pin_root);
+	if (up.lay.changed)
+		log_upgrade(&up);
 	gl_log(GL_LOG_INFO, "%s the data path on cgroup %s (pin root %s)",
 	      took_over ? "took over" : "attached", dm->o.cgroup, dm->o.pin_root);
 	rc = gl_map_fds_open(dm->o.pin_root, &dm->fds);
@@ -339,15 +386,6 @@ static int setup(struct daemon *dm, struct graylane_bpf **skel)
 	dm->events = ring_buffer__new(bpf_map__fd((*skel)->maps.gl_events), on_event, dm, NULL);
 	if (!dm->events)
 		gl_log(GL_LOG_WARN, "cannot read kernel events; lane mismatches are only counted");
-	dm->sp = (struct gl_sync_params){
-		.cgroup2_mount = dm->cg2mount,
-		.managed_cgroup = dm->managed,
-		.managed_level = cgroup_level(dm->o.cgroup, dm->cg2mount),
-		.pid = getpid(),
-		.context_ttl_ns = dm->o.context_ttl_ms * 1000000ULL,
-		.flags = (dm->o.trust_incoming ? GL_CFG_TRUST_INCOMING : 0) |
-			 (f.no_recv ? GL_CFG_NO_RECV : 0),
-	};
 	return 0;
 }
 

@@ -509,6 +509,8 @@ int gl_sync_apply(const struct gl_map_fds *f, const struct gl_plan *p,
 	cfg.managed_level = sp->managed_level;
 	cfg.context_ttl_ns = sp->context_ttl_ns;
 	cfg.flags = sp->flags;
+	cfg.layout = GL_LAYOUT_VERSION;
+	cfg.stat_count = GL_STAT_MAX;
 	cfg.applied_ns = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 	/* The switch: programs read active_slot once per run. */
 	if (bpf_map_update_elem(f->config, &zero, &cfg, BPF_ANY)) {

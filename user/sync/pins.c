@@ -17,6 +17,8 @@
 #include <bpf/libbpf.h>
 
 #include "graylane.skel.h"
+#include "carry.h"
+#include "mapsync.h"
 #include "pins.h"
 
 #define BPF_FS_MAGIC_ 0xcafe4a11
@@ -372,7 +374,42 @@ struct install {
 	int *took_over;
 	char *errbuf;
 	size_t errlen;
+	struct gl_pins_upgrade *up;
+	struct gl_carry carry;		/* counters: finished after attaching */
 };
+
+/* A map of the new build that replaces its pin (layout.h). */
+static int replaced(enum gl_layout_verdict v)
+{
+	return v == GL_LV_REBUILD || v == GL_LV_CARRY || v == GL_LV_RESET;
+}
+
+/*
+ * Pins of another layout: refused when a state map changed; otherwise the
+ * changed maps are created fresh (not reused, not pinned yet).
+ */
+static int plan_layout(struct install *in)
+{
+	struct gl_layout *lay = &in->up->lay;
+	int err = gl_layout_compare(in->root, in->skel->obj, lay);
+
+	if (err) {
+		snprintf(in->errbuf, in->errlen, "cannot compare the maps pinned under %s: %s",
+			 in->root, strerror(-err));
+		return err;
+	}
+	if (lay->refuse) {
+		gl_layout_refusal(lay, in->root, in->errbuf, in->errlen);
+		return -ESTALE;
+	}
+	for (int i = 0; i < lay->nrows; i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(in->skel->obj, lay->rows[i].name);
+
+		if (m && replaced(lay->rows[i].verdict) && bpf_map__set_pin_path(m, NULL))
+			return -ENOMEM;
+	}
+	return 0;
+}
 
 static int open_load(struct install *in)
 {
@@ -386,6 +423,8 @@ static int open_load(struct install *in)
 		return err;
 	}
 	test_break(in->skel->obj);
+	if (installed(in->root) && (err = plan_layout(in)))
+		return err;
 	if (in->no_recv) {
 		bpf_program__set_autoload(in->skel->progs.gl_exit_read, false);
 		bpf_program__set_autoload(in->skel->progs.gl_exit_unseen, false);
@@ -447,18 +486,132 @@ static int attach_pin(struct install *in, int i)
 	return err;
 }
 
+static void skel_fds(struct graylane_bpf *skel, struct gl_map_fds *f)
+{
+	f->config = bpf_map__fd(skel->maps.gl_config);
+	f->lanes = bpf_map__fd(skel->maps.gl_lanes);
+	f->workloads = bpf_map__fd(skel->maps.gl_workloads);
+	f->services = bpf_map__fd(skel->maps.gl_services);
+	f->backends = bpf_map__fd(skel->maps.gl_backends);
+	f->lane_ids = bpf_map__fd(skel->maps.gl_lane_ids);
+	f->rules = bpf_map__fd(skel->maps.gl_rules);
+	f->wants = bpf_map__fd(skel->maps.gl_wants);
+	f->shadows = bpf_map__fd(skel->maps.gl_shadows);
+}
+
+/* The old map's values copied into the new one; config: no deltas after. */
+static int carry_one(struct install *in, struct gl_carry *c, const char *name)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(in->skel->obj, name);
+	int old = gl_pins_map_fd(in->root, name), err;
+	unsigned int dropped = 0;
+
+	if (!m || old < 0) {
+		if (old >= 0)
+			close(old);
+		return 0;
+	}
+	err = gl_carry_start(c, old, bpf_map__fd(m), gl_layout_key_enum(name), &dropped);
+	in->up->dropped += dropped;
+	if (err)
+		snprintf(in->errbuf, in->errlen, "cannot carry %s into the new layout: %s", name,
+			 strerror(-err));
+	return err;
+}
+
+/* Before attaching: counters carried, the plan maps filled from the rules. */
+static int prepare_upgrade(struct install *in)
+{
+	struct gl_layout *lay = &in->up->lay;
+	struct gl_carry cfg = { 0 };
+	struct gl_map_fds fds;
+	int err = 0;
+
+	for (int i = 0; i < lay->nrows && !err; i++)
+		if (lay->rows[i].verdict == GL_LV_CARRY)
+			err = carry_one(in, &in->carry, lay->rows[i].name);
+	if (err || !lay->rebuild)
+		return err;
+	/* the generation goes on where the old maps left it */
+	err = carry_one(in, &cfg, "gl_config");
+	gl_carry_free(&cfg);
+	if (err)
+		return err;
+	skel_fds(in->skel, &fds);
+	err = in->up->rebuild ? in->up->rebuild(in->up->arg, &fds) : -ENOSYS;
+	if (err)
+		snprintf(in->errbuf, in->errlen, "the rules could not be written into the maps of "
+			 "layout %u (%s); nothing was changed and the running data path stays",
+			 lay->built_layout, strerror(-err));
+	return err;
+}
+
+/* A new map pinned in place of the old one's pin (rename over it: no gap). */
+static int swap_pin(struct install *in, const char *name)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(in->skel->obj, name);
+	char path[4096], tmp[4096];
+	int err;
+
+	if ((err = path_join(path, sizeof(path), in->root, "", name)) ||
+	    (err = path_join(tmp, sizeof(tmp), in->root, "", "upgrading")))	/* bpffs: no dots */
+		return err;
+	unlink(tmp);
+	if (!m || bpf_obj_pin(bpf_map__fd(m), tmp))
+		return m ? -errno : -ENOENT;
+	if (rename(tmp, path)) {
+		err = -errno;
+		unlink(path);
+		unlink(tmp);
+		if (bpf_obj_pin(bpf_map__fd(m), path))
+			return err;
+	}
+	return 0;
+}
+
+/* After attaching: the new maps take the old pins; what was counted since is added. */
+static int finish_upgrade(struct install *in)
+{
+	struct gl_layout *lay = &in->up->lay;
+	char path[4096];
+	int err = 0;
+
+	for (int i = 0; i < lay->nrows && !err; i++) {
+		if (replaced(lay->rows[i].verdict))
+			err = swap_pin(in, lay->rows[i].name);
+		else if (lay->rows[i].verdict == GL_LV_RETIRED &&
+			 !path_join(path, sizeof(path), in->root, "", lay->rows[i].name))
+			unlink(path);
+	}
+	if (err) {
+		snprintf(in->errbuf, in->errlen, "the programs of layout %u run, but their maps "
+			 "could not be pinned under %s: %s", lay->built_layout, in->root,
+			 strerror(-err));
+		return err;
+	}
+	err = gl_carry_finish(&in->carry);
+	if (err)
+		snprintf(in->errbuf, in->errlen, "counters counted during the upgrade could not be "
+			 "carried: %s", strerror(-err));
+	return err;
+}
+
 int gl_pins_load_attach(const char *root, const char *cgroup_path, uint64_t cgroup_id,
-			int no_recv, struct graylane_bpf **out, int *took_over, char *errbuf,
-			size_t errlen)
+			int no_recv, struct gl_pins_upgrade *up, struct graylane_bpf **out,
+			int *took_over, char *errbuf, size_t errlen)
 {
 	struct install in = {
 		.root = root, .cg_fd = -1, .cgroup_id = cgroup_id, .no_recv = no_recv,
-		.took_over = took_over, .errbuf = errbuf, .errlen = errlen,
+		.took_over = took_over, .errbuf = errbuf, .errlen = errlen, .up = up,
 	};
 	int err, i, fresh = !installed(root);
 
 	*took_over = 0;
+	memset(&up->lay, 0, sizeof(up->lay));
+	up->dropped = 0;
 	err = open_load(&in);
+	if (!err && up->lay.changed)
+		err = prepare_upgrade(&in);
 	if (err)
 		goto fail;
 	in.cg_fd = open(cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -478,11 +631,16 @@ int gl_pins_load_attach(const char *root, const char *cgroup_path, uint64_t cgro
 			*took_over = 1;
 	}
 	close(in.cg_fd);
+	in.cg_fd = -1;
+	if (up->lay.changed && (err = finish_upgrade(&in)))
+		goto fail;
+	gl_carry_free(&in.carry);
 	*out = in.skel;
 	return 0;
 fail:
 	if (in.cg_fd >= 0)
 		close(in.cg_fd);
+	gl_carry_free(&in.carry);
 	graylane_bpf__destroy(in.skel);
 	if (fresh) {
 		int removed;

@@ -9,9 +9,25 @@
 
 #include <stdint.h>
 
+#include "layout.h"
+
 #define GL_PIN_ROOT_DEFAULT "/sys/fs/bpf/graylane"
 
 struct graylane_bpf;
+struct gl_map_fds;
+
+/*
+ * A takeover of pins of another layout (layout.h). rebuild is called after
+ * the new build is loaded and before anything is attached, when the plan
+ * maps are rebuilt: it fills them (fds of the new, not yet pinned maps).
+ * Its failure abandons the upgrade with nothing changed.
+ */
+struct gl_pins_upgrade {
+	int (*rebuild)(void *arg, const struct gl_map_fds *fds);
+	void *arg;
+	struct gl_layout lay;		/* out: what the takeover found and did */
+	unsigned int dropped;		/* out: counters with no place in the new layout */
+};
 
 /* Map names, in the order `graylane dump` shows them. */
 extern const char *const gl_map_names[];
@@ -29,11 +45,14 @@ int gl_pins_prepare(const char *root);
  * read tracepoints are neither loaded nor attached (and an earlier install's
  * are removed). errbuf receives a one-line explanation on failure.
  * After a failure nothing of this call stays pinned: a fresh pin root is
- * removed, an earlier install's pins are left as they were.
+ * removed, an earlier install's pins are left as they were. Pins of another
+ * layout: maps that changed are replaced by fresh ones (rebuilt, carried or
+ * empty) swapped in once the programs are attached; a changed map of open
+ * connections' state refuses the takeover before anything is changed.
  */
 int gl_pins_load_attach(const char *root, const char *cgroup_path, uint64_t cgroup_id,
-			int no_recv, struct graylane_bpf **skel, int *took_over, char *errbuf,
-			size_t errlen);
+			int no_recv, struct gl_pins_upgrade *up, struct graylane_bpf **skel,
+			int *took_over, char *errbuf, size_t errlen);
 
 /* Is this attachment one of the read tracepoints (not there with GL_CFG_NO_RECV)? */
 int gl_pins_is_recv(const char *attachment);
