@@ -17,6 +17,8 @@ for b in "$NEXT" "$STATE"; do
 done
 use_build() { GRAYLANED=$1/graylaned; GRAYLANE=$1/graylane; }
 layout_of() { json_field "$("$GRAYLANE" --pin-root "$PIN" layout --json 2>/dev/null)" "$1"; }
+V=$(json_field "$("$GRAYLANE" --pin-root "$E2E_TMP/none" layout --json)" built_layout)
+W=$((V + 1))
 
 two_clients_a
 start_daemon d "$M" "$PIN" "$RULES"
@@ -34,7 +36,7 @@ use_build "$NEXT"
 assert_eq "U1 graylane layout of the next build: an upgrade" upgrade "$(layout_of takeover)"
 stop_daemon d TERM
 start_daemon d "$M" "$PIN" "$RULES"
-wait_log d "event=upgrade from_layout=2 to_layout=3" 1 ||
+wait_log d "event=upgrade from_layout=$V to_layout=$W" 1 ||
 	fail "U1 the next build logs the upgrade" "$(oneline "$(tail -5 "${DAEMON_LOG[d]}")")"
 line=$(grep -o 'event=upgrade .*' "${DAEMON_LOG[d]}" | tail -1)
 assert_match "U1 plan maps rebuilt, counters carried, nothing dropped" \
@@ -44,7 +46,7 @@ if wait_generation "$PIN" $((gen1 + 1)) "${DAEMON_PID[d]}"; then
 else
 	fail "U1 the next build applied the rules; its status is ok" "see above"
 fi
-assert_eq "U1 the pins are now of layout 3" "3 in_place" "$(layout_of pinned_layout) $(layout_of takeover)"
+assert_eq "U1 the pins are now of layout $W" "$W in_place" "$(layout_of pinned_layout) $(layout_of takeover)"
 "$GRAYLANE" --pin-root "$PIN" dump gl_stats --json >"$E2E_TMP/u1.after"
 "$GRAYLANE" --pin-root "$PIN" dump gl_lane_stats --json >"$E2E_TMP/u1.lanes.after"
 assert_eq "U1 every counter carried by name (the new one starts at 0)" "same" "$("$PY" - "$E2E_TMP" <<'EOF'
@@ -61,8 +63,8 @@ EOF
 )"
 assert_eq "U1 the next build's new counter is there" 0 "$(gl_stat "$PIN" layout_test)"
 out=$("$CUR/graylane" --pin-root "$PIN" status 2>&1)
-assert_eq "U1 this build's graylane refuses to read layout 3 (exit 2)" 2 "$?"
-assert_match "U1 ... and says why" 'of layout 3 and this graylane reads layout 2' "$out"
+assert_eq "U1 this build's graylane refuses to read layout $W (exit 2)" 2 "$?"
+assert_match "U1 ... and says why" "of layout $W and this graylane reads layout $V" "$out"
 
 # ---- U2: down and up again while connects run
 lane0=$(gl_stat "$PIN" connect_lane)
@@ -88,8 +90,8 @@ switch() { # BUILD SIGNAL FROM TO
 			"$(oneline "$(tail -5 "${DAEMON_LOG[d]}")")"
 	fi
 }
-switch "$CUR" TERM 3 2
-switch "$NEXT" KILL 2 3
+switch "$CUR" TERM "$W" "$V"
+switch "$NEXT" KILL "$V" "$W"
 check_loops "U2 "
 assert_eq "U2 connect_lane counted every gray connect across both switches" "$LOOP_GRAY" \
 	$(($(gl_stat "$PIN" connect_lane) - lane0))
