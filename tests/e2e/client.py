@@ -13,6 +13,10 @@ usage:
         new connection + GET every I ms for T seconds; every attempt is one line
         in FILE: "<seq> <ms since start> ok <NAME>" or "<seq> <ms> err <reason>";
         prints "total=N ok=M err=K" at the end
+  client.py keepalive HOST PORT --seconds T --interval-ms I --out FILE
+        as loop, but every GET on one kept-alive connection (python http.client);
+        a failed request is an err line and the next one opens a new connection;
+        prints "total=N ok=M err=K connections=C" at the end
   client.py wait HOST PORT [--timeout S]   poll until a TCP connect succeeds
 
 Exit status: 0 when every request succeeded, 1 otherwise (2 for usage errors).
@@ -126,6 +130,36 @@ def cmd_loop(a):
     return 0 if total and good == total else 1
 
 
+def cmd_keepalive(a):
+    import http.client
+    total = good = conns = 0
+    conn = None
+    start = time.monotonic()
+    with open(a.out, "w", buffering=1) as f:
+        while time.monotonic() < start + a.seconds:
+            now = time.monotonic()
+            total += 1
+            try:
+                if conn is None:
+                    conn = http.client.HTTPConnection(a.host, a.port, timeout=TIMEOUT)
+                    conns += 1
+                conn.request("GET", "/")
+                r = conn.getresponse()
+                body = r.read().decode(errors="replace").strip()
+                if r.status != 200:
+                    raise ValueError("HTTP %d" % r.status)
+                good += 1
+                f.write("%d %d ok %s\n" % (total, int((now - start) * 1000), body))
+            except Exception as e:  # noqa: BLE001 - report every kind of failure
+                f.write("%d %d err %s\n" % (total, int((now - start) * 1000), errname(e)))
+                if conn is not None:
+                    conn.close()
+                conn = None
+            time.sleep(a.interval_ms / 1000.0)
+    print("total=%d ok=%d err=%d connections=%d" % (total, good, total - good, conns))
+    return 0 if total and good == total else 1
+
+
 def cmd_wait(a):
     deadline = time.monotonic() + a.timeout
     while True:
@@ -146,7 +180,7 @@ def cmd_wait(a):
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
-    for name in ("get", "many", "peer", "loop", "wait"):
+    for name in ("get", "many", "peer", "loop", "keepalive", "wait"):
         p = sub.add_parser(name)
         p.add_argument("host")
         p.add_argument("port", type=int)
@@ -154,7 +188,7 @@ def main():
             p.add_argument("--path", default="/")
         if name == "many":
             p.add_argument("-n", type=int, required=True)
-        if name == "loop":
+        if name in ("loop", "keepalive"):
             p.add_argument("--seconds", type=float, required=True)
             p.add_argument("--interval-ms", type=float, default=5)
             p.add_argument("--out", required=True)
@@ -162,7 +196,7 @@ def main():
             p.add_argument("--timeout", type=float, default=5)
     a = ap.parse_args()
     return {"get": cmd_get, "many": cmd_many, "peer": cmd_peer,
-            "loop": cmd_loop, "wait": cmd_wait}[a.cmd](a)
+            "loop": cmd_loop, "keepalive": cmd_keepalive, "wait": cmd_wait}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -69,12 +69,17 @@ assert_match "U1 ... and says why" "of layout $W and this graylane reads layout 
 # ---- U2: down and up again while connects run
 lane0=$(gl_stat "$PIN" connect_lane)
 base0=$(gl_stat "$PIN" connect_base)
+msg0=$(gl_stat "$PIN" msg_request)
 glane0=$(lane_stat "$PIN" gray connects)
 start_loops 7 \
 	"gray-vip4 cli-gray 10.77.100.1 80 a-gray" \
 	"gray-vip6 cli-gray fd77:100::1 80 a-gray" \
 	"base-vip4 cli-base 10.77.100.1 80 a-base" \
 	"base-ep6 cli-base fd77::12 8080 a-base"
+# and a kept-alive connection: its requests go on through sk_msg across both switches
+spawn "$E2E_TMP/ka.log" "${WL_CG[cli-gray]}" "${WL_NS[cli-gray]}" \
+	"$PY" "$CLIENT" keepalive 10.77.100.1 80 --seconds 7 --interval-ms 5 --out "$E2E_TMP/ka.txt"
+KA_PID=$SPAWNED
 switch() { # BUILD SIGNAL FROM TO
 	local gen
 	sleep 1
@@ -93,6 +98,26 @@ switch() { # BUILD SIGNAL FROM TO
 switch "$CUR" TERM "$W" "$V"
 switch "$NEXT" KILL "$V" "$W"
 check_loops "U2 "
+wait "$KA_PID"
+ka_rc=$?
+assert_match "U2 kept-alive: every request answered by a-gray on one connection" \
+	'^total=([0-9]{3,}) ok=\1 err=0 connections=1$' "$(tail -1 "$E2E_TMP/ka.log")"
+assert_eq "U2 kept-alive: exit 0, no line other than ok a-gray" "0 0" \
+	"$ka_rc $(grep -vcE '^[0-9]+ [0-9]+ ok a-gray$' "$E2E_TMP/ka.txt")"
+ka_conns=$(sed -n 's/.*connections=\([0-9]*\)$/\1/p' "$E2E_TMP/ka.log")
+ka_total=$(sed -n 's/^total=\([0-9]*\) .*/\1/p' "$E2E_TMP/ka.log")
+# A connection open across an upgrade keeps the sk_msg program it was put in
+# the sockhash with (the psock holds it), and that program counts into the
+# maps of its own layout: the kept-alive requests after the first switch are
+# not in these counters (README, Upgrades). Every request on a new connection is.
+msg=$(($(gl_stat "$PIN" msg_request) - msg0))
+loop_reqs=$((LOOP_GRAY + LOOP_BASE))
+if ((msg >= loop_reqs && msg <= loop_reqs + ${ka_total:-0})); then
+	pass "U2 sk_msg counted every request of the new connections ($loop_reqs; $((msg - loop_reqs)) of $ka_total kept-alive ones)"
+else
+	fail "U2 sk_msg counted every request of the new connections" "msg_request +$msg, loops $loop_reqs, kept-alive $ka_total"
+fi
+LOOP_GRAY=$((LOOP_GRAY + ${ka_conns:-0}))	# its connects are gray connects too
 assert_eq "U2 connect_lane counted every gray connect across both switches" "$LOOP_GRAY" \
 	$(($(gl_stat "$PIN" connect_lane) - lane0))
 assert_eq "U2 connect_base counted every base connect" "$LOOP_BASE" \
