@@ -144,4 +144,18 @@ assert_eq "U3 the running daemon and its generation are untouched" "$gen ${DAEMO
 assert_ok "U3 status still ok" "$GRAYLANE" --pin-root "$PIN" status
 assert_eq "U3 connects still land in their lanes" "a-gray a-base" \
 	"$(client_as cli-gray get 10.77.100.1 80) $(client_as cli-base get 10.77.100.1 80)"
+
+# ---- U4: rules that do not compile cannot fill the new layout's maps: refused
+printf 'apiVersion: traffic.opensergo.io/v1alpha1\nkind: TrafficLabelRule\nmetadata: {name: bad}\nspec: {match: [}\n' |
+	write_rules "$RULES" zz-bad.yaml
+gen=$(generation "$PIN")
+spawn "$E2E_TMP/u4.log" "$CG_CTL" - timeout 20 "$CUR/graylaned" --rules "$RULES" --cgroup "$M" --pin-root "$PIN"
+wait "$SPAWNED"
+assert_eq "U4 this build over layout $W with rules that do not compile: exit 2" 2 "$?"
+assert_match "U4 ... the rules' error (file:line:col), then why nothing changed" \
+	"zz-bad.yaml:4:[0-9]+: .*could not be written into the maps of layout $V.*nothing was changed" \
+	"$(tr '\n' ' ' <"$E2E_TMP/u4.log")"
+assert_eq "U4 the running daemon, its generation and layout are untouched" "$gen ${DAEMON_PID[d]} $W" \
+	"$(generation "$PIN") $(json_field "$(status_json "$PIN")" daemon_pid) $(json_field "$(status_json "$PIN")" layout)"
+rm -f "$RULES/zz-bad.yaml"
 finish
