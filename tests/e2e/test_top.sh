@@ -110,12 +110,19 @@ assert_match "T3 text: a total row; no terminal, no escape sequence" $'\nTOTAL '
 scn_inventory b-gray | write_rules "$RULES" inventory.yaml
 wait_generation "$PIN" $((g + 1)) "$DPID" >/dev/null || fail "F0 b-gray removed" "no generation $((g + 1))"
 loop_start fb scn_get /a -H "location: cn-shenzhen"
-top_json t4 --rules "$RULES" --interval 2
+top_json t4 --rules "$RULES" --interval 2 &
+tj=$!
+"$GRAYLANE" --pin-root "$PIN" top --once --rules "$RULES" --interval 2 >"$E2E_TMP/t4.txt" 2>&1
+rct=$?
+wait "$tj"
 rc=$?
 loop_stop fb
 assert_eq "F1 only fallback answers while top sampled: A-gray -> B-base -> C-gray" \
 	"$FALLBACK" "$(loop_answers fb)"
-assert_eq "F1 top exits 0" 0 "$rc"
+assert_eq "F1 top --once --json and top --once exit 0" "0 0" "$rc $rct"
+sed 's/^/# /' "$E2E_TMP/t4.txt"
+assert_eq "F1 text: only B's gray row has fallbacks per second" "b" \
+	"$(awk '$2 == "gray" && $5 > 0 { print $1 }' "$E2E_TMP/t4.txt" | paste -sd' ')"
 LAST=t4
 check "F2 B's gray row: fallbacks per second above 0, equal to its connects per second" \
 	"rate('b/gray', 'fallbacks') > 0 and rate('b/gray', 'fallbacks') == rate('b/gray', 'connects')"
