@@ -146,7 +146,7 @@ enum gl_workload_flags {
 	X(SQL_FAIL_INSTANCE, "sql_fail_instance")	/* statement of one lane on another lane's instance: dropped */ \
 	X(SQL_FAIL_PREPARED, "sql_fail_prepared")	/* prepared statement used across lanes: dropped */ \
 	/* per (service, lane) counters */ \
-	X(SERVICE_STATS_FULL, "service_stats_full")	/* gl_service_stats took no new (service, lane): not counted there, routed as ever */
+	X(SERVICE_STATS_FULL, "service_stats_full")	/* gl_service_stats took no new (service, lane) (full, or no element at hand): not counted there, routed as ever */
 
 enum gl_stat {
 #define GL_STAT_ENUM_(name, str) GL_STAT_##name,
@@ -321,7 +321,9 @@ struct gl_lane_stats {
  * request's at send, so a lane's fallback to base is counted in the lane's
  * row. Keyed by service id (the plan numbers services by name): counters stay
  * across generations; an added or removed service renumbers those after it.
- * A full map costs the counting (service_stats_full), never the routing.
+ * A full map costs the counting (service_stats_full), never the routing; so
+ * does an insert the kernel's element cache cannot serve at that moment
+ * (no preallocation: it refills asynchronously), and the next event retries.
  */
 #define GL_SERVICE_STATS_MAX	8192
 
@@ -335,7 +337,7 @@ struct gl_service_stats {
 	__u64 connects;		/* routed to an endpoint of this lane (base for base callers) */
 	__u64 fallbacks;	/* this lane's callers sent to base: the lane has no endpoint */
 	__u64 refused;		/* connects refused: no endpoint at all, or a bad backend set */
-	__u64 requests;		/* HTTP request heads sent in this lane */
+	__u64 requests;		/* HTTP request heads (COM_QUERY, COM_STMT_PREPARE) sent in this lane */
 	__u64 msg_refused;	/* sends dropped on this lane's connections (failed closed) */
 };
 

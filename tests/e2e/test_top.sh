@@ -217,6 +217,9 @@ assert_eq "L1 --count 3 outside a terminal: three tables" 3 "$(grep -c '^TOTAL '
 out=$(script -qec "$GRAYLANE --pin-root $PIN top --interval 0.2 --count 2" /dev/null)
 assert_eq "L2 in a terminal: each table drawn from the top of a cleared screen" 2 \
 	"$(grep -o $'\033\\[H\033\\[2J' <<<"$out" | wc -l)"
+out=$(script -qec "$GRAYLANE --pin-root $PIN top --interval 0.2 --once" /dev/null)
+assert_eq "L2 --once in a terminal: one table, the screen left as it was" "1 0" \
+	"$(grep -c '^TOTAL ' <<<"$out") $(grep -c $'\033' <<<"$out")"
 "$GRAYLANE" --pin-root "$PIN" top --interval 0.2 >"$E2E_TMP/live.txt" 2>&1 &
 lp=$!
 until grep -q '^TOTAL ' "$E2E_TMP/live.txt" || ! kill -0 "$lp" 2>/dev/null; do sleep 0.05; done
@@ -224,6 +227,67 @@ kill -INT "$lp"
 wait "$lp"
 assert_eq "L3 without --once or --count it runs until ^C, then exits 0" "0 yes" \
 	"$? $(grep -q '^TOTAL ' "$E2E_TMP/live.txt" && echo yes)"
+
+# ---------------------------------------------------------------- a full map costs the counting, not the routing
+# gl_service_stats filled to its capacity from here (pairs of no service),
+# B's gray pair deleted first: the next gray request's hop to B finds no room
+# for its connect and its request (2 counted) and still takes the fallback chain
+bid=$("$PY" -c 'import json,sys; print({r["service"]: r["service_id"] for r in json.load(open(sys.argv[1]))["rows"]}["b"])' "$E2E_TMP/t6.json")
+gid=$("$PY" -c 'import json,sys; print(next(r["lane_id"] for r in json.load(open(sys.argv[1]))["rows"] if r["lane"] == "gray"))' "$E2E_TMP/t6.json")
+filled=$("$PY" - "$PIN/gl_service_stats" "$bid" "$gid" <<'PYEOF' 2>&1
+import ctypes, os, struct, sys
+libc = ctypes.CDLL(None, use_errno=True)
+SYS_bpf, OBJ_GET, UPDATE, DELETE = 321, 7, 2, 3
+def bpf(cmd, attr):
+    buf = ctypes.create_string_buffer(attr, 128)
+    r = libc.syscall(SYS_bpf, cmd, buf, 128)
+    return r if r >= 0 else -ctypes.get_errno()
+path = ctypes.create_string_buffer(sys.argv[1].encode())
+fd = bpf(OBJ_GET, struct.pack("QII", ctypes.addressof(path), 0, 0))
+if fd < 0:
+    sys.exit("cannot open %s: %s" % (sys.argv[1], os.strerror(-fd)))
+def rng(s):
+    n = 0
+    for part in s.strip().split(","):
+        a, _, b = part.partition("-")
+        n += int(b or a) - int(a) + 1
+    return n
+ncpu = rng(open("/sys/devices/system/cpu/possible").read())
+val = ctypes.create_string_buffer(ncpu * 40)
+key = ctypes.create_string_buffer(8)
+def op(cmd, sid, lane, flags=0):
+    key.raw = struct.pack("IHH", sid, lane, 0)
+    if cmd == DELETE:   # the kernel wants nothing after the key
+        return bpf(cmd, struct.pack("IIQ", fd, 0, ctypes.addressof(key)))
+    return bpf(cmd, struct.pack("IIQQQ", fd, 0, ctypes.addressof(key), ctypes.addressof(val), flags))
+if op(DELETE, int(sys.argv[2]), int(sys.argv[3])):
+    sys.exit("no pair (b, gray) to delete")
+import time
+n = tries = 0
+while True:
+    err = -op(UPDATE, 1000000 + n, 0, 1)   # BPF_NOEXIST
+    if err == 0:
+        n += 1
+    elif err == 12 and tries < 1000:   # ENOMEM: the element caches refill asynchronously
+        tries += 1
+        time.sleep(0.002)
+    else:
+        break
+print(n, err == 7, os.strerror(err))   # E2BIG: full
+PYEOF
+)
+assert_match "M1 gl_service_stats filled to its capacity from userspace (E2BIG at the end)" '^[0-9]+ True ' "$filled"
+snap "$PIN" full0
+ans=$(scn_get /a -H "location: cn-shenzhen")
+snap "$PIN" full1
+assert_eq "M2 a gray request with the map full: still the fallback chain" "$FALLBACK" "$ans"
+assert_eq "M2 ... its connect and request to B counted as service_stats_full, nothing refused" \
+	"service_stats_full=2 connect_fallback=1 msg_refused=0" \
+	"$(deltas full0 full1 service_stats_full connect_fallback msg_refused)"
+top_json t8 --rules "$RULES" --interval 0.2
+LAST=t8
+check "M3 top still reads the full map: 8192 rows (GL_SERVICE_STATS_MAX), no b/gray" \
+	"len(t['rows']) == 8192 and 'b/gray' not in rows and 'a/gray' in rows"
 
 # ---------------------------------------------------------------- errors
 "$GRAYLANE" --pin-root "$E2E_TMP/none" top --once >/dev/null 2>"$E2E_TMP/x1"

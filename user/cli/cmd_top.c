@@ -41,7 +41,7 @@ struct top {
 	int cfg_fd, lanes_fd, svc_fd, stats_fd;
 	struct gl_config cfg;
 	char (*addr)[NAME_MAX_];	/* [service id]: its first address, "" when none */
-	int tty;
+	int tty;			/* redrawn in place: a terminal, and more than one table */
 };
 
 /* A row's rates and counters: what is shown. */
@@ -381,7 +381,7 @@ int cmd_top(struct cli *c)
 		return fprintf(stderr, "graylane top: the rules in %s do not compile\n", c->rules),
 		       gl_plan_free(&p), 1;
 	t.p = c->rules ? &p : NULL;
-	t.tty = !c->json && isatty(STDOUT_FILENO);
+	t.tty = !c->json && count != 1 && isatty(STDOUT_FILENO);	/* --once: no redraw */
 	t.addr = calloc(GL_SERVICES_MAX, sizeof(*t.addr));
 	rc = t.addr ? open_maps(&t) : 1;
 	if (!rc) {
