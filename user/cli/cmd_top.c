@@ -42,6 +42,7 @@ struct top {
 	struct gl_config cfg;
 	char (*addr)[NAME_MAX_];	/* [service id]: its first address, "" when none */
 	int tty;			/* redrawn in place: a terminal, and more than one table */
+	const struct gl_service_row *shown;	/* the rows order_cmp sorts indexes of */
 };
 
 /* A row's rates and counters: what is shown. */
@@ -80,8 +81,8 @@ static int sample_read(struct top *t, struct sample *s)
 	return 0;
 }
 
-/* The first address of every service of the active slot (a virtual one if
- * it has one): the name of a service without --rules. */
+/* One address of every service of the active slot (a virtual one if it has
+ * one): the name of a service without --rules. */
 static void load_addresses(struct top *t)
 {
 	struct gl_service_key k, next;
@@ -122,16 +123,25 @@ static void service_name(const struct top *t, uint32_t id, char out[NAME_MAX_])
 		snprintf(out, NAME_MAX_, "id %u", id);
 }
 
-/* The previous sample's counters of key, zero when it had none. */
+static int key_cmp(const void *a, const void *b)
+{
+	const struct gl_service_stats_key *x = a, *y = b;
+
+	if (x->service_id != y->service_id)
+		return x->service_id < y->service_id ? -1 : 1;
+	return (int)x->lane - (int)y->lane;
+}
+
+/* The previous sample's counters of key, zero when it had none (rows are in
+ * key order, as gl_service_stats_read gives them). */
 static const struct gl_service_stats *before(const struct sample *s,
 					     const struct gl_service_stats_key *k)
 {
 	static const struct gl_service_stats zero;
+	const struct gl_service_row *r;
 
-	for (int i = 0; i < s->n; i++)
-		if (s->rows[i].key.service_id == k->service_id && s->rows[i].key.lane == k->lane)
-			return &s->rows[i].v;
-	return &zero;
+	r = s->n ? bsearch(k, s->rows, (size_t)s->n, sizeof(*s->rows), key_cmp) : NULL;
+	return r ? &r->v : &zero;
 }
 
 /* a - b, or a when the counter went back (a new pin root, a reset) */
@@ -204,15 +214,16 @@ static void frame_head(const struct top *t, double dt, int w)
 	       "CONN/S", "FALLBACK/S", "ERR/S", "REQUESTS", "CONNECTS", "FALLBACKS", "ERRORS");
 }
 
-/* Rows in order: by service name, then lane id. */
+/* Rows shown in order: by service name, then lane id (indexes into rows). */
 static int order_cmp(const void *a, const void *b, void *arg)
 {
-	const struct gl_service_row *x = a, *y = b;
+	const struct top *t = arg;
+	const struct gl_service_row *x = &t->shown[*(const int *)a], *y = &t->shown[*(const int *)b];
 	char nx[NAME_MAX_], ny[NAME_MAX_];
 	int d;
 
-	service_name(arg, x->key.service_id, nx);
-	service_name(arg, y->key.service_id, ny);
+	service_name(t, x->key.service_id, nx);
+	service_name(t, y->key.service_id, ny);
 	d = strcmp(nx, ny);
 	return d ? d : (int)x->key.lane - (int)y->key.lane;
 }
@@ -254,36 +265,48 @@ static void frame_row(const struct top *t, const struct gl_service_row *r,
 	json_line(l);
 }
 
-/* One table: every row of now, its rates against then; the total last. */
-static void frame(struct top *t, const struct sample *then, struct sample *now)
+static void frame_tail(const struct top *t, const struct line *sum, int n, int w)
 {
-	double dt = now->t - then->t;
-	struct line l, sum;
-	int w;
-
-	memset(&sum, 0, sizeof(sum));
-	load_addresses(t);
-	if (now->n > 1)
-		qsort_r(now->rows, (size_t)now->n, sizeof(*now->rows), order_cmp, t);
-	w = name_width(t, now);
-	frame_head(t, dt, w);
-	for (int i = 0; i < now->n; i++) {
-		line_of(&now->rows[i].v, before(then, &now->rows[i].key), dt, &l);
-		line_add(&sum, &l);
-		frame_row(t, &now->rows[i], &l, i == 0, w);
-	}
 	if (t->c->json) {
 		printf("],\"total\":{");
-		json_line(&sum);
+		json_line(sum);
 		printf("}\n");
 	} else {
-		if (!now->n)
+		if (!n)
 			printf("(nothing counted yet: no steered connect since the data path started)\n");
-		text_line("TOTAL", "", &sum, w);
+		text_line("TOTAL", "", sum, w);
 		if (!t->tty)
 			putchar('\n');
 	}
 	fflush(stdout);
+}
+
+/* One table: every row of now, its rates against then; the total last. */
+static void frame(struct top *t, const struct sample *then, const struct sample *now)
+{
+	double dt = now->t - then->t;
+	int *order = malloc(((size_t)now->n + 1) * sizeof(*order)), w;
+	struct line l, sum;
+
+	if (!order)
+		return;
+	memset(&sum, 0, sizeof(sum));
+	load_addresses(t);
+	for (int i = 0; i < now->n; i++)
+		order[i] = i;
+	t->shown = now->rows;
+	qsort_r(order, (size_t)now->n, sizeof(*order), order_cmp, t);
+	w = name_width(t, now);
+	frame_head(t, dt, w);
+	for (int i = 0; i < now->n; i++) {
+		const struct gl_service_row *r = &now->rows[order[i]];
+
+		line_of(&r->v, before(then, &r->key), dt, &l);
+		line_add(&sum, &l);
+		frame_row(t, r, &l, i == 0, w);
+	}
+	free(order);
+	frame_tail(t, &sum, now->n, w);
 }
 
 /* Sleeps sec seconds, or less when a signal asks to stop. */
