@@ -77,11 +77,11 @@ int gl_sockops(struct bpf_sock_ops *skops)
 SEC("sk_msg")
 int gl_msg(struct sk_msg_md *msg)
 {
-	return gl_sk_msg(msg);
+	return gl_msg_verdict(msg, gl_sk_msg(msg));
 }
 
 SEC("sk_msg")
 int gl_sql(struct sk_msg_md *msg)
 {
-	return gl_sql_msg(msg);
+	return gl_msg_verdict(msg, gl_sql_msg(msg));
 }

@@ -145,6 +145,7 @@ static __always_inline int gl_connect_steer(struct bpf_sock_addr *ctx, __u8 fami
 					      : GL_STAT_CONNECT_NO_ENDPOINT);
 		if (ls)
 			ls->refused++;
+		gl_service_count(svc->service_id, lane, GL_SVC_REFUSED);
 		gl_connect_event(sk, svc, c, lane, ctx_source, NULL, 0, fallback);
 		return REFUSE;
 	}
@@ -153,6 +154,7 @@ static __always_inline int gl_connect_steer(struct bpf_sock_addr *ctx, __u8 fami
 		gl_count(GL_STAT_CONNECT_BAD_BACKEND);
 		if (ls)
 			ls->refused++;
+		gl_service_count(svc->service_id, lane, GL_SVC_REFUSED);
 		gl_connect_event(sk, svc, c, lane, ctx_source, NULL, 0, fallback);
 		return REFUSE;
 	}
@@ -166,6 +168,8 @@ static __always_inline int gl_connect_steer(struct bpf_sock_addr *ctx, __u8 fami
 	GL_BOUND(idx, GL_LANE_ENDPOINTS_MAX - 1);
 	gl_write_addr(ctx, family, b->ep[idx].addr, svc->target_port);
 
+	/* by (service, caller's lane): a fallback is counted in the lane's row */
+	gl_service_count(svc->service_id, lane, fallback ? GL_SVC_FALLBACKS : GL_SVC_CONNECTS);
 	if (fallback) {
 		gl_count(GL_STAT_CONNECT_FALLBACK);
 		if (ls)

@@ -71,6 +71,16 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } gl_lane_stats SEC(".maps");
 
+/* per-CPU counters by (service, caller's lane), bounded: a full map is counted */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, GL_SERVICE_STATS_MAX);
+	__type(key, struct gl_service_stats_key);
+	__type(value, struct gl_service_stats);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} gl_service_stats SEC(".maps");
+
 /* per-socket decision of connect4/6 */
 struct {
 	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
@@ -93,6 +103,46 @@ static __always_inline struct gl_lane_stats *gl_lane_counters(__u16 lane)
 	__u32 k = lane;
 
 	return bpf_map_lookup_elem(&gl_lane_stats, &k);
+}
+
+/* gl_service_stats' counters, in struct order */
+enum gl_service_field {
+	GL_SVC_CONNECTS, GL_SVC_FALLBACKS, GL_SVC_REFUSED, GL_SVC_REQUESTS, GL_SVC_MSG_REFUSED,
+	GL_SVC_FIELDS,
+};
+_Static_assert(sizeof(struct gl_service_stats) == GL_SVC_FIELDS * sizeof(__u64),
+	       "gl_service_stats is enum gl_service_field's counters");
+
+/*
+ * Counts one event of (service, lane), making the pair's entry on first use;
+ * a full map is counted (service_stats_full), the caller goes on as ever. A
+ * global function: the verifier checks it once, not on every caller's path.
+ */
+__attribute__((noinline)) int gl_service_count(__u32 svc, __u32 lane, __u32 field)
+{
+	struct gl_service_stats_key k = { .service_id = svc, .lane = (__u16)lane };
+	struct gl_service_stats zero = {};
+	struct gl_service_stats *v;
+
+	v = bpf_map_lookup_elem(&gl_service_stats, &k);
+	if (!v) {
+		/* NOEXIST: another CPU's insert of the same pair wins, found below */
+		bpf_map_update_elem(&gl_service_stats, &k, &zero, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&gl_service_stats, &k);
+	}
+	if (!v) {
+		gl_count(GL_STAT_SERVICE_STATS_FULL);
+		return 0;
+	}
+	/* per-CPU: no atomic needed */
+	switch (field) {
+	case GL_SVC_CONNECTS: v->connects++; break;
+	case GL_SVC_FALLBACKS: v->fallbacks++; break;
+	case GL_SVC_REFUSED: v->refused++; break;
+	case GL_SVC_REQUESTS: v->requests++; break;
+	default: v->msg_refused++; break;
+	}
+	return 1;
 }
 
 #endif

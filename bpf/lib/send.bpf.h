@@ -341,6 +341,7 @@ static __always_inline int gl_msg_request(struct sk_msg_md *msg, struct gl_send 
 
 	lane = gl_msg_label(x, &stat);
 	gl_count(stat);
+	gl_service_count(x->s->service_id, lane, GL_SVC_REQUESTS);
 	if (lane != x->s->lane)
 		gl_msg_mismatch(x, lane);
 	x->s->requests++;
@@ -415,6 +416,20 @@ static __always_inline int gl_sk_msg(struct sk_msg_md *msg)
 	if (rc != GL_MSG_GO)
 		return rc;
 	return gl_msg_request(msg, &x, size);
+}
+
+/* A send dropped (SK_DROP: only ever a connection failing closed), counted
+ * against its service and connection lane: one place for every reason. */
+static __always_inline int gl_msg_verdict(struct sk_msg_md *msg, int verdict)
+{
+	struct gl_sock *s;
+
+	if (verdict != SK_DROP)
+		return verdict;
+	s = bpf_sk_storage_get(&gl_sock, msg->sk, 0, 0);
+	if (s)
+		gl_service_count(s->service_id, s->lane, GL_SVC_MSG_REFUSED);
+	return verdict;
 }
 
 #endif

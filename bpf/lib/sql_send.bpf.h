@@ -241,6 +241,7 @@ static __always_inline int gl_sql_statement(struct gl_sql *x, __u8 cmd)
 	int n;
 
 	gl_count(GL_STAT_SQL_STATEMENT);
+	gl_service_count(x->s->service_id, x->lane, GL_SVC_REQUESTS);	/* a statement is a request */
 	t = bpf_map_lookup_elem(&gl_shadows, &k);	/* lane 0: the base tables themselves */
 	e = bpf_map_lookup_elem(&gl_sql_edits_buf, &zero);
 	if (!e)

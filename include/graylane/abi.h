@@ -150,7 +150,9 @@ enum gl_workload_flags {
 	X(SQL_FAIL_COMPRESSED, "sql_fail_compressed")	/* lane traffic on a compressed connection: dropped */ \
 	X(SQL_FAIL_TLS, "sql_fail_tls")	/* lane traffic on a TLS connection: dropped */ \
 	X(SQL_FAIL_INSTANCE, "sql_fail_instance")	/* statement of one lane on another lane's instance: dropped */ \
-	X(SQL_FAIL_PREPARED, "sql_fail_prepared")	/* prepared statement used across lanes: dropped */
+	X(SQL_FAIL_PREPARED, "sql_fail_prepared")	/* prepared statement used across lanes: dropped */ \
+	/* per (service, lane) counters */ \
+	X(SERVICE_STATS_FULL, "service_stats_full")	/* gl_service_stats took no new (service, lane) (full, or no element at hand): not counted there, routed as ever */
 
 enum gl_stat {
 #define GL_STAT_ENUM_(name, str) GL_STAT_##name,
@@ -229,9 +231,9 @@ enum gl_event_type {
  * rebuilds the plan maps from the rules before it attaches, carries the
  * counters by the names in both maps' BTF and refuses, changing nothing,
  * when a map holding open connections' state differs (user/sync/layout.c).
- * Layout 1 is every build before this field existed.
+ * Layout 1 is every build before this field existed; 3 added gl_service_stats.
  */
-#define GL_LAYOUT_VERSION_ 2
+#define GL_LAYOUT_VERSION_ 3
 
 /*
  * GL_LAYOUT_TEST_NEXT builds the next layout for tests/e2e/test_upgrade.sh:
@@ -349,6 +351,33 @@ struct gl_lane_stats {
 	__u64 connects;		/* connects routed to this lane's endpoints */
 	__u64 fallbacks;	/* callers of this lane sent to base */
 	__u64 refused;		/* callers of this lane refused */
+};
+
+/*
+ * gl_service_stats: PERCPU_HASH, at most GL_SERVICE_STATS_MAX (service, lane)
+ * pairs, filled as traffic comes (no preallocation: a node pays for the pairs
+ * it sees). The lane is the caller's: the connection's at connect, the
+ * request's at send, so a lane's fallback to base is counted in the lane's
+ * row. Keyed by service id (the plan numbers services by name): counters stay
+ * across generations; an added or removed service renumbers those after it.
+ * A full map costs the counting (service_stats_full), never the routing; so
+ * does an insert the kernel's element cache cannot serve at that moment
+ * (no preallocation: it refills asynchronously), and the next event retries.
+ */
+#define GL_SERVICE_STATS_MAX	8192
+
+struct gl_service_stats_key {
+	__u32 service_id;
+	__u16 lane;
+	__u16 pad;
+};
+
+struct gl_service_stats {
+	__u64 connects;		/* routed to an endpoint of this lane (base for base callers) */
+	__u64 fallbacks;	/* this lane's callers sent to base: the lane has no endpoint */
+	__u64 refused;		/* connects refused: no endpoint at all, or a bad backend set */
+	__u64 requests;		/* HTTP request heads (COM_QUERY, COM_STMT_PREPARE) sent in this lane */
+	__u64 msg_refused;	/* sends dropped on this lane's connections (failed closed) */
 };
 
 /* gl_lane_ids: HASH. Lane name -> id (value __u16), for propagation header values. */

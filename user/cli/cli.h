@@ -20,6 +20,9 @@ struct cli {
 	int nheaders;
 	/* graylane events' filters and limits */
 	const char *workload, *lane, *count, *rate;
+	/* graylane top's refresh */
+	const char *interval;
+	int once;
 	char given[32];			/* the letters of the command options given */
 	int argc;
 	char **argv;
@@ -37,6 +40,7 @@ int cmd_explain(struct cli *c);
 int cmd_metrics(struct cli *c);
 int cmd_events(struct cli *c);
 int cmd_layout(struct cli *c);
+int cmd_top(struct cli *c);
 
 /* dir's rules loaded and validated, and compiled into p when want_plan;
  * problems printed to stderr. 0 or a negative errno. */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /* graylane dump: every pinned map decoded for a person (or --json): config,
- * lanes, workloads, services, backends, rules, counters. */
+ * lanes, workloads, services, backends, rules, counters (global, per lane,
+ * per service and lane). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,6 +255,30 @@ static void dump_lane_stats(struct dctx *x, int fd)
 	end(x);
 }
 
+static void dump_service_stats(struct dctx *x, int fd)
+{
+	struct gl_service_row *r = NULL;
+	int n = gl_service_stats_read(fd, &r);
+
+	if (n < 0)
+		return;
+	begin(x, "gl_service_stats");
+	for (int i = 0; i < n; i++) {
+		const struct gl_service_stats *v = &r[i].v;
+
+		sep(x);
+		fprintf(x->out, x->json ? "{\"service_id\":%u,\"lane\":\"%s\",\"connects\":%llu,"
+			"\"fallbacks\":%llu,\"refused\":%llu,\"requests\":%llu,\"msg_refused\":%llu}"
+			: "  service %u lane %-12s connects %llu fallbacks %llu refused %llu "
+			"requests %llu msg_refused %llu\n", r[i].key.service_id,
+			lane_name(x, r[i].key.lane), (unsigned long long)v->connects,
+			(unsigned long long)v->fallbacks, (unsigned long long)v->refused,
+			(unsigned long long)v->requests, (unsigned long long)v->msg_refused);
+	}
+	end(x);
+	free(r);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(struct dctx *x, int fd);
@@ -265,6 +290,7 @@ static const struct {
 	{ "gl_backends", dump_backends },
 	{ "gl_stats", dump_stats },
 	{ "gl_lane_stats", dump_lane_stats },
+	{ "gl_service_stats", dump_service_stats },
 };
 
 static int name_is(const char *want, const char *map)

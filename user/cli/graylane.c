@@ -32,6 +32,9 @@ static const struct {
 	{ "events", cmd_events,
 	  "events [--rules DIR] [--workload W] [--lane L] [--rate N] [--count N] [--json]\n"
 	  "                        the kernel's connect decisions, streamed while it runs", "RWLNQ", 1 },
+	{ "top", cmd_top,
+	  "top [--rules DIR] [--interval SEC] [--once] [--count N] [--json]\n"
+	  "                        services x lanes: requests, connects, fallbacks, errors per second", "RION", 1 },
 	{ "metrics", cmd_metrics, "metrics               the Prometheus text graylaned serves on --metrics", "", 1 },
 	{ "layout", cmd_layout, "layout [--json]       the pinned maps' layout against this build's", "", 0 },
 	{ "probe", cmd_probe, "probe [--json]        the kernel features graylane uses, present or not", "", 0 },
@@ -55,7 +58,8 @@ static int same_layout(const char *root)
 
 static const char *const opt_names[] = { ['R'] = "--rules", ['F'] = "--from", ['T'] = "--to",
 	['H'] = "-H", ['M'] = "--method", ['P'] = "--path", ['C'] = "--cookie",
-	['W'] = "--workload", ['L'] = "--lane", ['N'] = "--count", ['Q'] = "--rate" };
+	['W'] = "--workload", ['L'] = "--lane", ['N'] = "--count", ['Q'] = "--rate",
+	['I'] = "--interval", ['O'] = "--once" };
 
 /* A command's own options (cli.h), noted for the check that the command
  * takes them; 0, or -1 after a usage error */
@@ -63,7 +67,8 @@ static int request_opt(struct cli *c, int o)
 {
 	const char **field = o == 'R' ? &c->rules : o == 'F' ? &c->from : o == 'T' ? &c->to :
 			     o == 'M' ? &c->method : o == 'P' ? &c->path : o == 'W' ? &c->workload :
-			     o == 'L' ? &c->lane : o == 'N' ? &c->count : o == 'Q' ? &c->rate : NULL;
+			     o == 'L' ? &c->lane : o == 'N' ? &c->count : o == 'Q' ? &c->rate :
+			     o == 'I' ? &c->interval : NULL;
 
 	if (o <= 0 || o > 'Z' || !opt_names[o])
 		return 0;
@@ -71,6 +76,10 @@ static int request_opt(struct cli *c, int o)
 		c->given[strlen(c->given)] = (char)o;
 	if (field) {
 		*field = optarg;
+		return 0;
+	}
+	if (o == 'O') {
+		c->once = 1;
 		return 0;
 	}
 	if (c->nheaders == CLI_HEADERS_MAX) {
@@ -129,6 +138,8 @@ int main(int argc, char **argv)
 		{ "lane", required_argument, 0, 'L' },
 		{ "count", required_argument, 0, 'N' },
 		{ "rate", required_argument, 0, 'Q' },
+		{ "interval", required_argument, 0, 'I' },
+		{ "once", no_argument, 0, 'O' },
 		{ 0 }
 	};
 	struct cli c = { .pin_root = GL_PIN_ROOT_DEFAULT };

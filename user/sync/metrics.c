@@ -2,7 +2,8 @@
 /*
  * The data path's state as Prometheus text (exposition format 0.0.4), read
  * from the pinned maps and programs: rule generation and apply time,
- * connects by lane and decision, requests and heads by what labelled them,
+ * connects by lane and decision, connects, requests and dropped sends per
+ * service and lane, requests and heads by what labelled them,
  * lane mismatches, every failure counter by reason, every counter as
  * `graylane dump gl_stats` names it, map fill against capacity, and the
  * programs' run time where the kernel keeps it (kernel.bpf_stats_enabled).
@@ -80,6 +81,45 @@ static void connects(FILE *o, const struct gl_lane_stats *ls,
 	}
 }
 
+/* One sample of a (service, lane) family; decision NULL for none. */
+static void svc_sample(FILE *o, const char *name, const struct gl_service_row *r,
+		       char names[GL_LANES_MAX][GL_LANE_NAME_MAX], const char *dec, __u64 v)
+{
+	fprintf(o, "%s{service_id=\"%u\",lane=\"", name, r->key.service_id);
+	label(o, r->key.lane < GL_LANES_MAX ? names[r->key.lane] : "?");
+	if (dec)
+		fprintf(o, "\",decision=\"%s", dec);
+	fprintf(o, "\"} %llu\n", (unsigned long long)v);
+}
+
+/* Per service x lane (gl_service_stats): the pairs traffic has made. Services
+ * are the plan's ids; graylane top --rules names them. */
+static void services(FILE *o, const struct gl_service_row *r, int n,
+		     char names[GL_LANES_MAX][GL_LANE_NAME_MAX])
+{
+	help(o, "graylane_service_connects_total", "counter",
+	     "Connects to a service by the caller's lane and what was decided: an endpoint of "
+	     "the lane (base for base callers), base's on fallback, or refused.");
+	for (int i = 0; i < n; i++) {
+		svc_sample(o, "graylane_service_connects_total", &r[i], names,
+			   r[i].key.lane ? "lane" : "base", r[i].v.connects);
+		svc_sample(o, "graylane_service_connects_total", &r[i], names, "fallback",
+			   r[i].v.fallbacks);
+		svc_sample(o, "graylane_service_connects_total", &r[i], names, "refused",
+			   r[i].v.refused);
+	}
+	help(o, "graylane_service_requests_total", "counter",
+	     "HTTP requests (database statements) sent to a service, by their lane.");
+	for (int i = 0; i < n; i++)
+		svc_sample(o, "graylane_service_requests_total", &r[i], names, NULL, r[i].v.requests);
+	help(o, "graylane_service_refused_sends_total", "counter",
+	     "Sends dropped on connections to a service, by the connection's lane: a head or "
+	     "statement that could not be handled safely (the connection failed closed).");
+	for (int i = 0; i < n; i++)
+		svc_sample(o, "graylane_service_refused_sends_total", &r[i], names, NULL,
+			   r[i].v.msg_refused);
+}
+
 static void by_decision(FILE *o, const uint64_t *st, const char *name, const char *text,
 			const unsigned int *stat, const char *const *dec, int n)
 {
@@ -119,6 +159,19 @@ static void counters(FILE *o, const uint64_t *st)
 	for (unsigned int i = 0; i < GL_STAT_MAX; i++)
 		fprintf(o, "graylane_datapath_events_total{counter=\"%s\"} %llu\n", gl_stat_name(i),
 			(unsigned long long)st[i]);
+}
+
+static void service_family(FILE *o, const char *root,
+			   char names[GL_LANES_MAX][GL_LANE_NAME_MAX])
+{
+	struct gl_service_row *r = NULL;
+	int fd = gl_pins_map_fd(root, "gl_service_stats");
+	int n = fd < 0 ? fd : gl_service_stats_read(fd, &r);
+
+	if (fd >= 0)
+		close(fd);
+	services(o, r, n < 0 ? 0 : n, names);	/* an older data path: the families, empty */
+	free(r);
 }
 
 /* Entries of a map that can be walked (hash-like); -1 for the others. */
@@ -238,6 +291,7 @@ int gl_metrics_write(const char *root, FILE *o)
 		fprintf(o, "graylane_rules_last_apply_timestamp_seconds %.3f\n", cfg.applied_ns / 1e9);
 		lane_names(lanes_fd, cfg.active_slot & 1, names);
 		connects(o, ls, names);
+		service_family(o, root, names);
 		counters(o, st);
 		maps(o, root);
 		help(o, "graylane_bpf_run_seconds_total", "counter", "Time the kernel spent in each "

@@ -25,7 +25,8 @@
 
 const char *const gl_map_names[] = {
 	"gl_config", "gl_lanes", "gl_lane_ids", "gl_workloads", "gl_services", "gl_backends",
-	"gl_rules", "gl_wants", "gl_shadows", "gl_ctx", "gl_stats", "gl_lane_stats", "gl_sock",
+	"gl_rules", "gl_wants", "gl_shadows", "gl_ctx", "gl_stats", "gl_lane_stats",
+	"gl_service_stats", "gl_sock",
 	"gl_sockhash", "gl_sqlhash", "gl_events", "gl_watch", "gl_watch_rate", "gl_decisions",
 };
 const int gl_map_count = sizeof(gl_map_names) / sizeof(gl_map_names[0]);

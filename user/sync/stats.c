@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-/* The per-CPU counters (gl_stats, gl_lane_stats) summed, and their names. */
+/* The per-CPU counters (gl_stats, gl_lane_stats, gl_service_stats) summed,
+ * and their names. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,7 @@ int gl_stat_is_failure(unsigned int stat)
 	case GL_STAT_SQL_FAIL_TOO_LARGE: case GL_STAT_SQL_FAIL_UNSUPPORTED:
 	case GL_STAT_SQL_FAIL_EDIT: case GL_STAT_SQL_FAIL_COMPRESSED: case GL_STAT_SQL_FAIL_TLS:
 	case GL_STAT_SQL_FAIL_INSTANCE: case GL_STAT_SQL_FAIL_PREPARED:
+	case GL_STAT_SERVICE_STATS_FULL:
 		return 1;
 	}
 	return 0;
@@ -78,6 +80,74 @@ _Static_assert(sizeof(struct gl_lane_stats) % sizeof(__u64) == 0,
 int gl_lane_stats_read(int fd, struct gl_lane_stats out[GL_LANES_MAX])
 {
 	return sum_percpu(fd, GL_LANES_MAX, sizeof(*out) / sizeof(__u64), (uint64_t *)out);
+}
+
+_Static_assert(sizeof(struct gl_service_stats) % sizeof(__u64) == 0,
+	       "gl_service_stats is 64-bit counters only");
+
+static int row_cmp(const void *a, const void *b)
+{
+	const struct gl_service_stats_key *x = a, *y = b;
+
+	if (x->service_id != y->service_id)
+		return x->service_id < y->service_id ? -1 : 1;
+	return (int)x->lane - (int)y->lane;
+}
+
+/* Adds the per-CPU values of one key into r. */
+static int sum_row(int fd, uint64_t *v, int ncpu, struct gl_service_row *r)
+{
+	const size_t words = sizeof(r->v) / sizeof(__u64);
+	uint64_t *out = (uint64_t *)&r->v;
+
+	if (bpf_map_lookup_elem(fd, &r->key, v))
+		return -errno;
+	memset(&r->v, 0, sizeof(r->v));
+	for (size_t i = 0; i < (size_t)ncpu * words; i++)
+		out[i % words] += v[i];
+	return 0;
+}
+
+int gl_service_stats_read(int fd, struct gl_service_row **rows)
+{
+	int ncpu = libbpf_num_possible_cpus(), n = 0, cap = 0, err = 0, walked = 0;
+	struct gl_service_row *r = NULL, *grown;
+	struct gl_service_stats_key k, next;
+	uint64_t *v;
+
+	if (ncpu < 0)
+		return ncpu;
+	v = calloc((size_t)ncpu, sizeof(struct gl_service_stats));
+	if (!v)
+		return -ENOMEM;
+	while (!err && bpf_map_get_next_key(fd, walked ? &k : NULL, &next) == 0) {
+		k = next;
+		walked = 1;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			grown = realloc(r, (size_t)cap * sizeof(*r));
+			if (!grown) {
+				err = -ENOMEM;
+				break;
+			}
+			r = grown;
+		}
+		r[n].key = k;
+		err = sum_row(fd, v, ncpu, &r[n]);
+		if (err == -ENOENT)
+			err = 0;	/* deleted meanwhile: nothing to count */
+		else if (!err)
+			n++;
+	}
+	free(v);
+	if (err) {
+		free(r);
+		return err;
+	}
+	if (n)
+		qsort(r, (size_t)n, sizeof(*r), row_cmp);
+	*rows = r;
+	return n;
 }
 
 void gl_lane_name(int fd, uint32_t slot, uint16_t lane, char out[GL_LANE_NAME_MAX])
