@@ -96,6 +96,80 @@ def foreign(r, s):
     return r["foreign_cpu_s"] / (r["duration_us"] / 1e6 * cores)
 
 
+OBSERVE_VARIANTS = (
+    ("a", "(a) no agent"),
+    ("b0", "(b0) no --metrics, no listener"),
+    ("b-metrics-idle", "(b) --metrics, not scraped"),
+    ("b-metrics-scraped", "(b) --metrics, scraped"),
+    ("b-events-idle", "(b) events, nobody listens"),
+    ("b-events-listening", "(b) events, listener on entry"),
+    ("b-events-other", "(b) events, listener on idle wl"),
+)
+
+
+def stat_delta(r, name):
+    a = ((r.get("stats0") or {}).get("gl_stats") or {}).get(name)
+    b = ((r.get("stats1") or {}).get("gl_stats") or {}).get(name)
+    return b - a if a is not None and b is not None else None
+
+
+def observe(rs, s):
+    """Per variant of the observe phase: latency, CPU per request, the daemon's
+    and the listener's (or scraper's) own CPU, events, and ratios against b0
+    and (a); differences against b0 paired by repetition (same rep, minutes
+    apart at most), which cancel noise that hits a whole repetition."""
+    if not rs:
+        return {}
+    out = {}
+    secs = lambda r: r["duration_us"] / 1e6
+    per_req = lambda r, k: r[k] / r["requests"] * 1e6 if r.get("requests") else None
+    byrep = {}
+    for r in rs:
+        byrep.setdefault(r["rep"], {})[r["variant"]] = r
+    for v, _ in OBSERVE_VARIANTS:
+        vr = [r for r in rs if r["variant"] == v and r.get("requests")]
+        if not vr:
+            continue
+        o = {
+            "reps": len(vr),
+            "rate_target": vr[0].get("rate"),
+            "rate_achieved": med([rps(r) for r in vr]),
+            "p50_us": med([r["latency_us"]["p50"] for r in vr]),
+            "p99_us": med([r["latency_us"]["p99"] for r in vr]),
+            "cpu_us_per_request": med([per_req(r, "cpu_busy_s") for r in vr]),
+            "bench_cpu_us_per_request": med([per_req(r, "bench_cpu_s") for r in vr]),
+            "daemon_cpu_pct": med([r["daemon_cpu_s"] / secs(r) * 100 for r in vr]) if v != "a" else None,
+            "daemon_cpu_us_per_request": med([per_req(r, "daemon_cpu_s") for r in vr]) if v != "a" else None,
+            "aux_cpu_pct": med([r["aux_cpu_s"] / secs(r) * 100 for r in vr])
+            if v in ("b-metrics-scraped", "b-events-listening", "b-events-other") else None,
+            "aux_per_s": med([r["aux_lines"] / secs(r) for r in vr])
+            if v in ("b-metrics-scraped", "b-events-listening", "b-events-other") else None,
+            "event_rate_dropped_per_s": med([(stat_delta(r, "event_rate_dropped") or 0) / secs(r)
+                                             for r in vr]) if v != "a" else None,
+            "event_lost": sum(stat_delta(r, "event_lost") or 0 for r in vr) if v != "a" else None,
+            "foreign_cpu_frac": med([foreign(r, s) for r in vr]),
+            "errors": sum(errors(r) for r in vr),
+        }
+        for ref in ("b0", "a"):
+            d = {}
+            for key, f in (("p50_us", lambda r: r["latency_us"]["p50"]),
+                           ("p99_us", lambda r: r["latency_us"]["p99"]),
+                           ("cpu_us_per_request", lambda r: per_req(r, "cpu_busy_s")),
+                           ("bench_cpu_us_per_request", lambda r: per_req(r, "bench_cpu_s"))):
+                pairs = [(f(x[v]), f(x[ref])) for x in byrep.values()
+                         if v in x and ref in x and x[v].get("requests") and x[ref].get("requests")]
+                d[key] = med([p - q for p, q in pairs if p is not None and q is not None])
+            o["minus_" + ref] = d
+        out[v] = o
+    for v, o in out.items():
+        for ref in ("b0", "a"):
+            if ref in out:
+                o["ratio_" + ref] = {k: ratio(o[k], out[ref][k])
+                                     for k in ("p50_us", "p99_us", "cpu_us_per_request",
+                                               "bench_cpu_us_per_request")}
+    return out
+
+
 def summarize(recs):
     s = {"machine": next((r for r in recs if r.get("kind") == "machine"), {})}
     by = lambda k: [r for r in recs if r.get("kind") == k]
@@ -215,6 +289,21 @@ def summarize(recs):
                                        "timeouts": r["timeouts"],
                                        "not_base_before": r["not_base_before"],
                                        "poll_interval": r.get("poll_interval")}
+    # ---- observability costs: metrics and decision events (observe phase)
+    s["observe"] = observe(by("observe"), s)
+    s["observe_bpf"] = {}
+    for r in by("observe_bpf"):
+        progs = {}
+        total = 0.0
+        for name, p in r["progs"].items():
+            if not p["run_cnt"] or not r.get("requests"):
+                continue
+            progs[name] = {"runs": p["run_cnt"], "ns_per_run": round(p["run_time_ns"] / p["run_cnt"], 1),
+                           "runs_per_request": round(p["run_cnt"] / r["requests"], 2),
+                           "ns_per_request": round(p["run_time_ns"] / r["requests"], 1)}
+            total += p["run_time_ns"] / r["requests"]
+        s["observe_bpf"][r["variant"]] = {"requests": r["requests"], "progs": progs,
+                                          "total_ns_per_request": round(total, 1)}
     s["gl_stats"] = by("gl_stats")
     s["targets"] = targets(s)
     return s
@@ -369,6 +458,65 @@ def table(s):
         L.append("latency at the fixed rate, (b), by rule set size: p50 us median (min-max)")
         for k, v in sorted(s["rule_latency"].items(), key=lambda kv: int(kv[0])):
             L.append("  %6s rules: p50 %s, p99 %s" % (k, fmt(v["p50_us"]), fmt(v["p99_us"])))
+        L.append("")
+    if s.get("observe"):
+        ob = s["observe"]
+        any_v = next(iter(ob.values()))
+        L.append("observability costs (issue 11): fixed rate %s req/s, 16 keep-alive connections, %s s x %s reps"
+                 " interleaved, median (min-max)" % (any_v["rate_target"], m.get("duration", "?"), any_v["reps"]))
+        L.append("%-32s %-16s %-19s %-19s %-17s %-17s %s" % (
+            "variant", "p50 us", "p99 us", "machine CPU us/req", "daemon CPU %core",
+            "listener %core", "events|scrapes /s"))
+        for v, name in OBSERVE_VARIANTS:
+            o = ob.get(v)
+            if not o:
+                continue
+            L.append("%-32s %-16s %-19s %-19s %-17s %-17s %s" % (
+                name, fmt(o["p50_us"]), fmt(o["p99_us"]), fmt(o["cpu_us_per_request"], 1, 1),
+                fmt(o["daemon_cpu_pct"], 1, 2), fmt(o["aux_cpu_pct"], 1, 2), fmt(o["aux_per_s"], 1, 0)))
+        L.append("against b0 and (a): ratio of medians; difference paired by repetition, median (min-max)")
+        L.append("%-32s %-13s %-13s %-13s %-22s %-22s %s" % (
+            "variant", "p50 /b0 /a", "p99 /b0 /a", "CPU /b0 /a", "p50 - b0 us (paired)",
+            "CPU - b0 us/req", "CPU - a us/req"))
+        for v, name in OBSERVE_VARIANTS:
+            o = ob.get(v)
+            if not o or v == "a":
+                continue
+            rb, ra = o.get("ratio_b0", {}), o.get("ratio_a", {})
+            two = lambda k: "%s %s" % (rb.get(k) or "-", ra.get(k) or "-")
+            L.append("%-32s %-13s %-13s %-13s %-22s %-22s %s" % (
+                name, two("p50_us"), two("p99_us"), two("cpu_us_per_request"),
+                fmt(o["minus_b0"]["p50_us"], 1, 0) if v != "b0" else "",
+                fmt(o["minus_b0"]["cpu_us_per_request"], 1, 1) if v != "b0" else "",
+                fmt(o["minus_a"]["cpu_us_per_request"], 1, 1)))
+        ev = [(name, ob[v]) for v, name in OBSERVE_VARIANTS if v in ob and v != "a"]
+        L.append("kernel rate limit: events over it per second (counted, not sent): %s; events lost (ring full): %s"
+                 % (", ".join("%s %s" % (v, fmt(ob[v]["event_rate_dropped_per_s"])) for v, _ in OBSERVE_VARIANTS
+                              if v.startswith("b-events") and v in ob),
+                    sum(o["event_lost"] or 0 for _, o in ev)))
+        fr = [o["foreign_cpu_frac"] for o in ob.values() if o.get("foreign_cpu_frac")]
+        if fr:
+            L.append("CPU used by other processes of the machine during these runs: median %.0f%%, worst run %.0f%%"
+                     " of the %s cores; wrk errors: %s" % (
+                         100 * statistics.median(f["median"] for f in fr), 100 * max(f["max"] for f in fr),
+                         m.get("cores", "?"), sum(o["errors"] for o in ob.values()) or "none"))
+        L.append("")
+    if s.get("observe_bpf"):
+        L.append("BPF run time per variant (kernel.bpf_stats_enabled, one separate %s s run each at the fixed rate),"
+                 " ns/request" % m.get("duration", "?"))
+        names = sorted({n for b in s["observe_bpf"].values() for n in b["progs"]})
+        order = [n for n in ("gl_connect4", "gl_msg", "gl_sockops", "gl_exit_read", "gl_getpeername4")
+                 if n in names] + [n for n in names if n not in ("gl_connect4", "gl_msg", "gl_sockops",
+                                                                    "gl_exit_read", "gl_getpeername4")]
+        L.append("%-32s %-16s " % ("variant", "connect4 ns/run") + " ".join("%-15s" % n for n in order) + " total")
+        for v, name in OBSERVE_VARIANTS:
+            b = s["observe_bpf"].get(v)
+            if not b:
+                continue
+            c4 = b["progs"].get("gl_connect4")
+            L.append("%-32s %-16s " % (name, "%.1f" % c4["ns_per_run"] if c4 else "-") +
+                     " ".join("%-15s" % ("%.1f" % b["progs"][n]["ns_per_request"] if n in b["progs"] else "-")
+                              for n in order) + " %.1f" % b["total_ns_per_request"])
         L.append("")
     for label, e in s["effect"].items():
         L.append("time to effect (%s): p50 %.1f ms, p99 %.1f ms, max %.1f ms over %d changes, %d timeouts"
