@@ -104,7 +104,9 @@ OBSERVE_VARIANTS = (
     ("b-events-idle", "(b) events, nobody listens"),
     ("b-events-listening", "(b) events, listener on entry"),
     ("b-events-other", "(b) events, listener on idle wl"),
+    ("b-noevents", "(b) build before events, b0 flags"),
 )
+OBSERVE_AUX = ("b-metrics-scraped", "b-events-listening", "b-events-other")
 
 
 def stat_delta(r, name):
@@ -138,19 +140,25 @@ def observe(rs, s):
             "p99_us": med([r["latency_us"]["p99"] for r in vr]),
             "cpu_us_per_request": med([per_req(r, "cpu_busy_s") for r in vr]),
             "bench_cpu_us_per_request": med([per_req(r, "bench_cpu_s") for r in vr]),
-            "daemon_cpu_pct": med([r["daemon_cpu_s"] / secs(r) * 100 for r in vr]) if v != "a" else None,
-            "daemon_cpu_us_per_request": med([per_req(r, "daemon_cpu_s") for r in vr]) if v != "a" else None,
-            "aux_cpu_pct": med([r["aux_cpu_s"] / secs(r) * 100 for r in vr])
-            if v in ("b-metrics-scraped", "b-events-listening", "b-events-other") else None,
-            "aux_per_s": med([r["aux_lines"] / secs(r) for r in vr])
-            if v in ("b-metrics-scraped", "b-events-listening", "b-events-other") else None,
+            # the daemon's own CPU: cgroup ctl's cpu.stat (it is alone there;
+            # microseconds) and /proc/PID/stat utime+stime (ticks); % of one core
+            "daemon_cpu_pct": med([r["daemon_cg_cpu_s"] / secs(r) * 100 for r in vr
+                                   if "daemon_cg_cpu_s" in r]) if v != "a" else None,
+            "daemon_cpu_pct_stat": med([r["daemon_cpu_s"] / secs(r) * 100 for r in vr]) if v != "a" else None,
+            "daemon_cpu_us_per_request": med([per_req(r, "daemon_cg_cpu_s") for r in vr
+                                              if "daemon_cg_cpu_s" in r]) if v != "a" else None,
+            # the scraper's or the listener's (cgroup obs, and its /proc/PID/stat)
+            "aux_cpu_pct": med([r["aux_cg_cpu_s"] / secs(r) * 100 for r in vr
+                                if "aux_cg_cpu_s" in r]) if v in OBSERVE_AUX else None,
+            "aux_cpu_pct_stat": med([r["aux_cpu_s"] / secs(r) * 100 for r in vr]) if v in OBSERVE_AUX else None,
+            "aux_per_s": med([r["aux_lines"] / secs(r) for r in vr]) if v in OBSERVE_AUX else None,
             "event_rate_dropped_per_s": med([(stat_delta(r, "event_rate_dropped") or 0) / secs(r)
                                              for r in vr]) if v != "a" else None,
             "event_lost": sum(stat_delta(r, "event_lost") or 0 for r in vr) if v != "a" else None,
             "foreign_cpu_frac": med([foreign(r, s) for r in vr]),
             "errors": sum(errors(r) for r in vr),
         }
-        for ref in ("b0", "a"):
+        for ref in ("b0", "a", "b-noevents"):
             d = {}
             for key, f in (("p50_us", lambda r: r["latency_us"]["p50"]),
                            ("p99_us", lambda r: r["latency_us"]["p99"]),
@@ -162,7 +170,7 @@ def observe(rs, s):
             o["minus_" + ref] = d
         out[v] = o
     for v, o in out.items():
-        for ref in ("b0", "a"):
+        for ref in ("b0", "a", "b-noevents"):
             if ref in out:
                 o["ratio_" + ref] = {k: ratio(o[k], out[ref][k])
                                      for k in ("p50_us", "p99_us", "cpu_us_per_request",
@@ -292,18 +300,22 @@ def summarize(recs):
     # ---- observability costs: metrics and decision events (observe phase)
     s["observe"] = observe(by("observe"), s)
     s["observe_bpf"] = {}
+    ob = {}
     for r in by("observe_bpf"):
+        if r.get("requests"):
+            ob.setdefault(r["variant"], []).append(r)
+    for v, rs in ob.items():
+        names = sorted({n for r in rs for n, p in r["progs"].items() if p["run_cnt"]})
         progs = {}
-        total = 0.0
-        for name, p in r["progs"].items():
-            if not p["run_cnt"] or not r.get("requests"):
-                continue
-            progs[name] = {"runs": p["run_cnt"], "ns_per_run": round(p["run_time_ns"] / p["run_cnt"], 1),
-                           "runs_per_request": round(p["run_cnt"] / r["requests"], 2),
-                           "ns_per_request": round(p["run_time_ns"] / r["requests"], 1)}
-            total += p["run_time_ns"] / r["requests"]
-        s["observe_bpf"][r["variant"]] = {"requests": r["requests"], "progs": progs,
-                                          "total_ns_per_request": round(total, 1)}
+        for n in names:
+            ps = [(r["progs"][n], r["requests"]) for r in rs if r["progs"].get(n, {}).get("run_cnt")]
+            progs[n] = {"ns_per_run": med([p["run_time_ns"] / p["run_cnt"] for p, _ in ps]),
+                        "runs_per_request": med([p["run_cnt"] / q for p, q in ps]),
+                        "ns_per_request": med([p["run_time_ns"] / q for p, q in ps])}
+        s["observe_bpf"][v] = {"reps": len(rs), "requests": sum(r["requests"] for r in rs), "progs": progs,
+                               "total_ns_per_request": med([sum(p["run_time_ns"] for p in r["progs"].values())
+                                                            / r["requests"] for r in rs])}
+    s["observe_noevents_build"] = next(iter(by("observe_noevents_build")), None)
     s["gl_stats"] = by("gl_stats")
     s["targets"] = targets(s)
     return s
@@ -464,19 +476,21 @@ def table(s):
         any_v = next(iter(ob.values()))
         L.append("observability costs (issue 11): fixed rate %s req/s, 16 keep-alive connections, %s s x %s reps"
                  " interleaved, median (min-max)" % (any_v["rate_target"], m.get("duration", "?"), any_v["reps"]))
-        L.append("%-32s %-16s %-19s %-19s %-17s %-17s %s" % (
-            "variant", "p50 us", "p99 us", "machine CPU us/req", "daemon CPU %core",
-            "listener %core", "events|scrapes /s"))
+        L.append("%-34s %-16s %-19s %-19s %-24s %-24s %-18s %s" % (
+            "variant", "p50 us", "p99 us", "machine CPU us/req", "daemon %core (stat)",
+            "listener %core (stat)", "events|scrapes /s", "other jobs %"))
+        pct = lambda x, y: "%s (%s)" % (fmt(x, 1, 2), "%.1f" % y["median"] if y else "-") if x else "-"
         for v, name in OBSERVE_VARIANTS:
             o = ob.get(v)
             if not o:
                 continue
-            L.append("%-32s %-16s %-19s %-19s %-17s %-17s %s" % (
+            L.append("%-34s %-16s %-19s %-19s %-24s %-24s %-18s %s" % (
                 name, fmt(o["p50_us"]), fmt(o["p99_us"]), fmt(o["cpu_us_per_request"], 1, 1),
-                fmt(o["daemon_cpu_pct"], 1, 2), fmt(o["aux_cpu_pct"], 1, 2), fmt(o["aux_per_s"], 1, 0)))
-        L.append("against b0 and (a): ratio of medians; difference paired by repetition, median (min-max)")
-        L.append("%-32s %-13s %-13s %-13s %-22s %-22s %s" % (
-            "variant", "p50 /b0 /a", "p99 /b0 /a", "CPU /b0 /a", "p50 - b0 us (paired)",
+                pct(o["daemon_cpu_pct"], o["daemon_cpu_pct_stat"]), pct(o["aux_cpu_pct"], o["aux_cpu_pct_stat"]),
+                fmt(o["aux_per_s"], 1, 0), fmt(o["foreign_cpu_frac"], 100, 0)))
+        L.append("against b0 and (a): ratio of medians; differences paired by repetition, median (min-max)")
+        L.append("%-34s %-13s %-13s %-13s %-20s %-20s %-20s %s" % (
+            "variant", "p50 /b0 /a", "p99 /b0 /a", "CPU /b0 /a", "p50 - b0 us", "p99 - b0 us",
             "CPU - b0 us/req", "CPU - a us/req"))
         for v, name in OBSERVE_VARIANTS:
             o = ob.get(v)
@@ -484,16 +498,22 @@ def table(s):
                 continue
             rb, ra = o.get("ratio_b0", {}), o.get("ratio_a", {})
             two = lambda k: "%s %s" % (rb.get(k) or "-", ra.get(k) or "-")
-            L.append("%-32s %-13s %-13s %-13s %-22s %-22s %s" % (
+            mb = o["minus_b0"] if v != "b0" else {}
+            L.append("%-34s %-13s %-13s %-13s %-20s %-20s %-20s %s" % (
                 name, two("p50_us"), two("p99_us"), two("cpu_us_per_request"),
-                fmt(o["minus_b0"]["p50_us"], 1, 0) if v != "b0" else "",
-                fmt(o["minus_b0"]["cpu_us_per_request"], 1, 1) if v != "b0" else "",
+                fmt(mb.get("p50_us"), 1, 0) if mb else "", fmt(mb.get("p99_us"), 1, 0) if mb else "",
+                fmt(mb.get("cpu_us_per_request"), 1, 1) if mb else "",
                 fmt(o["minus_a"]["cpu_us_per_request"], 1, 1)))
-        ev = [(name, ob[v]) for v, name in OBSERVE_VARIANTS if v in ob and v != "a"]
-        L.append("kernel rate limit: events over it per second (counted, not sent): %s; events lost (ring full): %s"
+        ei, ne = ob.get("b-events-idle"), ob.get("b-noevents")
+        if ei and ne:
+            d = ei["minus_b-noevents"]
+            L.append("events idle against the build before events (%s), paired: p50 %s us, p99 %s us, "
+                     "CPU %s us/req" % ((s.get("observe_noevents_build") or {}).get("commit", "?"),
+                                         fmt(d["p50_us"]), fmt(d["p99_us"]), fmt(d["cpu_us_per_request"], 1, 1)))
+        L.append("events sent over the kernel's rate (counted, not sent), per second: %s; events lost (ring full): %s"
                  % (", ".join("%s %s" % (v, fmt(ob[v]["event_rate_dropped_per_s"])) for v, _ in OBSERVE_VARIANTS
                               if v.startswith("b-events") and v in ob),
-                    sum(o["event_lost"] or 0 for _, o in ev)))
+                    sum(o["event_lost"] or 0 for v, o in ob.items() if v != "a")))
         fr = [o["foreign_cpu_frac"] for o in ob.values() if o.get("foreign_cpu_frac")]
         if fr:
             L.append("CPU used by other processes of the machine during these runs: median %.0f%%, worst run %.0f%%"
@@ -502,21 +522,25 @@ def table(s):
                          m.get("cores", "?"), sum(o["errors"] for o in ob.values()) or "none"))
         L.append("")
     if s.get("observe_bpf"):
-        L.append("BPF run time per variant (kernel.bpf_stats_enabled, one separate %s s run each at the fixed rate),"
-                 " ns/request" % m.get("duration", "?"))
-        names = sorted({n for b in s["observe_bpf"].values() for n in b["progs"]})
-        order = [n for n in ("gl_connect4", "gl_msg", "gl_sockops", "gl_exit_read", "gl_getpeername4")
-                 if n in names] + [n for n in names if n not in ("gl_connect4", "gl_msg", "gl_sockops",
-                                                                    "gl_exit_read", "gl_getpeername4")]
-        L.append("%-32s %-16s " % ("variant", "connect4 ns/run") + " ".join("%-15s" % n for n in order) + " total")
+        bp = s["observe_bpf"]
+        main = ("gl_connect4", "gl_msg", "gl_sockops", "gl_exit_read", "gl_getpeername4")
+        names = sorted({n for b in bp.values() for n in b["progs"]})
+        order = [n for n in main if n in names] + [n for n in names if n not in main]
+        L.append("BPF run time by variant (kernel.bpf_stats_enabled, separate runs at the fixed rate, %s x %s s),"
+                 " ns/request median, connect4 and total with (min-max)"
+                 % (next(iter(bp.values()))["reps"], m.get("duration", "?")))
+        L.append("%-34s %-22s %-22s " % ("variant", "connect4 ns/run", "connect4 ns/req") +
+                 " ".join("%-15s" % n for n in order[1:]) + " total ns/req")
         for v, name in OBSERVE_VARIANTS:
-            b = s["observe_bpf"].get(v)
+            b = bp.get(v)
             if not b:
                 continue
             c4 = b["progs"].get("gl_connect4")
-            L.append("%-32s %-16s " % (name, "%.1f" % c4["ns_per_run"] if c4 else "-") +
-                     " ".join("%-15s" % ("%.1f" % b["progs"][n]["ns_per_request"] if n in b["progs"] else "-")
-                              for n in order) + " %.1f" % b["total_ns_per_request"])
+            L.append("%-34s %-22s %-22s " % (name, fmt(c4["ns_per_run"], 1, 0) if c4 else "-",
+                                             fmt(c4["ns_per_request"], 1, 0) if c4 else "-") +
+                     " ".join("%-15s" % ("%.0f" % b["progs"][n]["ns_per_request"]["median"]
+                                         if n in b["progs"] else "-") for n in order[1:]) +
+                     " " + fmt(b["total_ns_per_request"], 1, 0))
         L.append("")
     for label, e in s["effect"].items():
         L.append("time to effect (%s): p50 %.1f ms, p99 %.1f ms, max %.1f ms over %d changes, %d timeouts"

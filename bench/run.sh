@@ -382,7 +382,14 @@ fi
 # (b) runs the same rules plus a Workload "idle" (a cgroup with no process:
 # it makes no connection) for the listener that watches no traffic. One
 # listener at a time: the kernel has one watch (README, graylane events).
+# BENCH_OBSERVE_NOEVENTS_BUILD=DIR (a build of the commit before events,
+# 6145f40) adds b-noevents: that build's daemon, no --metrics, so that
+# b-events-idle against it is the cost of the events code when nobody listens.
+# The daemon alone is in cgroup ctl, the scraper or listener in cgroup obs:
+# their CPU from cpu.stat (microseconds) besides /proc/PID/stat (ticks).
 OBS_VARIANTS="a b0 b-metrics-idle b-metrics-scraped b-events-idle b-events-listening b-events-other"
+OBS_NOEVENTS=${BENCH_OBSERVE_NOEVENTS_BUILD:-}
+[[ -n $OBS_NOEVENTS ]] && OBS_VARIANTS="$OBS_VARIANTS b-noevents"
 OBS_SCRAPE_RATE=${BENCH_SCRAPE_RATE:-10}      # scrapes per second of b-metrics-scraped
 OBS_AUX_PID=        # the scraper or the listener of the variant up now
 OBS_AUX_OUT=        # its output (events: one JSON line each; scrapes: one status line each)
@@ -409,6 +416,10 @@ obs_up() {
 		OBS_METRICS=$(grep -oE 'event=metrics addr=[^ ]+' "$E2E_TMP/daemon-d.log" | tail -n 1 | sed 's/.*addr=//')
 		curl -sf --max-time 3 -o /dev/null "http://$OBS_METRICS/metrics" || die "GET http://$OBS_METRICS/metrics failed"
 		;;
+	b-noevents)
+		GRAYLANED=$E2E_TMP/bin-noevents/graylaned GRAYLANE=$E2E_TMP/bin-noevents/graylane
+		agent_up "$OBS_RULES" --metrics ""
+		;;
 	*) agent_up "$OBS_RULES" --metrics "" ;;
 	esac
 	case $v in
@@ -418,7 +429,7 @@ obs_up() {
 		OBS_AUX_OUT=$E2E_TMP/scrape-$v.log
 		: >"$OBS_AUX_OUT"
 		# shellcheck disable=SC2016 # expanded by the inner sh
-		spawn "$OBS_AUX_OUT" "$CG_CTL" - sh -c 'exec curl -s --rate "$1/s" --max-time 2 -o /dev/null \
+		spawn "$OBS_AUX_OUT" "$CG_OBS" - sh -c 'exec curl -s --rate "$1/s" --max-time 2 -o /dev/null \
 			-w "%{stderr}%{http_code} %{size_download}\n" "http://$2/metrics?n=[1-1000000]" >/dev/null' \
 			sh "$OBS_SCRAPE_RATE" "$OBS_METRICS"
 		OBS_AUX_PID=$SPAWNED
@@ -428,7 +439,7 @@ obs_up() {
 		[[ $v == b-events-other ]] && w=idle
 		OBS_AUX_OUT=$E2E_TMP/events-$v.json
 		: >"$OBS_AUX_OUT"
-		spawn "$OBS_AUX_OUT" "$CG_CTL" - "$GRAYLANE" --pin-root "$DPIN" events --rules "$OBS_RULES" \
+		spawn "$OBS_AUX_OUT" "$CG_OBS" - "$GRAYLANE" --pin-root "$DPIN" events --rules "$OBS_RULES" \
 			--workload $w --json
 		OBS_AUX_PID=$SPAWNED
 		for _ in $(seq 50); do
@@ -446,8 +457,10 @@ obs_down() {
 	[[ -n $OBS_AUX_PID ]] && stop_pid "$OBS_AUX_PID"
 	OBS_AUX_PID=
 	[[ $1 == a ]] || agent_down
+	GRAYLANED=$E2E_TMP/bin/graylaned GRAYLANE=$E2E_TMP/bin/graylane
 	return 0
 }
+cg_cpu_us() { awk '/^usage_usec/ { print $2 }' "$1/cpu.stat"; }
 
 obs_stats() { "$GRAYLANE" --pin-root "$DPIN" dump gl_stats --json 2>/dev/null || echo null; }
 obs_lines() { if [[ -n $OBS_AUX_OUT ]]; then wc -l <"$OBS_AUX_OUT"; else echo 0; fi; }
@@ -468,6 +481,17 @@ spec:
   addresses: [10.77.0.50]
 YAML
 	out=$("$GRAYLANE" validate "$OBS_RULES" 2>&1) || die "the observe rules do not validate: $(oneline "$out")"
+	cg_add obs
+	CG_OBS=$CG_RUN/obs
+	if [[ -n $OBS_NOEVENTS ]]; then
+		if ! mkdir -p "$E2E_TMP/bin-noevents" ||
+			! cp "$OBS_NOEVENTS/graylaned" "$OBS_NOEVENTS/graylane" "$E2E_TMP/bin-noevents/"; then
+			die "cannot copy the binaries of $OBS_NOEVENTS"
+		fi
+		record kind=observe_noevents_build dir="$OBS_NOEVENTS" \
+			commit="$(git -C "$OBS_NOEVENTS" rev-parse --short HEAD 2>/dev/null)" \
+			graylaned_sha256="$(sha256sum "$OBS_NOEVENTS/graylaned" | cut -c1-16)"
+	fi
 	for ((rep = 1; rep <= REPS; rep++)); do
 		for v in $OBS_VARIANTS; do
 			log "observe: rep $rep/$REPS, $v at $RATE req/s"
@@ -480,9 +504,11 @@ YAML
 			d0=0 x0=0
 			[[ -n $dpid ]] && d0=$(proc_cpu_s "$dpid")
 			[[ -n $OBS_AUX_PID ]] && x0=$(proc_cpu_s "$OBS_AUX_PID")
+			gd0=$(cg_cpu_us "$CG_CTL") gx0=$(cg_cpu_us "$CG_OBS")
 			l0=$(obs_lines)
 			measured "${v:0:1}" keepalive 16 "$DUR" "$RATE"
 			l1=$(obs_lines)
+			gd1=$(cg_cpu_us "$CG_CTL") gx1=$(cg_cpu_us "$CG_OBS")
 			d1=0 x1=0
 			[[ -n $OBS_AUX_PID ]] && x1=$(proc_cpu_s "$OBS_AUX_PID")
 			[[ -n $dpid ]] && d1=$(proc_cpu_s "$dpid")
@@ -491,28 +517,32 @@ YAML
 			record kind=observe variant="$v" rep=$rep rate="$RATE" "${M_FIELDS[@]}" \
 				daemon_cpu_s="$("$PY" -c "print(round($d1 - $d0, 3))")" \
 				aux_cpu_s="$("$PY" -c "print(round($x1 - $x0, 3))")" \
+				daemon_cg_cpu_s="$(usec_s "$gd1" "$gd0")" aux_cg_cpu_s="$(usec_s "$gx1" "$gx0")" \
 				aux_lines=$((l1 - l0)) scrape_rate="$OBS_SCRAPE_RATE" \
 				"stats0:=$st0" "stats1:=$st1"
 			obs_down "$v"
 		done
 	done
-	# BPF run time per variant: one more pass with kernel.bpf_stats_enabled=1
-	# (the stats add two clock reads to every run, so not during the runs above)
+	# BPF run time per variant: passes of their own with
+	# kernel.bpf_stats_enabled=1 (the stats add two clock reads to every run,
+	# so not during the runs above), BENCH_REPS of them, interleaved
 	BENCH_SYSCTL_STATS=$(sysctl -n kernel.bpf_stats_enabled)
 	sysctl -q -w kernel.bpf_stats_enabled=1 >/dev/null || die "cannot set kernel.bpf_stats_enabled"
-	for v in $OBS_VARIANTS; do
-		[[ $v == a ]] && continue
-		log "observe: BPF run time, $v at $RATE req/s"
-		obs_up "$v"
-		wrk_run b keepalive 16 1 "$RATE" >/dev/null
-		"$PY" "$BENCH_DIR/bpf_usage.py" "$DPIN" >"$E2E_TMP/bpf0.json" || die "bpf_usage.py failed"
-		j=$(wrk_run b keepalive 16 "$DUR" "$RATE")
-		"$PY" "$BENCH_DIR/bpf_usage.py" "$DPIN" --since "$E2E_TMP/bpf0.json" >"$E2E_TMP/bpf1.json" ||
-			die "bpf_usage.py failed"
-		record kind=observe_bpf variant="$v" rate="$RATE" \
-			requests="$(json_field "$(obj "$j")" requests || echo 0)" \
-			"progs:=$("$PY" -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["progs"]))' "$E2E_TMP/bpf1.json")"
-		obs_down "$v"
+	for ((rep = 1; rep <= REPS; rep++)); do
+		for v in $OBS_VARIANTS; do
+			[[ $v == a ]] && continue
+			log "observe: BPF run time, rep $rep/$REPS, $v at $RATE req/s"
+			obs_up "$v"
+			wrk_run b keepalive 16 1 "$RATE" >/dev/null
+			"$PY" "$BENCH_DIR/bpf_usage.py" "$DPIN" >"$E2E_TMP/bpf0.json" || die "bpf_usage.py failed"
+			j=$(wrk_run b keepalive 16 "$DUR" "$RATE")
+			"$PY" "$BENCH_DIR/bpf_usage.py" "$DPIN" --since "$E2E_TMP/bpf0.json" >"$E2E_TMP/bpf1.json" ||
+				die "bpf_usage.py failed"
+			record kind=observe_bpf variant="$v" rep=$rep rate="$RATE" \
+				requests="$(json_field "$(obj "$j")" requests || echo 0)" \
+				"progs:=$("$PY" -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["progs"]))' "$E2E_TMP/bpf1.json")"
+			obs_down "$v"
+		done
 	done
 	sysctl -q -w kernel.bpf_stats_enabled="$BENCH_SYSCTL_STATS" >/dev/null
 	BENCH_SYSCTL_STATS=
