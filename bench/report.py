@@ -96,6 +96,91 @@ def foreign(r, s):
     return r["foreign_cpu_s"] / (r["duration_us"] / 1e6 * cores)
 
 
+OBSERVE_VARIANTS = (
+    ("a", "(a) no agent"),
+    ("b0", "(b0) no --metrics, no listener"),
+    ("b-metrics-idle", "(b) --metrics, not scraped"),
+    ("b-metrics-scraped", "(b) --metrics, scraped"),
+    ("b-events-idle", "(b) events, nobody listens"),
+    ("b-events-listening", "(b) events, listener on entry"),
+    ("b-events-other", "(b) events, listener on idle wl"),
+    ("b-noevents", "(b) build before events, b0 flags"),
+)
+OBSERVE_AUX = ("b-metrics-scraped", "b-events-listening", "b-events-other")
+
+
+def stat_delta(r, name):
+    a = ((r.get("stats0") or {}).get("gl_stats") or {}).get(name)
+    b = ((r.get("stats1") or {}).get("gl_stats") or {}).get(name)
+    return b - a if a is not None and b is not None else None
+
+
+QUIET = 0.10     # a run is quiet when other jobs used under 10 % of the machine's CPUs during it
+
+
+def observe(rs, s):
+    """Per variant of the observe phase: latency, CPU per request, the daemon's
+    and the listener's (or scraper's) own CPU, events, and ratios against b0
+    and (a); differences against b0 paired by repetition (same rep, minutes
+    apart at most), which cancel noise that hits a whole repetition."""
+    if not rs:
+        return {}
+    out = {}
+    secs = lambda r: r["duration_us"] / 1e6
+    per_req = lambda r, k: r[k] / r["requests"] * 1e6 if r.get("requests") else None
+    byrep = {}
+    for r in rs:
+        byrep.setdefault(r["rep"], {})[r["variant"]] = r
+    for v, _ in OBSERVE_VARIANTS:
+        vr = [r for r in rs if r["variant"] == v and r.get("requests")]
+        if not vr:
+            continue
+        o = {
+            "reps": len(vr),
+            "rate_target": vr[0].get("rate"),
+            "rate_achieved": med([rps(r) for r in vr]),
+            "p50_us": med([r["latency_us"]["p50"] for r in vr]),
+            "p99_us": med([r["latency_us"]["p99"] for r in vr]),
+            "cpu_us_per_request": med([per_req(r, "cpu_busy_s") for r in vr]),
+            "bench_cpu_us_per_request": med([per_req(r, "bench_cpu_s") for r in vr]),
+            # the daemon's own CPU: cgroup ctl's cpu.stat (it is alone there;
+            # microseconds) and /proc/PID/stat utime+stime (ticks); % of one core
+            "daemon_cpu_pct": med([r["daemon_cg_cpu_s"] / secs(r) * 100 for r in vr
+                                   if "daemon_cg_cpu_s" in r]) if v != "a" else None,
+            "daemon_cpu_pct_stat": med([r["daemon_cpu_s"] / secs(r) * 100 for r in vr]) if v != "a" else None,
+            "daemon_cpu_us_per_request": med([per_req(r, "daemon_cg_cpu_s") for r in vr
+                                              if "daemon_cg_cpu_s" in r]) if v != "a" else None,
+            # the scraper's or the listener's (cgroup obs, and its /proc/PID/stat)
+            "aux_cpu_pct": med([r["aux_cg_cpu_s"] / secs(r) * 100 for r in vr
+                                if "aux_cg_cpu_s" in r]) if v in OBSERVE_AUX else None,
+            "aux_cpu_pct_stat": med([r["aux_cpu_s"] / secs(r) * 100 for r in vr]) if v in OBSERVE_AUX else None,
+            "aux_per_s": med([r["aux_lines"] / secs(r) for r in vr]) if v in OBSERVE_AUX else None,
+            "event_rate_dropped_per_s": med([(stat_delta(r, "event_rate_dropped") or 0) / secs(r)
+                                             for r in vr]) if v != "a" else None,
+            "event_lost": sum(stat_delta(r, "event_lost") or 0 for r in vr) if v != "a" else None,
+            "foreign_cpu_frac": med([foreign(r, s) for r in vr]),
+            "errors": sum(errors(r) for r in vr),
+        }
+        for ref in ("b0", "a", "b-noevents"):
+            d = {}
+            for key, f in (("p50_us", lambda r: r["latency_us"]["p50"]),
+                           ("p99_us", lambda r: r["latency_us"]["p99"]),
+                           ("cpu_us_per_request", lambda r: per_req(r, "cpu_busy_s")),
+                           ("bench_cpu_us_per_request", lambda r: per_req(r, "bench_cpu_s"))):
+                pairs = [(f(x[v]), f(x[ref])) for x in byrep.values()
+                         if v in x and ref in x and x[v].get("requests") and x[ref].get("requests")]
+                d[key] = med([p - q for p, q in pairs if p is not None and q is not None])
+            o["minus_" + ref] = d
+        out[v] = o
+    for v, o in out.items():
+        for ref in ("b0", "a", "b-noevents"):
+            if ref in out:
+                o["ratio_" + ref] = {k: ratio(o[k], out[ref][k])
+                                     for k in ("p50_us", "p99_us", "cpu_us_per_request",
+                                               "bench_cpu_us_per_request")}
+    return out
+
+
 def summarize(recs):
     s = {"machine": next((r for r in recs if r.get("kind") == "machine"), {})}
     by = lambda k: [r for r in recs if r.get("kind") == k]
@@ -215,6 +300,26 @@ def summarize(recs):
                                        "timeouts": r["timeouts"],
                                        "not_base_before": r["not_base_before"],
                                        "poll_interval": r.get("poll_interval")}
+    # ---- observability costs: metrics and decision events (observe phase)
+    s["observe"] = observe(by("observe"), s)
+    s["observe_quiet"] = observe([r for r in by("observe") if (foreign(r, s) or 0) < QUIET], s)
+    s["observe_bpf"] = {}
+    ob = {}
+    for r in by("observe_bpf"):
+        if r.get("requests"):
+            ob.setdefault(r["variant"], []).append(r)
+    for v, rs in ob.items():
+        names = sorted({n for r in rs for n, p in r["progs"].items() if p["run_cnt"]})
+        progs = {}
+        for n in names:
+            ps = [(r["progs"][n], r["requests"]) for r in rs if r["progs"].get(n, {}).get("run_cnt")]
+            progs[n] = {"ns_per_run": med([p["run_time_ns"] / p["run_cnt"] for p, _ in ps]),
+                        "runs_per_request": med([p["run_cnt"] / q for p, q in ps]),
+                        "ns_per_request": med([p["run_time_ns"] / q for p, q in ps])}
+        s["observe_bpf"][v] = {"reps": len(rs), "requests": sum(r["requests"] for r in rs), "progs": progs,
+                               "total_ns_per_request": med([sum(p["run_time_ns"] for p in r["progs"].values())
+                                                            / r["requests"] for r in rs])}
+    s["observe_noevents_build"] = next(iter(by("observe_noevents_build")), None)
     s["gl_stats"] = by("gl_stats")
     s["targets"] = targets(s)
     return s
@@ -369,6 +474,90 @@ def table(s):
         L.append("latency at the fixed rate, (b), by rule set size: p50 us median (min-max)")
         for k, v in sorted(s["rule_latency"].items(), key=lambda kv: int(kv[0])):
             L.append("  %6s rules: p50 %s, p99 %s" % (k, fmt(v["p50_us"]), fmt(v["p99_us"])))
+        L.append("")
+    if s.get("observe"):
+        ob = s["observe"]
+        any_v = next(iter(ob.values()))
+        L.append("observability costs (issue 11): fixed rate %s req/s, 16 keep-alive connections, %s s x %s reps"
+                 " interleaved, median (min-max)" % (any_v["rate_target"], m.get("duration", "?"), any_v["reps"]))
+        L.append("%-34s %-17s %-16s %-19s %-19s %-19s %-24s %-24s %-18s %s" % (
+            "variant", "achieved req/s", "p50 us", "p99 us", "bench CPU us/req", "machine CPU us/req",
+            "daemon %core (stat)", "listener %core (stat)", "events|scrapes /s", "other jobs %"))
+        pct = lambda x, y: "%s (%s)" % (fmt(x, 1, 2), "%.1f" % y["median"] if y else "-") if x else "-"
+        for v, name in OBSERVE_VARIANTS:
+            o = ob.get(v)
+            if not o:
+                continue
+            L.append("%-34s %-17s %-16s %-19s %-19s %-19s %-24s %-24s %-18s %s" % (
+                name, fmt(o["rate_achieved"]), fmt(o["p50_us"]), fmt(o["p99_us"]), fmt(o["bench_cpu_us_per_request"], 1, 1),
+                fmt(o["cpu_us_per_request"], 1, 1),
+                pct(o["daemon_cpu_pct"], o["daemon_cpu_pct_stat"]), pct(o["aux_cpu_pct"], o["aux_cpu_pct_stat"]),
+                fmt(o["aux_per_s"], 1, 0), fmt(o["foreign_cpu_frac"], 100, 0)))
+        L.append("against b0 and (a): ratio of medians; differences paired by repetition, median (min-max)")
+        L.append("%-34s %-13s %-13s %-17s %-19s %-19s %-19s %s" % (
+            "variant", "p50 /b0 /a", "p99 /b0 /a", "bench CPU /b0 /a", "p50 - b0 us",
+            "bench CPU - b0", "machine CPU - b0", "bench CPU - a us/req"))
+        for v, name in OBSERVE_VARIANTS:
+            o = ob.get(v)
+            if not o or v == "a":
+                continue
+            rb, ra = o.get("ratio_b0", {}), o.get("ratio_a", {})
+            two = lambda k: "%s %s" % (rb.get(k) or "-", ra.get(k) or "-")
+            mb = o["minus_b0"] if v != "b0" else {}
+            L.append("%-34s %-13s %-13s %-17s %-19s %-19s %-19s %s" % (
+                name, two("p50_us"), two("p99_us"), two("bench_cpu_us_per_request"),
+                fmt(mb.get("p50_us"), 1, 0) if mb else "", fmt(mb.get("bench_cpu_us_per_request"), 1, 1) if mb else "",
+                fmt(mb.get("cpu_us_per_request"), 1, 1) if mb else "",
+                fmt(o["minus_a"]["bench_cpu_us_per_request"], 1, 1)))
+        q = s.get("observe_quiet") or {}
+        if q:
+            L.append("quiet runs only (other jobs under %d%% of the machine during the run), median (min-max):"
+                     % (QUIET * 100))
+            for v, name in OBSERVE_VARIANTS:
+                o = q.get(v)
+                if o:
+                    L.append("  %-33s %d runs: p50 %s us, p99 %s us, bench CPU %s, machine CPU %s us/req" % (
+                        name, o["reps"], fmt(o["p50_us"]), fmt(o["p99_us"]), fmt(o["bench_cpu_us_per_request"], 1, 1),
+                        fmt(o["cpu_us_per_request"], 1, 1)))
+        ei, ne = ob.get("b-events-idle"), ob.get("b-noevents")
+        if ei and ne:
+            d = ei["minus_b-noevents"]
+            L.append("events idle against the build before events (%s), paired: p50 %s us, p99 %s us, "
+                     "bench CPU %s, machine CPU %s us/req" % (
+                         (s.get("observe_noevents_build") or {}).get("commit", "?"), fmt(d["p50_us"]),
+                         fmt(d["p99_us"]), fmt(d["bench_cpu_us_per_request"], 1, 1),
+                         fmt(d["cpu_us_per_request"], 1, 1)))
+        L.append("events sent over the kernel's rate (counted, not sent), per second: %s; events lost (ring full): %s"
+                 % (", ".join("%s %s" % (v, fmt(ob[v]["event_rate_dropped_per_s"])) for v, _ in OBSERVE_VARIANTS
+                              if v.startswith("b-events") and v in ob),
+                    sum(o["event_lost"] or 0 for v, o in ob.items() if v != "a")))
+        fr = [o["foreign_cpu_frac"] for o in ob.values() if o.get("foreign_cpu_frac")]
+        if fr:
+            L.append("CPU used by other processes of the machine during these runs: median %.0f%%, worst run %.0f%%"
+                     " of the %s cores; wrk errors: %s" % (
+                         100 * statistics.median(f["median"] for f in fr), 100 * max(f["max"] for f in fr),
+                         m.get("cores", "?"), sum(o["errors"] for o in ob.values()) or "none"))
+        L.append("")
+    if s.get("observe_bpf"):
+        bp = s["observe_bpf"]
+        main = ("gl_connect4", "gl_msg", "gl_sockops", "gl_exit_read", "gl_getpeername4")
+        names = sorted({n for b in bp.values() for n in b["progs"]})
+        order = [n for n in main if n in names] + [n for n in names if n not in main]
+        L.append("BPF run time by variant (kernel.bpf_stats_enabled, separate runs at the fixed rate, %s x %s s),"
+                 " ns/request median, connect4 and total with (min-max)"
+                 % (next(iter(bp.values()))["reps"], m.get("duration", "?")))
+        L.append("%-34s %-22s %-22s " % ("variant", "connect4 ns/run", "connect4 ns/req") +
+                 " ".join("%-15s" % n for n in order[1:]) + " total ns/req")
+        for v, name in OBSERVE_VARIANTS:
+            b = bp.get(v)
+            if not b:
+                continue
+            c4 = b["progs"].get("gl_connect4")
+            L.append("%-34s %-22s %-22s " % (name, fmt(c4["ns_per_run"], 1, 0) if c4 else "-",
+                                             fmt(c4["ns_per_request"], 1, 0) if c4 else "-") +
+                     " ".join("%-15s" % ("%.0f" % b["progs"][n]["ns_per_request"]["median"]
+                                         if n in b["progs"] else "-") for n in order[1:]) +
+                     " " + fmt(b["total_ns_per_request"], 1, 0))
         L.append("")
     for label, e in s["effect"].items():
         L.append("time to effect (%s): p50 %.1f ms, p99 %.1f ms, max %.1f ms over %d changes, %d timeouts"

@@ -18,19 +18,27 @@
 #   rules       latency at the fixed rate with 1 rule against 10 000 rules
 #   effect      time from a rules file written to the first request it routes
 #   parts       CPU per request with parts of (b) detached (where it goes)
+#   observe     what metrics and decision events cost, at the fixed rate, (a)
+#               and (b) variants interleaved: (b0) no --metrics, no listener;
+#               --metrics not scraped; scraped BENCH_SCRAPE_RATE (10) times a
+#               second by curl; no listener (events idle); `graylane events
+#               --json` watching the entry (events up to the kernel's rate);
+#               a listener watching a workload without traffic; then BPF run
+#               time per variant (kernel.bpf_stats_enabled, a separate pass)
 #   perf        (not by default) perf record -e cpu-clock of (a) and (b)
 #
 # Environment: BENCH_REPS (5), BENCH_DURATION (seconds per run, 5),
 # BENCH_PHASES, BENCH_RATE (fixed rate when the load phase is skipped),
 # BENCH_EFFECT_CHANGES (50), BENCH_SCALE_EFFECT_CHANGES (3; 0 skips),
-# BENCH_RULE_REPS (3), BENCH_RESULTS (bench/results), GRAYLANE_BUILD.
+# BENCH_RULE_REPS (3), BENCH_SCRAPE_RATE (10), BENCH_RESULTS (bench/results),
+# GRAYLANE_BUILD.
 set -u
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 REPS=${BENCH_REPS:-5}
 DUR=${BENCH_DURATION:-5}
-PHASES=" ${BENCH_PHASES:-load paced bpf tracepoints scale rules effect parts} "
+PHASES=" ${BENCH_PHASES:-load paced bpf tracepoints scale rules effect parts observe} "
 RESULTS=${BENCH_RESULTS:-$BENCH_DIR/results}
 EFFECT_CHANGES=${BENCH_EFFECT_CHANGES:-50}
 SCALE_EFFECT_CHANGES=${BENCH_SCALE_EFFECT_CHANGES:-3}
@@ -366,6 +374,178 @@ if phase parts; then
 			agent_for $v down
 		done
 	done
+fi
+
+# ---------------------------------------------------------------- observe
+# What metrics and decision events cost (issue 11), at the fixed rate, every
+# variant (b) with one observability setting, and (a) no agent, interleaved.
+# (b) runs the same rules plus a Workload "idle" (a cgroup with no process:
+# it makes no connection) for the listener that watches no traffic. One
+# listener at a time: the kernel has one watch (README, graylane events).
+# BENCH_OBSERVE_NOEVENTS_BUILD=DIR (a build of the commit before events,
+# 6145f40) adds b-noevents: that build's daemon, no --metrics, so that
+# b-events-idle against it is the cost of the events code when nobody listens.
+# The daemon alone is in cgroup ctl, the scraper or listener in cgroup obs:
+# their CPU from cpu.stat (microseconds) besides /proc/PID/stat (ticks).
+OBS_VARIANTS="a b0 b-metrics-idle b-metrics-scraped b-events-idle b-events-listening b-events-other"
+OBS_NOEVENTS=${BENCH_OBSERVE_NOEVENTS_BUILD:-}
+[[ -n $OBS_NOEVENTS ]] && OBS_VARIANTS="$OBS_VARIANTS b-noevents"
+OBS_SCRAPE_RATE=${BENCH_SCRAPE_RATE:-10}      # scrapes per second of b-metrics-scraped
+OBS_AUX_PID=        # the scraper or the listener of the variant up now
+OBS_AUX_OUT=        # its output (events: one JSON line each; scrapes: one status line each)
+OBS_METRICS=        # the daemon's metrics address, when it serves them
+
+# obs_watch_until: gl_watch's deadline (0: nobody listens)
+obs_watch_until() {
+	"$BPFTOOL" -j map dump pinned "$DPIN/gl_watch" 2>/dev/null | "$PY" -c '
+import json, sys
+e = json.load(sys.stdin)[0]
+print(e.get("formatted", e)["value"]["until_ns"])' 2>/dev/null || echo 0
+}
+
+# obs_up VARIANT: the agent as VARIANT wants it, and its scraper or listener
+obs_up() {
+	local v=$1 n
+	OBS_AUX_PID='' OBS_AUX_OUT='' OBS_METRICS=''
+	case $v in
+	a) return 0 ;;
+	b-metrics-*)
+		n=$(grep -c 'event=metrics addr=' "$E2E_TMP/daemon-d.log" 2>/dev/null)
+		agent_up "$OBS_RULES" --metrics 127.0.0.1:0
+		wait_log d 'event=metrics addr=' $((${n:-0} + 1)) || die "graylaned serves no metrics: $(tail -n 3 "$E2E_TMP/daemon-d.log" | tr '\n' ' ')"
+		OBS_METRICS=$(grep -oE 'event=metrics addr=[^ ]+' "$E2E_TMP/daemon-d.log" | tail -n 1 | sed 's/.*addr=//')
+		curl -sf --max-time 3 -o /dev/null "http://$OBS_METRICS/metrics" || die "GET http://$OBS_METRICS/metrics failed"
+		;;
+	b-noevents)
+		GRAYLANED=$E2E_TMP/bin-noevents/graylaned GRAYLANE=$E2E_TMP/bin-noevents/graylane
+		agent_up "$OBS_RULES" --metrics ""
+		;;
+	*) agent_up "$OBS_RULES" --metrics "" ;;
+	esac
+	case $v in
+	b-metrics-scraped)
+		# one curl, OBS_SCRAPE_RATE requests a second (--rate), bodies dropped,
+		# one status line per scrape on stderr
+		OBS_AUX_OUT=$E2E_TMP/scrape-$v.log
+		: >"$OBS_AUX_OUT"
+		# shellcheck disable=SC2016 # expanded by the inner sh
+		spawn "$OBS_AUX_OUT" "$CG_OBS" - sh -c 'exec curl -s --rate "$1/s" --max-time 2 -o /dev/null \
+			-w "%{stderr}%{http_code} %{size_download}\n" "http://$2/metrics?n=[1-1000000]" >/dev/null' \
+			sh "$OBS_SCRAPE_RATE" "$OBS_METRICS"
+		OBS_AUX_PID=$SPAWNED
+		;;
+	b-events-listening | b-events-other)
+		local w=entry
+		[[ $v == b-events-other ]] && w=idle
+		OBS_AUX_OUT=$E2E_TMP/events-$v.json
+		: >"$OBS_AUX_OUT"
+		spawn "$OBS_AUX_OUT" "$CG_OBS" - "$GRAYLANE" --pin-root "$DPIN" events --rules "$OBS_RULES" \
+			--workload $w --json
+		OBS_AUX_PID=$SPAWNED
+		for _ in $(seq 50); do
+			(($(obs_watch_until) > 0)) && break
+			sleep 0.1
+		done
+		(($(obs_watch_until) > 0)) || die "graylane events never set gl_watch: $(tail -n 3 "$OBS_AUX_OUT" | tr '\n' ' ')"
+		;;
+	esac
+	return 0
+}
+
+# obs_down VARIANT: the scraper or listener, then the agent
+obs_down() {
+	[[ -n $OBS_AUX_PID ]] && stop_pid "$OBS_AUX_PID"
+	OBS_AUX_PID=
+	[[ $1 == a ]] || agent_down
+	GRAYLANED=$E2E_TMP/bin/graylaned GRAYLANE=$E2E_TMP/bin/graylane
+	return 0
+}
+cg_cpu_us() { awk '/^usage_usec/ { print $2 }' "$1/cpu.stat"; }
+
+obs_stats() { "$GRAYLANE" --pin-root "$DPIN" dump gl_stats --json 2>/dev/null || echo null; }
+obs_lines() { if [[ -n $OBS_AUX_OUT ]]; then wc -l <"$OBS_AUX_OUT"; else echo 0; fi; }
+
+if phase observe; then
+	OBS_RULES=$(rules_dir observe-rules)
+	cp "$BENCH_RULES"/*.yaml "$OBS_RULES/"
+	cg_add m/idle
+	cat >>"$OBS_RULES/inventory.yaml" <<YAML
+---
+apiVersion: graylane.io/v1alpha1
+kind: Workload
+metadata:
+  name: idle
+  labels: {app: idle}
+spec:
+  cgroup: $CG_RUN_REL/m/idle
+  addresses: [10.77.0.50]
+YAML
+	out=$("$GRAYLANE" validate "$OBS_RULES" 2>&1) || die "the observe rules do not validate: $(oneline "$out")"
+	cg_add obs
+	CG_OBS=$CG_RUN/obs
+	if [[ -n $OBS_NOEVENTS ]]; then
+		if ! mkdir -p "$E2E_TMP/bin-noevents" ||
+			! cp "$OBS_NOEVENTS/graylaned" "$OBS_NOEVENTS/graylane" "$E2E_TMP/bin-noevents/"; then
+			die "cannot copy the binaries of $OBS_NOEVENTS"
+		fi
+		record kind=observe_noevents_build dir="$OBS_NOEVENTS" \
+			commit="$(git -C "$OBS_NOEVENTS" rev-parse --short HEAD 2>/dev/null)" \
+			graylaned_sha256="$(sha256sum "$OBS_NOEVENTS/graylaned" | cut -c1-16)"
+	fi
+	for ((rep = 1; rep <= REPS; rep++)); do
+		for v in $OBS_VARIANTS; do
+			log "observe: rep $rep/$REPS, $v at $RATE req/s"
+			obs_up "$v"
+			wrk_run "${v:0:1}" keepalive 16 1 "$RATE" >/dev/null
+			dpid=${DAEMON_PID[d]:-}
+			[[ $v == a ]] && dpid=
+			st0=null
+			[[ -n $dpid ]] && st0=$(obs_stats)
+			d0=0 x0=0
+			[[ -n $dpid ]] && d0=$(proc_cpu_s "$dpid")
+			[[ -n $OBS_AUX_PID ]] && x0=$(proc_cpu_s "$OBS_AUX_PID")
+			gd0=$(cg_cpu_us "$CG_CTL") gx0=$(cg_cpu_us "$CG_OBS")
+			l0=$(obs_lines)
+			measured "${v:0:1}" keepalive 16 "$DUR" "$RATE"
+			l1=$(obs_lines)
+			gd1=$(cg_cpu_us "$CG_CTL") gx1=$(cg_cpu_us "$CG_OBS")
+			d1=0 x1=0
+			[[ -n $OBS_AUX_PID ]] && x1=$(proc_cpu_s "$OBS_AUX_PID")
+			[[ -n $dpid ]] && d1=$(proc_cpu_s "$dpid")
+			st1=null
+			[[ -n $dpid ]] && st1=$(obs_stats)
+			record kind=observe variant="$v" rep=$rep rate="$RATE" "${M_FIELDS[@]}" \
+				daemon_cpu_s="$("$PY" -c "print(round($d1 - $d0, 3))")" \
+				aux_cpu_s="$("$PY" -c "print(round($x1 - $x0, 3))")" \
+				daemon_cg_cpu_s="$(usec_s "$gd1" "$gd0")" aux_cg_cpu_s="$(usec_s "$gx1" "$gx0")" \
+				aux_lines=$((l1 - l0)) scrape_rate="$OBS_SCRAPE_RATE" \
+				"stats0:=$st0" "stats1:=$st1"
+			obs_down "$v"
+		done
+	done
+	# BPF run time per variant: passes of their own with
+	# kernel.bpf_stats_enabled=1 (the stats add two clock reads to every run,
+	# so not during the runs above), BENCH_REPS of them, interleaved
+	BENCH_SYSCTL_STATS=$(sysctl -n kernel.bpf_stats_enabled)
+	sysctl -q -w kernel.bpf_stats_enabled=1 >/dev/null || die "cannot set kernel.bpf_stats_enabled"
+	for ((rep = 1; rep <= REPS; rep++)); do
+		for v in $OBS_VARIANTS; do
+			[[ $v == a ]] && continue
+			log "observe: BPF run time, rep $rep/$REPS, $v at $RATE req/s"
+			obs_up "$v"
+			wrk_run b keepalive 16 1 "$RATE" >/dev/null
+			"$PY" "$BENCH_DIR/bpf_usage.py" "$DPIN" >"$E2E_TMP/bpf0.json" || die "bpf_usage.py failed"
+			j=$(wrk_run b keepalive 16 "$DUR" "$RATE")
+			"$PY" "$BENCH_DIR/bpf_usage.py" "$DPIN" --since "$E2E_TMP/bpf0.json" >"$E2E_TMP/bpf1.json" ||
+				die "bpf_usage.py failed"
+			record kind=observe_bpf variant="$v" rep=$rep rate="$RATE" \
+				requests="$(json_field "$(obj "$j")" requests || echo 0)" \
+				"progs:=$("$PY" -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["progs"]))' "$E2E_TMP/bpf1.json")"
+			obs_down "$v"
+		done
+	done
+	sysctl -q -w kernel.bpf_stats_enabled="$BENCH_SYSCTL_STATS" >/dev/null
+	BENCH_SYSCTL_STATS=
 fi
 
 # ---------------------------------------------------------------- perf (optional)
