@@ -37,6 +37,8 @@ done
 # user/: one folder per stage, no circles, files and functions that read
 run_suite "layout" tests/layout/check.py
 run_suite "deploy: systemd unit" tests/deploy/check.sh
+# deploy/kubernetes rendered, typed, its CRDs against graylane's own verdicts
+run_suite "deploy: kubernetes" tests/deploy/k8s.sh
 # the pinned maps' layout against its record: no change without a version bump
 run_suite "maps: layout recorded" tests/maps/check.sh
 run_suite "verifier budget" tests/verifier/check.sh
