@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # deploy/kubernetes without a cluster. Ends with "N passed, M failed".
 #  1. kubectl renders the base and the inventory-from-api overlay (kubectl
-#     kustomize: Debian 12's kubectl 1.20, kustomize v2.0.3, or newer) and
-#     reads back every object offline (kubectl label --local). kubectl's
-#     --dry-run=client cannot stand in: 1.20 asks the API server's discovery
-#     for every kind ("unable to recognize ... connection refused" without
-#     one), so each rendered object is typed instead against the Kubernetes
+#     kustomize: Debian 12's kubectl 1.20, kustomize v2.0.3, or newer).
+#     kubectl's --dry-run=client cannot check them here: 1.20 asks the API
+#     server's discovery for every kind ("unable to recognize ... connection
+#     refused" without one; --local exists only for label, annotate, set and
+#     parses without checking), so each rendered object is typed against the Kubernetes
 #     API's models (python3-kubernetes, generated from its OpenAPI): no
 #     unknown field, every field of its type, required fields present.
 #  2. The CRDs: names, group, version, scope, structural schemas; and their
@@ -35,8 +35,9 @@ py() {
 	echo "$out"
 	passed=$((passed + $(grep -c '^ok - ' <<<"$out")))
 	failed=$((failed + $(grep -c '^not ok - ' <<<"$out")))
-	if ! grep -q '^\(not \)\?ok - ' <<<"$out"; then
-		bad "k8s_check.py $1" "no result: $(tail -1 <<<"$out")"
+	# a crash would leave its later checks unsaid
+	if grep -q '^Traceback' <<<"$out" || ! grep -q '^\(not \)\?ok - ' <<<"$out"; then
+		bad "k8s_check.py $1" "it failed: $(tail -1 <<<"$out")"
 	fi
 }
 
@@ -58,14 +59,7 @@ for dir in "$BASE" "$OVERLAY"; do
 		bad "kubectl kustomize $dir" "$(grep -v '^# Warning' "$tmp/err" | head -3)"
 		continue
 	fi
-	n=$(grep -c '^kind: ' "$out")
-	# kubectl decodes each object as it would send it, no server asked
-	got=$("$KUBECTL" label --local -f "$out" -o name graylane.io/check=1 2>&1)
-	if [[ $? -ne 0 ]] || [[ $(wc -l <<<"$got") -ne $n ]]; then
-		bad "kubectl reads $dir back" "$(head -3 <<<"$got")"
-	else
-		ok "kubectl kustomize $dir ($kver): $n objects, each read back by kubectl label --local"
-	fi
+	ok "kubectl kustomize $dir ($kver): $(grep -c '^kind: ' "$out") objects"
 done
 
 [ -s "$tmp/kubernetes.yaml" ] && {

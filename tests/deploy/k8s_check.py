@@ -641,7 +641,7 @@ def cmd_daemonset(path, unit, graylaned, graylane):
             ds["spec"]["updateStrategy"].get("rollingUpdate", {}).get("maxUnavailable") != 1:
         p.append("updateStrategy is not RollingUpdate with maxUnavailable 1")
     if not any(t.get("operator") == "Exists" and not t.get("key") and not t.get("effect")
-               for t in pod.get("tolerations", [])):
+               for t in pod.get("tolerations") or []):
         p.append("no toleration of every taint (operator Exists)")
     if "terminationGracePeriodSeconds" not in pod:
         p.append("no terminationGracePeriodSeconds")
