@@ -75,6 +75,10 @@ mutate "no memory request" "DaemonSet: cpu and memory" $D '/memory: 128Mi/d'
 mutate "a write verb" "RBAC" $R '0,/verbs: \[get, list, watch\]/s//verbs: [get, list, watch, patch]/'
 mutate "secrets" "RBAC" $R 's/resources: \[pods, services\]/resources: [pods, services, secrets]/'
 mutate "bound to another account" "RBAC" $R 's/^  name: graylaned$/  name: default/'
+mutate "an overlay patch of a path not there" "kubectl kustomize $tmp/deploy/overlays" \
+	overlays/inventory-from-api/daemonset-patch.yaml 's|/containers/0/volumeMounts/-|/containers/1/volumeMounts/-|'
+mutate "a misspelt field in the overlay" "inventory-from-api.yaml: 9 objects typed" \
+	overlays/inventory-from-api/daemonset-patch.yaml 's/    readOnly: true/    readonly: true/'
 mutate "the overlay without the token" "overlay inventory-from-api" \
 	overlays/inventory-from-api/daemonset-patch.yaml 's/  value: true/  value: false/'
 echo "$passed passed, $failed failed"
