@@ -24,6 +24,9 @@ PY=${GL_PYTHON:-/usr/bin/python3}
 KUBECTL=${KUBECTL:-kubectl}
 BASE=${GL_K8S_BASE:-deploy/kubernetes}
 OVERLAY=${GL_K8S_OVERLAY:-deploy/overlays/inventory-from-api}
+# the build whose flags and verdicts are checked
+GRAYLANED=${GL_GRAYLANED:-build/graylaned}
+GRAYLANE=${GL_GRAYLANE:-build/graylane}
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/graylane-k8s.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -65,13 +68,13 @@ done
 [ -s "$tmp/kubernetes.yaml" ] && {
 	py objects "$tmp/kubernetes.yaml"
 	py crds "$tmp/kubernetes.yaml"
-	py examples "$tmp/kubernetes.yaml" build/graylane .
-	py daemonset "$tmp/kubernetes.yaml" deploy/graylaned.service build/graylaned build/graylane
+	py examples "$tmp/kubernetes.yaml" "$GRAYLANE" .
+	py daemonset "$tmp/kubernetes.yaml" deploy/graylaned.service "$GRAYLANED" "$GRAYLANE"
 }
 ov="$tmp/$(basename "$OVERLAY").yaml"
 [ -s "$ov" ] && {
 	py objects "$ov"
-	py overlay "$ov" build/graylaned
+	py overlay "$ov" "$GRAYLANED"
 }
 echo "$passed passed, $failed failed"
 ((failed == 0))

@@ -704,18 +704,17 @@ def cmd_overlay(path, graylaned):
         p.append("no --kubeconfig flag")
     elif not pod.get("automountServiceAccountToken", True):
         p.append("the ServiceAccount token is not mounted")
-    else:
+    elif kc != "in-cluster":
         m, v = mount_of(pod, c, os.path.dirname(kc))
         cm = v and v.get("configMap") and find(objs, "ConfigMap", v["configMap"]["name"])
         if not cm or os.path.basename(kc) not in cm.get("data", {}):
             p.append("--kubeconfig %s is no key of a mounted ConfigMap" % kc)
-        else:
-            conf = yaml.safe_load(cm["data"][os.path.basename(kc)])
-            user = conf["users"][0]["user"]
-            if user.get("tokenFile") != "/var/run/secrets/kubernetes.io/serviceaccount/token":
-                p.append("the kubeconfig does not use the ServiceAccount token")
-    check("overlay inventory-from-api: --kubeconfig %s from a mounted ConfigMap, the "
-          "ServiceAccount's token mounted" % kc, p)
+    if not any(e.get("name") == "NODE_NAME" and
+               e.get("valueFrom", {}).get("fieldRef", {}).get("fieldPath") == "spec.nodeName"
+               for e in c.get("env") or []):
+        p.append("no NODE_NAME from spec.nodeName (this node's pods)")
+    check("overlay inventory-from-api: --kubeconfig %s, the ServiceAccount's token "
+          "mounted, NODE_NAME set" % kc, p)
     r = subprocess.run([graylaned, "--help"], capture_output=True, text=True)
     if "--kubeconfig" in r.stdout + r.stderr:
         acc, out = graylaned_accepts(graylaned, args)

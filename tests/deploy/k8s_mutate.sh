@@ -76,9 +76,18 @@ mutate "a write verb" "RBAC" $R '0,/verbs: \[get, list, watch\]/s//verbs: [get, 
 mutate "secrets" "RBAC" $R 's/resources: \[pods, services\]/resources: [pods, services, secrets]/'
 mutate "bound to another account" "RBAC" $R 's/^  name: graylaned$/  name: default/'
 mutate "an overlay patch of a path not there" "kubectl kustomize $tmp/deploy/overlays" \
-	overlays/inventory-from-api/daemonset-patch.yaml 's|/containers/0/volumeMounts/-|/containers/1/volumeMounts/-|'
-mutate "a misspelt field in the overlay" "inventory-from-api.yaml: 9 objects typed" \
-	overlays/inventory-from-api/daemonset-patch.yaml 's/    readOnly: true/    readonly: true/'
+	overlays/inventory-from-api/daemonset-patch.yaml 's|/containers/0/args/-|/containers/1/args/-|'
+mutate "a misspelt field in the overlay" "inventory-from-api.yaml: 8 objects typed" \
+	overlays/inventory-from-api/daemonset-patch.yaml 's|/automountServiceAccountToken|/automountServiceAccountTokens|;s/op: replace/op: add/'
+# only a graylaned with --kubeconfig has the overlay's flags checked
+if "${GL_GRAYLANED:-build/graylaned}" --help 2>&1 | grep -q -- --kubeconfig; then
+	mutate "a flag graylaned does not have, in the overlay" "overlay inventory-from-api: graylaned accepts" \
+		overlays/inventory-from-api/daemonset-patch.yaml 's/value: --kubeconfig/value: --kube-config/'
+else
+	echo "# note: graylaned has no --kubeconfig: the overlay's flags are not checked yet"
+fi
+mutate "no NODE_NAME" "overlay inventory-from-api: --kubeconfig" \
+	$D 's/fieldPath: spec.nodeName/fieldPath: metadata.name/'
 mutate "the overlay without the token" "overlay inventory-from-api" \
 	overlays/inventory-from-api/daemonset-patch.yaml 's/  value: true/  value: false/'
 echo "$passed passed, $failed failed"
