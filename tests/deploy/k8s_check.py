@@ -551,14 +551,26 @@ def graylaned_accepts(graylaned, args):
     return r.returncode == 0, (r.stderr or r.stdout).strip().splitlines()[:1]
 
 
-def cmd_daemonset(path, unit, graylaned, graylane):
-    objs = load_all(path)
-    ds, pod, c = daemonset_of(objs)
-    if c is None:
-        bad("DaemonSet graylaned", "no DaemonSet graylaned with a container graylaned")
-        return
-    args = args_of(c)
-    sc = c.get("securityContext", {})
+class Node:
+    """The rendered base's DaemonSet: pod spec, the graylaned container, its flags."""
+
+    def __init__(self, objs):
+        self.objs = objs
+        self.ds, self.pod, self.c = daemonset_of(objs)
+        self.args = args_of(self.c) if self.c else []
+        self.pin_root = flag(self.args, "--pin-root") or "/sys/fs/bpf/graylane"
+
+    def host_mount(self, path, p, why=""):
+        """The hostPath volume at the same path in the container, or a problem."""
+        m, v = mount_of(self.pod, self.c, path)
+        if m is None or v is None or v.get("hostPath", {}).get("path") != path:
+            p.append("no hostPath %s mounted at %s%s" % (path, path, why))
+            return None
+        return m
+
+
+def check_privileges(k, unit):
+    sc = k.c.get("securityContext", {})
     caps = sorted(sc.get("capabilities", {}).get("add", []))
     want = unit_caps(unit)
     p = []
@@ -568,88 +580,96 @@ def cmd_daemonset(path, unit, graylaned, graylane):
         p.append("capabilities %s, %s's CapabilityBoundingSet has %s" % (caps, unit, want))
     check("DaemonSet: privileged, capabilities %s as in %s" % (",".join(caps), unit), p)
 
+
+def check_mounts(k):
     p = []
-    pin_root = flag(args, "--pin-root") or "/sys/fs/bpf/graylane"
-    m, v = mount_of(pod, c, "/sys/fs/bpf")
-    if m is None or v is None or v.get("hostPath", {}).get("path") != "/sys/fs/bpf":
-        p.append("no hostPath /sys/fs/bpf mounted at /sys/fs/bpf")
-    else:
+    m = k.host_mount("/sys/fs/bpf", p)
+    if m is not None:
         if m.get("mountPropagation") != "Bidirectional":
             p.append("/sys/fs/bpf mountPropagation %s" % m.get("mountPropagation"))
         if m.get("readOnly"):
             p.append("/sys/fs/bpf read-only")
-    if not below(pin_root, "/sys/fs/bpf"):
-        p.append("--pin-root %s is not below /sys/fs/bpf" % pin_root)
-    cg = flag(args, "--cgroup")
-    m, v = mount_of(pod, c, "/sys/fs/cgroup")
-    if m is None or v is None or v.get("hostPath", {}).get("path") != "/sys/fs/cgroup":
-        p.append("no hostPath /sys/fs/cgroup mounted at /sys/fs/cgroup")
+    if not below(k.pin_root, "/sys/fs/bpf"):
+        p.append("--pin-root %s is not below /sys/fs/bpf" % k.pin_root)
+    cg = flag(k.args, "--cgroup")
+    k.host_mount("/sys/fs/cgroup", p)
     if not cg or not below(cg, "/sys/fs/cgroup"):
         p.append("--cgroup %s is not below the cgroup2 mount" % cg)
-    m, v = mount_of(pod, c, "/sys/kernel/tracing")
-    if m is None or v is None or v.get("hostPath", {}).get("path") != "/sys/kernel/tracing":
-        p.append("no hostPath /sys/kernel/tracing (the syscall tracepoints' tracefs)")
-    if not pod.get("hostPID"):
+    k.host_mount("/sys/kernel/tracing", p, " (the syscall tracepoints' tracefs)")
+    if not k.pod.get("hostPID"):
         p.append("no hostPID (PIDs of cgroup.procs, /proc/PID/environ)")
     check("DaemonSet: /sys/fs/bpf (Bidirectional) holds --pin-root %s, the node's cgroup2 tree "
-          "holds --cgroup %s, tracefs, hostPID" % (pin_root, cg), p)
+          "holds --cgroup %s, tracefs, hostPID" % (k.pin_root, cg), p)
 
+
+def validate_configmap(cm, graylane, p):
+    with tempfile.TemporaryDirectory(prefix="graylane-k8s-") as d:
+        for key, text in cm.get("data", {}).items():
+            with open(os.path.join(d, key), "w") as f:
+                f.write(text)
+        r = subprocess.run([graylane, "validate", d], capture_output=True, text=True)
+        if r.returncode:
+            p.append("graylane validate of its keys: %s" % r.stderr.strip()[:300])
+
+
+def check_flags(k, graylaned, graylane):
     p = []
-    rules = flag(args, "--rules")
-    m, v = mount_of(pod, c, rules or "")
-    if m is None or v is None or "configMap" not in v:
+    rules = flag(k.args, "--rules")
+    m, v = mount_of(k.pod, k.c, rules or "")
+    name = (v or {}).get("configMap", {}).get("name")
+    if m is None or not name:
         p.append("--rules %s is not a ConfigMap volume's mount" % rules)
+    elif find(k.objs, "ConfigMap", name) is None:
+        p.append("ConfigMap %s is not in the base" % name)
     else:
-        cm = find(objs, "ConfigMap", v["configMap"]["name"])
-        if cm is None:
-            p.append("ConfigMap %s is not in the base" % v["configMap"]["name"])
-        else:
-            with tempfile.TemporaryDirectory(prefix="graylane-k8s-") as d:
-                for k, text in cm.get("data", {}).items():
-                    with open(os.path.join(d, k), "w") as f:
-                        f.write(text)
-                r = subprocess.run([graylane, "validate", d], capture_output=True, text=True)
-                if r.returncode:
-                    p.append("graylane validate of its keys: %s" % r.stderr.strip()[:300])
-    acc, out = graylaned_accepts(graylaned, args)
+        validate_configmap(find(k.objs, "ConfigMap", name), graylane, p)
+    acc, out = graylaned_accepts(graylaned, k.args)
     if not acc:
-        p.append("graylaned refuses %s: %s" % (" ".join(args), out))
+        p.append("graylaned refuses %s: %s" % (" ".join(k.args), out))
     check("DaemonSet: graylaned accepts its flags; --rules is the ConfigMap %s, which graylane "
-          "validate accepts" % (v or {}).get("configMap", {}).get("name"), p)
+          "validate accepts" % name, p)
 
-    p = []
-    rp = c.get("readinessProbe", {}).get("exec", {}).get("command", [])
-    if not rp or os.path.basename(rp[0]) != "graylane" or rp[-1] != "status":
-        p.append("readinessProbe runs %s, not graylane status" % rp)
-    elif flag(rp, "--pin-root") not in (None, pin_root) or \
-            (flag(rp, "--pin-root") is None and pin_root != "/sys/fs/bpf/graylane"):
-        p.append("readinessProbe reads pins at %s, the daemon pins at %s"
-                 % (flag(rp, "--pin-root"), pin_root))
-    lp = c.get("livenessProbe")
+
+def check_liveness(k, p):
+    lp = k.c.get("livenessProbe")
     if not lp:
         p.append("no livenessProbe")
     elif "httpGet" in lp:
         port = lp["httpGet"]["port"]
-        ports = {x.get("name"): x["containerPort"] for x in c.get("ports", [])}
+        ports = {x.get("name"): x["containerPort"] for x in k.c.get("ports", [])}
         port = ports.get(port, port)
-        metrics = flag(args, "--metrics") or "127.0.0.1:9479"
-        if pod.get("hostNetwork") is not True and metrics.startswith(("127.", "[::1]")):
+        metrics = flag(k.args, "--metrics") or "127.0.0.1:9479"
+        if k.pod.get("hostNetwork") is not True and metrics.startswith(("127.", "[::1]")):
             p.append("livenessProbe on the pod IP, --metrics on loopback (%s)" % metrics)
         if str(port) != metrics.rsplit(":", 1)[-1]:
             p.append("livenessProbe port %s, --metrics %s" % (port, metrics))
-    if ds["spec"].get("updateStrategy", {}).get("type") != "RollingUpdate" or \
-            ds["spec"]["updateStrategy"].get("rollingUpdate", {}).get("maxUnavailable") != 1:
+
+
+def check_probes(k):
+    p = []
+    rp = k.c.get("readinessProbe", {}).get("exec", {}).get("command", [])
+    if not rp or os.path.basename(rp[0]) != "graylane" or rp[-1] != "status":
+        p.append("readinessProbe runs %s, not graylane status" % rp)
+    elif (flag(rp, "--pin-root") or "/sys/fs/bpf/graylane") != k.pin_root:
+        p.append("readinessProbe reads pins at %s, the daemon pins at %s"
+                 % (flag(rp, "--pin-root"), k.pin_root))
+    check_liveness(k, p)
+    us = k.ds["spec"].get("updateStrategy", {})
+    if us.get("type") != "RollingUpdate" or \
+            us.get("rollingUpdate", {}).get("maxUnavailable") != 1:
         p.append("updateStrategy is not RollingUpdate with maxUnavailable 1")
     if not any(t.get("operator") == "Exists" and not t.get("key") and not t.get("effect")
-               for t in pod.get("tolerations") or []):
+               for t in k.pod.get("tolerations") or []):
         p.append("no toleration of every taint (operator Exists)")
-    if "terminationGracePeriodSeconds" not in pod:
+    if "terminationGracePeriodSeconds" not in k.pod:
         p.append("no terminationGracePeriodSeconds")
     check("DaemonSet: ready on graylane status, a liveness probe that reaches --metrics, "
           "rolling one node at a time, on every node", p)
 
+
+def check_resources(k):
     p = []
-    res = c.get("resources", {})
+    res = k.c.get("resources", {})
     for r in ("cpu", "memory"):
         if r not in res.get("requests", {}):
             p.append("no %s request" % r)
@@ -657,38 +677,61 @@ def cmd_daemonset(path, unit, graylaned, graylane):
         p.append("no memory limit")
     check("DaemonSet: cpu and memory requests, a memory limit", p)
 
+
+READ = {"get", "list", "watch"}
+GRANTED = {("", "pods"), ("", "services"), ("discovery.k8s.io", "endpointslices"),
+           ("traffic.opensergo.io", "trafficlabelrules"),
+           ("traffic.opensergo.io", "workloadlabelrules")}
+
+
+def role_problems(o, seen, p):
+    name = o["metadata"]["name"]
+    for r in o.get("rules", []):
+        verbs = set(r.get("verbs", []))
+        if not verbs <= READ:
+            p.append("%s grants %s" % (name, sorted(verbs - READ)))
+        for g in r.get("apiGroups", []):
+            for res in r.get("resources", []):
+                if (g, res) not in GRANTED:
+                    p.append("%s grants %s/%s" % (name, g or "core", res))
+                seen.add((g, res))
+        if r.get("nonResourceURLs") or r.get("resourceNames"):
+            p.append("%s has nonResourceURLs or resourceNames" % name)
+
+
+def check_rbac(k):
     p = []
-    sa = pod.get("serviceAccountName")
-    if not find(objs, "ServiceAccount", sa):
+    sa = k.pod.get("serviceAccountName")
+    if not find(k.objs, "ServiceAccount", sa):
         p.append("ServiceAccount %s is not in the base" % sa)
-    allowed = {("", "pods"), ("", "services"), ("discovery.k8s.io", "endpointslices"),
-               ("traffic.opensergo.io", "trafficlabelrules"),
-               ("traffic.opensergo.io", "workloadlabelrules")}
     seen = set()
-    for o in objs:
+    for o in k.objs:
         if o["kind"] in ("Role", "ClusterRole"):
-            for r in o.get("rules", []):
-                verbs = set(r.get("verbs", []))
-                if not verbs <= {"get", "list", "watch"}:
-                    p.append("%s grants %s" % (o["metadata"]["name"], sorted(verbs - {"get", "list", "watch"})))
-                for g in r.get("apiGroups", []):
-                    for res_ in r.get("resources", []):
-                        if (g, res_) not in allowed:
-                            p.append("%s grants %s/%s" % (o["metadata"]["name"], g or "core", res_))
-                        seen.add((g, res_))
-                if r.get("nonResourceURLs") or r.get("resourceNames"):
-                    p.append("%s has nonResourceURLs or resourceNames" % o["metadata"]["name"])
-    if seen != allowed:
-        p.append("not granted: %s" % sorted(allowed - seen))
-    bound = False
-    for o in objs:
-        if o["kind"] == "ClusterRoleBinding" and o["roleRef"]["name"] == "graylaned":
-            bound = any(s["kind"] == "ServiceAccount" and s["name"] == sa and
-                        s.get("namespace") == ds["metadata"]["namespace"] for s in o["subjects"])
+            role_problems(o, seen, p)
+    if seen != GRANTED:
+        p.append("not granted: %s" % sorted(GRANTED - seen))
+    bound = any(o["kind"] == "ClusterRoleBinding" and o["roleRef"]["kind"] == "ClusterRole" and
+                o["roleRef"]["name"] == "graylaned" and
+                any(s["kind"] == "ServiceAccount" and s["name"] == sa and
+                    s.get("namespace") == k.ds["metadata"]["namespace"] for s in o["subjects"])
+                for o in k.objs)
     if not bound:
         p.append("ClusterRole graylaned is not bound to ServiceAccount %s" % sa)
     check("RBAC: get/list/watch on pods, services, endpointslices and the two OpenSergo kinds "
           "only, bound to the DaemonSet's ServiceAccount", p)
+
+
+def cmd_daemonset(path, unit, graylaned, graylane):
+    k = Node(load_all(path))
+    if k.c is None:
+        bad("DaemonSet graylaned", "no DaemonSet graylaned with a container graylaned")
+        return
+    check_privileges(k, unit)
+    check_mounts(k)
+    check_flags(k, graylaned, graylane)
+    check_probes(k)
+    check_resources(k)
+    check_rbac(k)
 
 
 def cmd_overlay(path, graylaned):
