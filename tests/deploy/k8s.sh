@@ -14,7 +14,8 @@
 #     document in rules/, tests/ and demo/ and for crafted ones: every
 #     accepted one valid, every rejected one invalid unless graylane's only
 #     reasons are ones a CRD schema cannot state (listed under "#").
-#  3. The DaemonSet and RBAC (tests/deploy/k8s_check.py, "daemonset").
+#  3. The DaemonSet and RBAC (tests/deploy/k8s_check.py, "daemonset"), and
+#     that deploy/Dockerfile installs the programs the DaemonSet runs.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 passed=0 failed=0
@@ -69,7 +70,7 @@ done
 	py objects "$tmp/kubernetes.yaml"
 	py crds "$tmp/kubernetes.yaml"
 	py examples "$tmp/kubernetes.yaml" "$GRAYLANE" .
-	py daemonset "$tmp/kubernetes.yaml" deploy/graylaned.service "$GRAYLANED" "$GRAYLANE"
+	py daemonset "$tmp/kubernetes.yaml" deploy/graylaned.service "${GL_DOCKERFILE:-deploy/Dockerfile}" "$GRAYLANED" "$GRAYLANE"
 }
 ov="$tmp/$(basename "$OVERLAY").yaml"
 [ -s "$ov" ] && {

@@ -10,7 +10,7 @@
   examples FILE GRAYLANE TOP  the CRDs' schemas (python3-jsonschema) against
                             graylane's own verdict on every OpenSergo document
                             of rules/, tests/ and demo/, and on crafted ones
-  daemonset FILE UNIT GRAYLANED  the DaemonSet and the RBAC of the base
+  daemonset FILE UNIT DOCKERFILE GRAYLANED GRAYLANE  the DaemonSet and the RBAC of the base
   overlay FILE GRAYLANED    the inventory-from-api overlay's DaemonSet
 
 Each check prints "ok - WHAT" or "not ok - WHAT: WHY"; the exit code is the
@@ -721,7 +721,30 @@ def check_rbac(k):
           "only, bound to the DaemonSet's ServiceAccount", p)
 
 
-def cmd_daemonset(path, unit, graylaned, graylane):
+def check_image(k, dockerfile):
+    """deploy/Dockerfile cannot be built here (no docker): its text at least
+    must put the programs where the DaemonSet runs them."""
+    with open(dockerfile) as f:
+        text = f.read()
+    p = []
+    froms = re.findall(r"^FROM\s+(\S+)", text, re.M)
+    if not froms or any(not f.startswith("debian:12") for f in froms):
+        p.append("FROM %s, not debian:12" % froms)
+    installed = set()
+    for srcs, dest in re.findall(r"^COPY\s+--from=\S+\s+(.*)\s+(\S+/)\s*$", text, re.M):
+        installed |= {dest + os.path.basename(x) for x in srcs.split()}
+    image = k.c.get("image", "")
+    runs = [k.c.get("command", ["?"])[0],
+            k.c.get("readinessProbe", {}).get("exec", {}).get("command", ["?"])[0]]
+    for r in runs:
+        if r not in installed:
+            p.append("the DaemonSet runs %s, the image has %s" % (r, sorted(installed)))
+    if image.split(":")[0] != "graylane":
+        p.append("image %s, not the graylane placeholder" % image)
+    check("DaemonSet: image %s; %s puts %s there" % (image, dockerfile, ", ".join(runs)), p)
+
+
+def cmd_daemonset(path, unit, dockerfile, graylaned, graylane):
     k = Node(load_all(path))
     if k.c is None:
         bad("DaemonSet graylaned", "no DaemonSet graylaned with a container graylaned")
@@ -732,6 +755,7 @@ def cmd_daemonset(path, unit, graylaned, graylane):
     check_probes(k)
     check_resources(k)
     check_rbac(k)
+    check_image(k, dockerfile)
 
 
 def cmd_overlay(path, graylaned):

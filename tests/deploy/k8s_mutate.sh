@@ -17,7 +17,7 @@ mutate() {
 	if ! sed -i -e "$script" "$tmp/deploy/$file" || cmp -s "deploy/$file" "$tmp/deploy/$file"; then
 		failed=$((failed + 1)); echo "not ok - $name: the edit changed nothing"; return
 	fi
-	out=$(GL_K8S_BASE="$tmp/deploy/kubernetes" GL_K8S_OVERLAY="$tmp/deploy/overlays/inventory-from-api" \
+	out=$(GL_DOCKERFILE="$tmp/deploy/Dockerfile" GL_K8S_BASE="$tmp/deploy/kubernetes" GL_K8S_OVERLAY="$tmp/deploy/overlays/inventory-from-api" \
 		tests/deploy/k8s.sh 2>&1)
 	if grep -q "^not ok - $want" <<<"$out"; then
 		passed=$((passed + 1)); echo "ok - $name: $(grep -m1 "^not ok - $want" <<<"$out" | cut -c1-150)"
@@ -75,6 +75,9 @@ mutate "no memory request" "DaemonSet: cpu and memory" $D '/memory: 128Mi/d'
 mutate "a write verb" "RBAC" $R '0,/verbs: \[get, list, watch\]/s//verbs: [get, list, watch, patch]/'
 mutate "secrets" "RBAC" $R 's/resources: \[pods, services\]/resources: [pods, services, secrets]/'
 mutate "bound to another account" "RBAC" $R 's/^  name: graylaned$/  name: default/'
+mutate "the image installs elsewhere" "DaemonSet: image" \
+	Dockerfile 's|/src/build/graylane /usr/local/sbin/|/src/build/graylane /usr/local/bin/|'
+mutate "another base image" "DaemonSet: image" Dockerfile 's/^FROM debian:12$/FROM ubuntu:24.04/'
 mutate "an overlay patch of a path not there" "kubectl kustomize $tmp/deploy/overlays" \
 	overlays/inventory-from-api/daemonset-patch.yaml 's|/containers/0/args/-|/containers/1/args/-|'
 mutate "a misspelt field in the overlay" "inventory-from-api.yaml: 8 objects typed" \
