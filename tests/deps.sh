@@ -14,7 +14,11 @@ PKGS=(
 	wrk haproxy linux-perf time             # make bench: load, the proxy it is compared with, profiles, peak RSS
 	systemd                                 # systemd-analyze verify of deploy/graylaned.service
 	python3-prometheus-client               # its text parser checks graylaned --metrics
+	python3-yaml python3-jsonschema python3-kubernetes  # tests/deploy/k8s.sh: objects typed, CRD schemas
 )
+# kubectl renders deploy/kubernetes (tests/deploy/k8s.sh): Debian's, unless a
+# kubectl is installed already (its package would own /usr/bin/kubectl too)
+command -v kubectl >/dev/null || PKGS+=(kubernetes-client)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -37,6 +37,10 @@ done
 # user/: one folder per stage, no circles, files and functions that read
 run_suite "layout" tests/layout/check.py
 run_suite "deploy: systemd unit" tests/deploy/check.sh
+# deploy/kubernetes rendered, typed, its CRDs against graylane's own verdicts
+run_suite "deploy: kubernetes" tests/deploy/k8s.sh
+# each of those checks fails when its thing is broken (about 2 minutes)
+run_suite "deploy: kubernetes checks, each broken once" tests/deploy/k8s_mutate.sh
 # the pinned maps' layout against its record: no change without a version bump
 run_suite "maps: layout recorded" tests/maps/check.sh
 run_suite "verifier budget" tests/verifier/check.sh
