@@ -6,6 +6,7 @@ set -euo pipefail
 PKGS=(
 	clang llvm make gcc pkg-config          # build (BPF with clang, user with gcc)
 	libbpf-dev libelf-dev zlib1g-dev libyaml-dev bpftool   # libraries, skeletons
+	libcurl4-openssl-dev libjson-c-dev      # the Kubernetes API: HTTP(S), JSON
 	libclang-rt-14-dev                      # libFuzzer + ASan runtime for clang 14
 	iproute2 curl python3 util-linux        # test hosts (ip netns, nsenter), clients
 	nginx-light                             # the demo's gateway

@@ -27,6 +27,14 @@ int gl_model_load_file(const char *path, struct gl_model *m, struct gl_diags *d)
 /* filename is only used in diagnostics. */
 int gl_model_load_buffer(const char *filename, const char *buf, size_t len,
 			 struct gl_model *m, struct gl_diags *d);
+/*
+ * One object of the Kubernetes API, rendered as a document of one of the
+ * kinds above (user/inventory/k8s_map*.c): the same checks as a file's,
+ * metadata.name written NAMESPACE/NAME; source names it in diagnostics
+ * ("k8s:pods/default/a-gray-7d9f").
+ */
+int gl_model_load_api_object(const char *source, const char *buf, size_t len,
+			     struct gl_model *m, struct gl_diags *d);
 
 /*
  * Checks across documents (duplicates, conflicts, capacities, selectors) and
