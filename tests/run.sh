@@ -36,6 +36,8 @@ for t in build/tests/*; do
 done
 # user/: one folder per stage, no circles, files and functions that read
 run_suite "layout" tests/layout/check.py
+# the inventory from the Kubernetes API, against a replay of its wire format
+run_suite "k8s: inventory from the API (replay server)" tests/k8s/test_inventory.py
 run_suite "deploy: systemd unit" tests/deploy/check.sh
 # the pinned maps' layout against its record: no change without a version bump
 run_suite "maps: layout recorded" tests/maps/check.sh

@@ -112,6 +112,7 @@ int gl_k8s_load(struct gl_k8s *k, const char *cg2mount, struct gl_model *m, stru
 	gl_k8s_render_slices(&rd);
 	gl_k8s_render_rules(&rd);
 	pthread_mutex_unlock(&k->lock);
+	gl_arena_free(&rd.tree);
 	return rd.err;
 }
 

@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 
 #include "k8s.h"
+#include "common/arena.h"
 
 /* What a GET hands its caller, chunk by chunk as curl receives them. */
 typedef int gl_k8s_body_fn(void *arg, long status, const char *data, size_t len);
@@ -84,9 +85,15 @@ struct gl_k8s_render {
 	struct gl_model *m;
 	struct gl_diags *d;
 	int err;			/* worst of the objects' loads */
+	struct gl_arena tree;		/* the objects' YAML trees, one at a time */
+	unsigned roots;			/* kubelet cgroup layouts present (k8s_map.c) */
 };
 void gl_k8s_load_doc(struct gl_k8s_render *rd, enum gl_k8s_res res, const char *key,
 		     json_object *doc);
+/* A document's text (valid until doc is freed), and text through the loader. */
+const char *gl_k8s_doc_text(json_object *doc);
+void gl_k8s_load_text(struct gl_k8s_render *rd, enum gl_k8s_res res, const char *key,
+		      const char *text);
 /* The string at a path of keys (NULL-terminated), or NULL. */
 const char *gl_k8s_str(json_object *o, ...) __attribute__((sentinel));
 json_object *gl_k8s_get(json_object *o, ...) __attribute__((sentinel));

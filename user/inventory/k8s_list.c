@@ -71,15 +71,20 @@ static int get_page(struct gl_k8s_refl *r, const char *cont, json_object *cache,
 	r->blen = 0;
 	rc = gl_k8s_http_get(&g, &status, err, sizeof(err));
 	if (rc) {
-		gl_k8s_logf(r, GL_K8S_WARN, "kubernetes list failed", "error=\"%s\"", err);
+		char msg[320];
+
+		snprintf(msg, sizeof(msg), "kubernetes list failed: %s", err);
+		gl_k8s_logf(r, GL_K8S_WARN, msg, "event=k8s_list_failed");
 		return rc;
 	}
 	list = r->body ? json_tokener_parse(r->body) : NULL;
 	if (status == 404 && r->res >= GL_K8S_TRAFFIC_RULES)
 		rc = 1;
 	else if (status != 200) {
-		gl_k8s_logf(r, GL_K8S_WARN, "kubernetes list refused", "status=%ld message=\"%s\"",
-			    status, status_message(list));
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "kubernetes list refused: %.400s", status_message(list));
+		gl_k8s_logf(r, GL_K8S_WARN, msg, "event=k8s_list_refused status=%ld", status);
 		rc = status == 410 ? -ESTALE : -EIO;
 	} else if ((rc = take_page(r, list, cache, next, nlen)))
 		gl_k8s_logf(r, GL_K8S_WARN, "kubernetes list: not a list", "status=%ld", status);

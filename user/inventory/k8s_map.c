@@ -11,6 +11,7 @@
  * (kind), whichever exists below the cgroup2 mount.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -62,29 +63,48 @@ static bool is_dir(const char *mount, const char *rel)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* The first layout whose pod cgroup exists; else the one whose kubepods does. */
-static void pod_cgroup(const char *mount, json_object *pod, char *out, size_t len)
+/* Which of the four layouts' roots this node has (bit i: candidate i). */
+static unsigned layout_roots(const char *mount)
+{
+	static const char *const roots[] = { "/kubepods.slice", "/kubepods", "/kubelet.slice",
+					     "/kubelet/kubepods" };
+	unsigned bits = 0;
+
+	for (int i = 0; mount && i < 4; i++)
+		if (is_dir(mount, roots[i]))
+			bits |= 1u << i;
+	return bits;
+}
+
+/* The pod's cgroup in the one layout the node has; among several, the one
+ * where the pod's exists; else (starting, or none) the first present. */
+static void pod_cgroup(const char *mount, unsigned roots, json_object *pod, char *out,
+		       size_t len)
 {
 	const char *uid = gl_k8s_str(pod, "metadata", "uid", NULL);
 	const char *qos = qos_level(gl_k8s_str(pod, "status", "qosClass", NULL));
-	static const char *const roots[] = { "", "kubelet" };
+	static const char *const kubelet_roots[] = { "", "kubelet" };
+	int first = -1;
 	char c[4][512];
 
 	out[0] = 0;
 	if (!uid)
 		return;
 	for (int i = 0; i < 2; i++) {
-		systemd_path(roots[i], qos, uid, c[2 * i], sizeof(c[0]));
-		cgroupfs_path(roots[i], qos, uid, c[2 * i + 1], sizeof(c[0]));
+		systemd_path(kubelet_roots[i], qos, uid, c[2 * i], sizeof(c[0]));
+		cgroupfs_path(kubelet_roots[i], qos, uid, c[2 * i + 1], sizeof(c[0]));
 	}
-	for (int i = 0; i < 4; i++)
-		if (mount && is_dir(mount, c[i])) {
-			snprintf(out, len, "%.511s", c[i]);
-			return;
+	for (int i = 0; i < 4; i++) {
+		if (!(roots & 1u << i))
+			continue;
+		if (first < 0)
+			first = i;
+		if (!(roots & ~(1u << i)) || is_dir(mount, c[i])) {
+			first = i;	/* the only layout here, or the pod's is there */
+			break;
 		}
-	/* not there yet (the pod is starting): the driver this node has */
-	snprintf(out, len, "%.511s", mount && is_dir(mount, "/kubepods.slice") ? c[0] :
-		 mount && is_dir(mount, "/kubelet.slice") ? c[2] : c[1]);
+	}
+	snprintf(out, len, "%.511s", c[first < 0 ? 1 : first]);
 }
 
 static bool pod_ready(json_object *pod)
@@ -125,6 +145,12 @@ static json_object *pod_ips(json_object *pod)
 	return out;
 }
 
+static void free_rendered(json_object *o, void *p)
+{
+	(void)o;
+	free(p);
+}
+
 static json_object *workload_doc(const char *key, json_object *labels, const char *cgroup,
 				 json_object *addrs)
 {
@@ -151,22 +177,54 @@ void gl_k8s_load_remote(struct gl_k8s_render *rd, const char *key, json_object *
 							     json_object_get(addrs)));
 }
 
+/* A pod's document, kept on the pod object (json-c userdata) until a watch
+ * event replaces the object: a rebuild at 5 000 pods renders only what
+ * changed. Not kept when the node has several layouts (the pod's cgroup
+ * may show up in one later). */
+struct rendered {
+	unsigned roots;
+	char text[];
+};
+
+static const char *pod_text(struct gl_k8s_render *rd, const char *key, json_object *pod)
+{
+	struct rendered *c = json_object_get_userdata(pod);
+	const char *ns = gl_k8s_str(pod, "metadata", "namespace", NULL), *t;
+	json_object *doc;
+	char cg[512];
+
+	if (c && c->roots == rd->roots)
+		return c->text;
+	pod_cgroup(rd->cg2mount, rd->roots, pod, cg, sizeof(cg));
+	doc = workload_doc(key, gl_k8s_labels_ns(gl_k8s_get(pod, "metadata", "labels", NULL), ns),
+			   cg[0] ? cg : NULL, pod_ips(pod));
+	t = doc ? gl_k8s_doc_text(doc) : NULL;
+	c = t && !(rd->roots & (rd->roots - 1)) ? malloc(sizeof(*c) + strlen(t) + 1) : NULL;
+	if (c) {
+		c->roots = rd->roots;
+		strcpy(c->text, t);
+		json_object_set_userdata(pod, c, free_rendered);
+		t = c->text;
+	}
+	gl_k8s_load_text(rd, GL_K8S_PODS, key, t);
+	json_object_put(doc);
+	return NULL;	/* loaded */
+}
+
 void gl_k8s_render_pods(struct gl_k8s_render *rd)
 {
+	rd->roots = layout_roots(rd->cg2mount);
 	json_object_object_foreach(rd->k->r[GL_K8S_PODS].cache, key, pod) {
 		const char *node = gl_k8s_str(pod, "spec", "nodeName", NULL);
 		const char *phase = gl_k8s_str(pod, "status", "phase", NULL);
-		const char *ns = gl_k8s_str(pod, "metadata", "namespace", NULL);
-		char cg[512];
 
 		if (!node || strcmp(node, rd->k->node))
 			continue;	/* another node's (--k8s-all-pods): labels only */
 		if (phase && (!strcmp(phase, "Succeeded") || !strcmp(phase, "Failed")))
 			continue;
-		pod_cgroup(rd->cg2mount, pod, cg, sizeof(cg));
-		gl_k8s_load_doc(rd, GL_K8S_PODS, key,
-				workload_doc(key, gl_k8s_labels_ns(gl_k8s_get(pod, "metadata",
-									      "labels", NULL), ns),
-					     cg[0] ? cg : NULL, pod_ips(pod)));
+		const char *cached = pod_text(rd, key, pod);
+
+		if (cached)
+			gl_k8s_load_text(rd, GL_K8S_PODS, key, cached);
 	}
 }

@@ -142,24 +142,33 @@ json_object *gl_k8s_labels_ns(json_object *labels, const char *ns)
 	return out;
 }
 
+const char *gl_k8s_doc_text(json_object *doc)
+{
+	return json_object_to_json_string_ext(doc, JSON_C_TO_STRING_SPACED |
+					      JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
+void gl_k8s_load_text(struct gl_k8s_render *rd, enum gl_k8s_res res, const char *key,
+		      const char *text)
+{
+	char source[600];
+	int err;
+
+	snprintf(source, sizeof(source), "k8s:%s/%s", gl_k8s_res_name(res), key);
+	err = text ? gl_model_load_api_object(source, text, strlen(text), &rd->tree, rd->m,
+						     rd->d) : -ENOMEM;
+	if (err == -ENOMEM || (err && !rd->err))
+		rd->err = err;
+}
+
 /* doc (consumed) as JSON text, which is YAML, through the rules loader. */
 void gl_k8s_load_doc(struct gl_k8s_render *rd, enum gl_k8s_res res, const char *key,
 		     json_object *doc)
 {
-	char source[600];
-	const char *text;
-	int err;
-
 	if (!doc) {
 		rd->err = -ENOMEM;
 		return;
 	}
-	snprintf(source, sizeof(source), "k8s:%s/%s", gl_k8s_res_name(res), key);
-	text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
-					      JSON_C_TO_STRING_SPACED |
-					      JSON_C_TO_STRING_NOSLASHESCAPE);
-	err = text ? gl_model_load_api_object(source, text, strlen(text), rd->m, rd->d) : -ENOMEM;
-	if (err == -ENOMEM || (err && !rd->err))
-		rd->err = err;
+	gl_k8s_load_text(rd, res, key, gl_k8s_doc_text(doc));
 	json_object_put(doc);
 }

@@ -49,13 +49,14 @@ static int on_event(struct gl_k8s_refl *r, json_object *ev)
 	}
 	if (!strcmp(type, "ERROR")) {
 		json_object *code = gl_k8s_get(obj, "code", NULL);
-		const char *msg = gl_k8s_str(obj, "message", NULL);
+		const char *m = gl_k8s_str(obj, "message", NULL);
+		char msg[512];
 
 		r->status = code ? json_object_get_int(code) : 500;
 		r->relist = r->status == 410;
-		gl_k8s_logf(r, r->relist ? GL_K8S_INFO : GL_K8S_WARN, "kubernetes watch error event",
-			    "event=k8s_watch_error code=%ld message=\"%s\"", r->status,
-			    msg ? msg : "");
+		snprintf(msg, sizeof(msg), "kubernetes watch error event: %.400s", m ? m : "");
+		gl_k8s_logf(r, r->relist ? GL_K8S_INFO : GL_K8S_WARN, msg,
+			    "event=k8s_watch_error code=%ld", r->status);
 		return 1;
 	}
 	if (!strcmp(type, "ADDED") || !strcmp(type, "MODIFIED") || !strcmp(type, "DELETED"))
@@ -85,8 +86,11 @@ static int on_stream(void *arg, long status, const char *data, size_t len)
 		if (!ev && e == json_tokener_continue)
 			return 0;
 		if (!ev) {
-			gl_k8s_logf(r, GL_K8S_WARN, "kubernetes watch: bad JSON", "error=\"%s\"",
-				    json_tokener_error_desc(e));
+			char msg[256];
+
+			snprintf(msg, sizeof(msg), "kubernetes watch: bad JSON: %s",
+				 json_tokener_error_desc(e));
+			gl_k8s_logf(r, GL_K8S_WARN, msg, "event=k8s_bad_json");
 			r->status = 0;
 			return 1;
 		}
@@ -128,12 +132,18 @@ static int watch(struct gl_k8s_refl *r)
 			    "event=k8s_relist resource_version=%s", r->rv);
 		return -ESTALE;
 	}
-	if (rc && !r->k->stop)
-		gl_k8s_logf(r, GL_K8S_WARN, "kubernetes watch dropped", "event=k8s_watch_dropped "
-			    "error=\"%s\" events=%u", err, r->events);
-	else if (!rc && r->status != 200)
-		gl_k8s_logf(r, GL_K8S_WARN, "kubernetes watch refused", "event=k8s_watch_refused "
-			    "status=%ld body=\"%.200s\"", r->status, r->body ? r->body : "");
+	if (rc && !r->k->stop) {
+		char msg[320];
+
+		snprintf(msg, sizeof(msg), "kubernetes watch dropped: %s", err);
+		gl_k8s_logf(r, GL_K8S_WARN, msg, "event=k8s_watch_dropped events=%u "
+			    "resource_version=%s", r->events, r->rv);
+	} else if (!rc && r->status != 200) {
+		char msg[320];
+
+		snprintf(msg, sizeof(msg), "kubernetes watch refused: %.200s", r->body ? r->body : "");
+		gl_k8s_logf(r, GL_K8S_WARN, msg, "event=k8s_watch_refused status=%ld", r->status);
+	}
 	return rc ? rc : r->status == 200 ? 0 : -EIO;
 }
 
@@ -193,6 +203,8 @@ void *gl_k8s_refl_run(void *arg)
 		rc = watch(r);
 		if (r->k->stop || rc == -ESTALE)
 			continue;
+		if (rc && now_s() - t0 > 10)
+			r->failures = 0;	/* it ran a while: a fresh problem */
 		if (rc || (!r->events && now_s() - t0 < 1))
 			backoff(r);	/* failed, or ended at once: do not spin */
 		else

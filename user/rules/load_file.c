@@ -164,11 +164,11 @@ static int load_one(void *arg, const struct gl_ydoc *doc)
  * errors only, as if no document had been read.
  */
 static int load_buffer(const char *filename, const char *buf, size_t len, bool namespaced,
-		       struct gl_model *m, struct gl_diags *d)
+		       struct gl_arena *keep, struct gl_model *m, struct gl_diags *d)
 {
 	struct gl_diags loaded;
 	struct gl_load l = { .m = m, .d = &loaded, .namespaced = namespaced };
-	struct gl_arena tree = { 0 };
+	struct gl_arena own = { 0 }, *tree = keep ? keep : &own;
 	struct counts before = counts_of(m);
 	size_t errors = d->nerrors;
 	int ret;
@@ -179,8 +179,11 @@ static int load_buffer(const char *filename, const char *buf, size_t len, bool n
 	if (len > GL_RULES_FILE_MAX)
 		return too_big(m, d, l.file, len);
 	gl_diags_init(&loaded);
-	ret = gl_yaml_parse(&tree, l.file, buf, len, load_one, &l, d);
-	gl_arena_free(&tree);
+	ret = gl_yaml_parse(tree, l.file, buf, len, load_one, &l, d);
+	if (keep)
+		gl_arena_reset(keep);
+	else
+		gl_arena_free(&own);
 	if (ret && ret != -ENOMEM && !l.err)
 		truncate_to(m, before);
 	else if (gl_diags_append(d, &loaded))
@@ -195,13 +198,13 @@ static int load_buffer(const char *filename, const char *buf, size_t len, bool n
 int gl_model_load_buffer(const char *filename, const char *buf, size_t len,
 			 struct gl_model *m, struct gl_diags *d)
 {
-	return load_buffer(filename, buf, len, false, m, d);
+	return load_buffer(filename, buf, len, false, NULL, m, d);
 }
 
 int gl_model_load_api_object(const char *source, const char *buf, size_t len,
-			     struct gl_model *m, struct gl_diags *d)
+			     struct gl_arena *tree, struct gl_model *m, struct gl_diags *d)
 {
-	return load_buffer(source, buf, len, true, m, d);
+	return load_buffer(source, buf, len, true, tree, m, d);
 }
 
 static int read_all(int fd, char *buf, size_t len)
