@@ -190,7 +190,11 @@ static int build_plan(struct daemon *dm, struct gl_plan *p, struct gl_diags *d)
 	int err;
 
 	memset(&m, 0, sizeof(m));
-	err = dm->o.rules ? gl_model_load_dir(dm->o.rules, &m, d) : 0;
+	/* with the API as the inventory, an empty rules directory is no error */
+	if (dm->o.rules && !(dm->k8s && rules_signature(dm->o.rules) == GL_FNV64_INIT))
+		err = gl_model_load_dir(dm->o.rules, &m, d);
+	else
+		err = 0;
 	if (err != -ENOMEM && dm->k8s && gl_k8s_load(dm->k8s, dm->cg2mount, &m, d) == -ENOMEM)
 		err = -ENOMEM;
 	if (err != -ENOMEM && gl_env_lanes(&m, dm->cg2mount, d))

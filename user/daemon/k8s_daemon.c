@@ -49,6 +49,7 @@ int gl_daemon_k8s_start(const struct gl_options *o, struct gl_k8s **k)
 	struct gl_k8s_conn c;
 	struct gl_k8s_opts ko = {
 		.all_pods = o->k8s_all_pods,
+		.cgroup_root = o->k8s_cgroup_root,
 		.backoff_ms = o->k8s_backoff_ms,
 		.backoff_max_ms = o->k8s_backoff_max_ms,
 		.watch_timeout_s = (o->k8s_watch_timeout_ms + 999) / 1000,

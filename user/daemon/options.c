@@ -34,6 +34,8 @@ static const char usage[] =
 	"                         for the pod's service account\n"
 	"  --node-name NAME       this node (default $NODE_NAME, else the host name)\n"
 	"  --k8s-all-pods         watch every pod, not this node's: remote endpoints get their lanes\n"
+	"  --k8s-cgroup-root PATH the kubelet's cgroup tree (kubepods.slice, ...) below PATH\n"
+	"                         of the cgroup2 mount (default /)\n"
 	"  --k8s-backoff DURATION first retry after an API error (default 250ms; doubles)\n"
 	"  --k8s-backoff-max DURATION  the retries' cap (default 30s)\n"
 	"  --k8s-watch-timeout DURATION  a watch's timeoutSeconds (default 5m)\n"
@@ -83,6 +85,14 @@ static int parse_k8s(int c, struct gl_options *o, FILE *err)
 	case 'A': o->k8s_all_pods = true; break;
 	case 'I': o->print_inventory = true; break;
 	case 'G': o->cgroup2_mount = optarg; break;
+	case 'R':
+		if (optarg[0] != '/') {
+			fprintf(err, "graylaned: --k8s-cgroup-root must start with '/', got '%s'\n",
+				optarg);
+			return -EINVAL;
+		}
+		o->k8s_cgroup_root = optarg;
+		break;
 	case 'b':
 	case 'B':
 	case 'W':
@@ -205,6 +215,7 @@ int gl_options_parse(int argc, char **argv, struct gl_options *o, FILE *err)
 		{ "k8s-watch-timeout", required_argument, 0, 'W' },
 		{ "print-inventory", no_argument, 0, 'I' },
 		{ "cgroup2-mount", required_argument, 0, 'G' },
+		{ "k8s-cgroup-root", required_argument, 0, 'R' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0 }
 	};

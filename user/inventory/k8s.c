@@ -56,6 +56,9 @@ int gl_k8s_start(struct gl_k8s_conn *c, const struct gl_k8s_opts *o, struct gl_k
 	k->o = *o;
 	defaults(&k->o);
 	snprintf(k->node, sizeof(k->node), "%s", o->node ? o->node : "");
+	snprintf(k->cgroup_root, sizeof(k->cgroup_root), "%s", o->cgroup_root ? o->cgroup_root : "");
+	if (strlen(k->cgroup_root) && k->cgroup_root[strlen(k->cgroup_root) - 1] == '/')
+		k->cgroup_root[strlen(k->cgroup_root) - 1] = 0;
 	pthread_mutex_init(&k->lock, NULL);
 	pthread_cond_init(&k->wake, NULL);
 	k->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);

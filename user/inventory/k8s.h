@@ -68,6 +68,8 @@ typedef void gl_k8s_log_fn(void *arg, enum gl_k8s_level lv, const char *msg,
 struct gl_k8s_opts {
 	const char *node;		/* this node's name */
 	bool all_pods;			/* watch every pod: remote endpoints get their labels */
+	const char *cgroup_root;	/* the kubelet's cgroups below this (below the
+					 * cgroup2 mount; default ""), e.g. /gl-e2e/m */
 	unsigned backoff_ms;		/* first delay after an error (default 250) */
 	unsigned backoff_max_ms;	/* cap (default 30000) */
 	unsigned watch_timeout_s;	/* timeoutSeconds of a watch (default 300) */

@@ -52,6 +52,7 @@ struct gl_k8s {
 	struct gl_k8s_conn conn;	/* a copy the threads share (read-only) */
 	struct gl_k8s_opts o;
 	char node[256];
+	char cgroup_root[256];		/* no trailing '/' */
 	pthread_mutex_t lock;		/* the caches and synced flags */
 	pthread_cond_t wake;		/* gl_k8s_stop wakes a backoff */
 	volatile int stop;

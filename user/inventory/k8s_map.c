@@ -64,28 +64,32 @@ static bool is_dir(const char *mount, const char *rel)
 }
 
 /* Which of the four layouts' roots this node has (bit i: candidate i). */
-static unsigned layout_roots(const char *mount)
+static unsigned layout_roots(const char *mount, const char *prefix)
 {
 	static const char *const roots[] = { "/kubepods.slice", "/kubepods", "/kubelet.slice",
 					     "/kubelet/kubepods" };
 	unsigned bits = 0;
 
-	for (int i = 0; mount && i < 4; i++)
-		if (is_dir(mount, roots[i]))
+	char p[600];
+
+	for (int i = 0; mount && i < 4; i++) {
+		snprintf(p, sizeof(p), "%s%s", prefix, roots[i]);
+		if (is_dir(mount, p))
 			bits |= 1u << i;
+	}
 	return bits;
 }
 
 /* The pod's cgroup in the one layout the node has; among several, the one
  * where the pod's exists; else (starting, or none) the first present. */
-static void pod_cgroup(const char *mount, unsigned roots, json_object *pod, char *out,
-		       size_t len)
+static void pod_cgroup(const char *mount, const char *prefix, unsigned roots, json_object *pod,
+		       char *out, size_t len)
 {
 	const char *uid = gl_k8s_str(pod, "metadata", "uid", NULL);
 	const char *qos = qos_level(gl_k8s_str(pod, "status", "qosClass", NULL));
 	static const char *const kubelet_roots[] = { "", "kubelet" };
 	int first = -1;
-	char c[4][512];
+	char c[4][512], p[4][512];
 
 	out[0] = 0;
 	if (!uid)
@@ -94,17 +98,19 @@ static void pod_cgroup(const char *mount, unsigned roots, json_object *pod, char
 		systemd_path(kubelet_roots[i], qos, uid, c[2 * i], sizeof(c[0]));
 		cgroupfs_path(kubelet_roots[i], qos, uid, c[2 * i + 1], sizeof(c[0]));
 	}
+	for (int i = 0; i < 4; i++)
+		snprintf(p[i], sizeof(p[i]), "%.200s%.300s", prefix, c[i]);
 	for (int i = 0; i < 4; i++) {
 		if (!(roots & 1u << i))
 			continue;
 		if (first < 0)
 			first = i;
-		if (!(roots & ~(1u << i)) || is_dir(mount, c[i])) {
+		if (!(roots & ~(1u << i)) || is_dir(mount, p[i])) {
 			first = i;	/* the only layout here, or the pod's is there */
 			break;
 		}
 	}
-	snprintf(out, len, "%.511s", c[first < 0 ? 1 : first]);
+	snprintf(out, len, "%.511s", p[first < 0 ? 1 : first]);
 }
 
 static bool pod_ready(json_object *pod)
@@ -195,7 +201,7 @@ static const char *pod_text(struct gl_k8s_render *rd, const char *key, json_obje
 
 	if (c && c->roots == rd->roots)
 		return c->text;
-	pod_cgroup(rd->cg2mount, rd->roots, pod, cg, sizeof(cg));
+	pod_cgroup(rd->cg2mount, rd->k->cgroup_root, rd->roots, pod, cg, sizeof(cg));
 	doc = workload_doc(key, gl_k8s_labels_ns(gl_k8s_get(pod, "metadata", "labels", NULL), ns),
 			   cg[0] ? cg : NULL, pod_ips(pod));
 	t = doc ? gl_k8s_doc_text(doc) : NULL;
@@ -213,7 +219,7 @@ static const char *pod_text(struct gl_k8s_render *rd, const char *key, json_obje
 
 void gl_k8s_render_pods(struct gl_k8s_render *rd)
 {
-	rd->roots = layout_roots(rd->cg2mount);
+	rd->roots = layout_roots(rd->cg2mount, rd->k->cgroup_root);
 	json_object_object_foreach(rd->k->r[GL_K8S_PODS].cache, key, pod) {
 		const char *node = gl_k8s_str(pod, "spec", "nodeName", NULL);
 		const char *phase = gl_k8s_str(pod, "status", "phase", NULL);
