@@ -6,6 +6,7 @@ the fixture lists in fixtures/, and plays watch event streams (.jsonl) that
 a test asks for through a control endpoint.
 
     tests/k8s/replay.py --port 0 --fixtures tests/k8s/fixtures [--generate-pods N --node NODE]
+                        [--tls CERT KEY [--client-ca CA]]   (HTTPS; client certificates)
     (prints "listening on PORT" on stdout)
 
 Like the real server: one resourceVersion counter for every resource;
@@ -36,6 +37,7 @@ import argparse
 import copy
 import json
 import os
+import ssl
 import sys
 import threading
 import time
@@ -219,7 +221,12 @@ class Handler(BaseHTTPRequestHandler):
                                         "find the requested resource", "reason": "NotFound",
                                         "details": {}, "code": 404})
         with W.lock:
-            W.requests.append({"path": u.path, "query": u.query, "t": time.time()})
+            peer = self.connection.getpeercert() if hasattr(self.connection, "getpeercert") \
+                else None
+            W.requests.append({"path": u.path, "query": u.query, "t": time.time(),
+                               "authorization": self.headers.get("Authorization"),
+                               "client_cert": dict(x[0] for x in peer["subject"]).get(
+                                   "commonName") if peer else None})
             delay = W.delay_ms
         if delay:
             time.sleep(delay / 1000)
@@ -342,12 +349,21 @@ def main():
     ap.add_argument("--fixtures", required=True)
     ap.add_argument("--generate-pods", type=int, default=0)
     ap.add_argument("--node", default="node-a")
+    ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
+    ap.add_argument("--client-ca")
     a = ap.parse_args()
     load_fixtures(a.fixtures)
     if a.generate_pods:
         generate_pods(a.fixtures, a.generate_pods, a.node)
     Handler.fixtures = a.fixtures
     srv = Server(("127.0.0.1", a.port), Handler)
+    if a.tls:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(*a.tls)
+        if a.client_ca:
+            ctx.load_verify_locations(a.client_ca)
+            ctx.verify_mode = ssl.CERT_REQUIRED
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     print(f"listening on {srv.server_address[1]}", flush=True)
     srv.serve_forever()
 

@@ -7,7 +7,9 @@ watch events, exact chunking (7 bytes, then 1 byte a chunk), a bad object
 rejected with its k8s:... position and the set recovering, bookmarks moving
 the next watch's resourceVersion, reconnects after a dropped connection
 with backoff, relists on 410 (ERROR event and HTTP status), a slow server,
-and 5 000 pods (times printed). Ends with "N passed, M failed".
+and 5 000 pods (times printed); over HTTPS, the CA as data or file, a
+bearer token or a client certificate (files or data), a wrong CA refused.
+Ends with "N passed, M failed".
 
     tests/k8s/test_inventory.py [--build DIR]
 """
@@ -42,21 +44,23 @@ def check(ok, what, detail=""):
 
 
 class Replay:
-    def __init__(self, *args):
+    def __init__(self, *args, https=False):
         self.p = subprocess.Popen([sys.executable, os.path.join(HERE, "replay.py"), "--port", "0",
                                    "--fixtures", FIX] + list(args), stdout=subprocess.PIPE,
                                   text=True)
         self.port = int(self.p.stdout.readline().split()[-1])
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if https else 'http'}://127.0.0.1:{self.port}"
+
+    ctx = None      # a test's own TLS context (HTTPS replays)
 
     def control(self, **cmd):
         req = urllib.request.Request(self.url + "/_control", data=json.dumps(cmd).encode(),
                                      method="POST")
-        with urllib.request.urlopen(req, timeout=30) as r:
+        with urllib.request.urlopen(req, timeout=30, context=self.ctx) as r:
             return json.load(r)
 
     def requests(self):
-        with urllib.request.urlopen(self.url + "/_requests", timeout=10) as r:
+        with urllib.request.urlopen(self.url + "/_requests", timeout=10, context=self.ctx) as r:
             return json.load(r)
 
     def stop(self):
@@ -65,7 +69,7 @@ class Replay:
 
 
 class Daemon:
-    def __init__(self, replay, tmp, cgroot, *extra):
+    def __init__(self, replay, tmp, cgroot, *extra, cluster="", user="    token: replay-token\n"):
         kc = os.path.join(tmp, "kubeconfig")
         with open(kc, "w") as f:
             f.write(f"""apiVersion: v1
@@ -74,11 +78,10 @@ clusters:
 - name: replay
   cluster:
     server: {replay.url}
-users:
+{cluster}users:
 - name: graylaned
   user:
-    token: replay-token
-contexts:
+{user}contexts:
 - name: replay
   context: {{cluster: replay, user: graylaned}}
 current-context: replay
@@ -400,11 +403,87 @@ def many(tmp, n=5000):
         r.stop()
 
 
+def openssl(*args):
+    subprocess.run(["openssl"] + list(args), check=True, capture_output=True)
+
+
+def make_pki(d):
+    """A CA, a server certificate for 127.0.0.1 and a client certificate."""
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+            "/CN=replay-ca", "-keyout", f"{d}/ca.key", "-out", f"{d}/ca.crt")
+    for name, ext in (("server", "subjectAltName=IP:127.0.0.1"),
+                      ("client", "extendedKeyUsage=clientAuth")):
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN=graylaned-{name}",
+                "-keyout", f"{d}/{name}.key", "-out", f"{d}/{name}.csr")
+        with open(f"{d}/{name}.ext", "w") as f:
+            f.write(ext + "\n")
+        openssl("x509", "-req", "-in", f"{d}/{name}.csr", "-CA", f"{d}/ca.crt", "-CAkey",
+                f"{d}/ca.key", "-CAcreateserial", "-days", "2", "-extfile", f"{d}/{name}.ext",
+                "-out", f"{d}/{name}.crt")
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+            "/CN=other-ca", "-keyout", f"{d}/other.key", "-out", f"{d}/other.crt")
+
+
+def tls(tmp):
+    import base64
+    import ssl
+    d = os.path.join(tmp, "pki")
+    os.makedirs(d)
+    make_pki(d)
+    ctx = ssl.create_default_context(cafile=f"{d}/ca.crt")
+    ctx.load_cert_chain(f"{d}/client.crt", f"{d}/client.key")
+    ca_data = base64.b64encode(open(f"{d}/ca.crt", "rb").read()).decode()
+    cert_data = base64.b64encode(open(f"{d}/client.crt", "rb").read()).decode()
+    key_data = base64.b64encode(open(f"{d}/client.key", "rb").read()).decode()
+    cases = [
+        ("certificate-authority-data, a bearer token",
+         f"    certificate-authority-data: {ca_data}\n", "    token: replay-token\n",
+         lambda q: q["authorization"] == "Bearer replay-token"),
+        ("certificate-authority file, client-certificate and client-key files (relative)",
+         "    certificate-authority: pki/ca.crt\n",
+         "    client-certificate: pki/client.crt\n    client-key: pki/client.key\n",
+         lambda q: q["client_cert"] == "graylaned-client"),
+        ("client-certificate-data and client-key-data",
+         f"    certificate-authority-data: {ca_data}\n",
+         f"    client-certificate-data: {cert_data}\n    client-key-data: {key_data}\n",
+         lambda q: q["client_cert"] == "graylaned-client"),
+    ]
+    for what, cluster, user, auth in cases:
+        r = Replay("--tls", f"{d}/server.crt", f"{d}/server.key", "--client-ca", f"{d}/ca.crt",
+                   https=True)
+        r.ctx = ctx
+        if "token" in user:      # a server that wants no client certificate
+            r.stop()
+            r = Replay("--tls", f"{d}/server.crt", f"{d}/server.key", https=True)
+            r.ctx = ssl.create_default_context(cafile=f"{d}/ca.crt")
+        dm = Daemon(r, tmp, os.path.join(tmp, "cg-none"), cluster=cluster, user=user)
+        try:
+            t, inv = dm.wait(lambda i: i["ok"], 10)
+            reqs = r.requests()
+            check(inv is not None and reqs and all(auth(q) for q in reqs),
+                  f"HTTPS: {what}", reqs[:1])
+        finally:
+            dm.stop()
+            r.stop()
+    r = Replay("--tls", f"{d}/server.crt", f"{d}/server.key", https=True)
+    dm = Daemon(r, tmp, os.path.join(tmp, "cg-none"),
+                cluster=f"    certificate-authority: {d}/other.crt\n")
+    try:
+        t, inv = dm.wait(lambda i: True, 2)
+        bad = [l for _, l in dm.events("k8s_list_failed")]
+        check(inv is None and bad and "certificate" in bad[0]["msg"],
+              "HTTPS with the wrong CA: nothing listed, the reason logged", bad[:1])
+    finally:
+        dm.stop()
+        r.stop()
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="graylane-k8s-")
     try:
         scenario(tmp)
         cgroupfs(tmp)
+        tls(tmp)
         many(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
