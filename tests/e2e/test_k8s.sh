@@ -7,10 +7,12 @@
 # turns Ready relabelled gray, and is deleted, through watch events:
 #   K1 the first plan comes from the API: both callers on a-base (gray falls back)
 #   K2 after the relabel, gray connects land on a-gray; base ones never do
-#   K3 after the delete, gray connects are back on a-base
-#   K4 every connect succeeded; the gray loop switched exactly twice
+#   K3 readiness lost and regained 5 times: gray follows each time; after
+#      the delete, gray connects are back on a-base
+#   K4 every connect succeeded; the gray loop switched exactly 12 times
 # The time from each event sent to the first connect it steers is printed
-# (not asserted), with the daemon's own event-to-applied time.
+# (not asserted): 12 changes, their p50 and max, and the daemon's own
+# event-to-done times (those include the 50 ms before the old slot is cleared).
 . "$(dirname "$0")/lib.sh"
 e2e_init
 need_daemon
@@ -60,16 +62,25 @@ assert_eq "K1 gray caller, no gray endpoint yet: falls back to a-base" a-base \
 assert_eq "K1 base caller: a-base" a-base "$(curl_as cli-base http://10.77.100.1/)"
 
 spawn "$E2E_TMP/loop-gray.log" "${WL_CG[cli-gray]}" "${WL_NS[cli-gray]}" \
-	"$PY" "$K8S/e2e_helper.py" loop 10.77.100.1 80 6 "$E2E_TMP/loop-gray.txt"
+	"$PY" "$K8S/e2e_helper.py" loop 10.77.100.1 80 9 "$E2E_TMP/loop-gray.txt"
 LG=$SPAWNED
 spawn "$E2E_TMP/loop-base.log" "${WL_CG[cli-base]}" "${WL_NS[cli-base]}" \
-	"$PY" "$K8S/e2e_helper.py" loop 10.77.100.1 80 6 "$E2E_TMP/loop-base.txt"
+	"$PY" "$K8S/e2e_helper.py" loop 10.77.100.1 80 9 "$E2E_TMP/loop-base.txt"
 LB=$SPAWNED
 sleep 1
 T_CREATED=$("$PY" "$K8S/e2e_helper.py" send "$URL" events-created.jsonl)
 sleep 1
 T_GRAY=$("$PY" "$K8S/e2e_helper.py" send "$URL" events-gray.jsonl)
-sleep 2
+sleep 1
+PAIRS=("$T_GRAY:a-gray")
+for _ in 1 2 3 4 5; do
+	t=$("$PY" "$K8S/e2e_helper.py" send "$URL" events-unready.jsonl)
+	PAIRS+=("$t:a-base")
+	sleep 0.4
+	t=$("$PY" "$K8S/e2e_helper.py" send "$URL" events-gray.jsonl)
+	PAIRS+=("$t:a-gray")
+	sleep 0.4
+done
 T_DELETED=$("$PY" "$K8S/e2e_helper.py" send "$URL" events-deleted.jsonl)
 wait "$LG" "$LB"
 
@@ -77,12 +88,16 @@ G=$E2E_TMP/loop-gray.txt
 B=$E2E_TMP/loop-base.txt
 eff_gray=$("$PY" "$K8S/e2e_helper.py" effect "$G" "$T_GRAY" a-gray)
 eff_back=$("$PY" "$K8S/e2e_helper.py" effect "$G" "$T_DELETED" a-base)
+eff_all=$("$PY" "$K8S/e2e_helper.py" effects "$G" "${PAIRS[@]}" "$T_DELETED:a-base")
 echo "# relabel to gray -> first gray connect on a-gray: $eff_gray ms after the event was sent"
 echo "# delete -> first gray connect back on a-base: $eff_back ms after the event was sent"
+echo "# every event -> first gray connect it steers (ms): $eff_all"
 grep -o 'since_event_ms=[0-9.]*' "${DAEMON_LOG[main]}" | tr '\n' ' ' | sed 's/^/# daemon, event to applied: /'
 echo
 [[ $eff_gray != never ]] && pass "K2 after the relabel, gray connects land on a-gray" ||
 	fail "K2 after the relabel, gray connects land on a-gray" "$(tail -3 "$G" | tr '\n' ';')"
+[[ $eff_all != never ]] && pass "K3 readiness lost and regained 5 times: gray follows every change" ||
+	fail "K3 readiness lost and regained 5 times: gray follows every change" "$eff_all"
 [[ $eff_back != never ]] && pass "K3 after the delete, gray connects are back on a-base" ||
 	fail "K3 after the delete, gray connects are back on a-base" "$(tail -3 "$G" | tr '\n' ';')"
 nb=$(wc -l <"$B")
@@ -92,7 +107,7 @@ assert_eq "K2 base connects never reach a-gray (created, gray, deleted: never ba
 assert_eq "K4 every base connect succeeded" 0 "$(grep -vc ' ok ' "$B")"
 assert_eq "K4 every gray connect succeeded" 0 "$(grep -vc ' ok ' "$G")"
 switches=$(awk '{ if (prev != "" && $3 != prev) n++; prev = $3 } END { print n + 0 }' "$G")
-assert_eq "K4 the gray loop switched endpoints exactly twice (to a-gray, back)" 2 "$switches"
+assert_eq "K4 the gray loop switched endpoints exactly 12 times (to a-gray, 5 times back and again, back)" 12 "$switches"
 early=$(awk -v t="$T_GRAY" '$1 < t && $3 == "a-gray"' "$G" | wc -l)
 assert_eq "K2 no gray connect on a-gray before the relabel (Pending pod: no endpoint)" 0 "$early"
 finish

@@ -6,6 +6,7 @@
                                     CLOCK_MONOTONIC ms it was sent at
     e2e_helper.py loop HOST PORT SECS OUT   a connect every 5 ms: "mono_ms ok NAME"
     e2e_helper.py effect OUT T NAME  ms from T to the first record on NAME after T
+    e2e_helper.py effects OUT T:NAME...  each of those, then p50 and max
 """
 import copy
 import json
@@ -50,6 +51,11 @@ def fixtures(d):
     pending["status"] = {"phase": "Pending", "qosClass": "Burstable", "conditions": []}
     g.write_events("events-created.jsonl", [("ADDED", pending)])
     g.write_events("events-gray.jsonl", [("MODIFIED", gray)])
+    unready = copy.deepcopy(gray)
+    for c in unready["status"]["conditions"]:
+        if c["type"] in ("Ready", "ContainersReady"):
+            c["status"] = "False"
+    g.write_events("events-unready.jsonl", [("MODIFIED", unready)])
     g.write_events("events-deleted.jsonl", [("DELETED", gray)])
 
 
@@ -81,6 +87,23 @@ def effect(out, t, name):
     print("never")
 
 
+def effects(out, *pairs):
+    recs = [line.split() for line in open(out)]
+    got = []
+    for p in pairs:
+        t, name = p.split(":")
+        ms = next((float(r[0]) - float(t) for r in recs if float(r[0]) >= float(t) and
+                   r[2] == name), None)
+        if ms is None:
+            print("never")
+            return
+        got.append(ms)
+    s = sorted(got)
+    print("n=%d p50=%.1f max=%.1f all=%s" % (len(s), s[len(s) // 2], s[-1],
+                                              ",".join("%.1f" % x for x in got)))
+
+
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
-    {"fixtures": fixtures, "send": send, "loop": loop, "effect": effect}[cmd](*args)
+    {"fixtures": fixtures, "send": send, "loop": loop, "effect": effect,
+     "effects": effects}[cmd](*args)
