@@ -174,6 +174,17 @@ def main():
     write_events("events-pod-lifecycle.jsonl", [("ADDED", c_pending), ("MODIFIED", c_base)])
     write_events("events-pod-relabel.jsonl", [("MODIFIED", C_NEW)])
     write_events("events-pod-delete.jsonl", [("DELETED", C_NEW)])
+    # managedFields nest as deep as the spec does: 40 levels, past json-c's default
+    deep = copy.deepcopy(C_NEW)
+    deep["metadata"]["name"] = "deep-5c9f7b8d6-k2j4h"
+    deep["metadata"]["uid"] = "8d0f1a2b-3c4d-4e5f-8a6b-7c8d9e0f1a2b"
+    deep["status"]["podIP"] = "10.244.1.51"
+    deep["status"]["podIPs"] = [{"ip": "10.244.1.51"}]
+    node = deep["metadata"]["managedFields"][0]["fieldsV1"]
+    for i in range(40):
+        node["f:level%d" % i] = {}
+        node = node["f:level%d" % i]
+    write_events("events-deep.jsonl", [("ADDED", deep), ("DELETED", deep)])
     bad = tlr("bad-lane", "Gray!", {"app": "a"})
     write_events("events-bad-rule.jsonl", [("ADDED", bad)])
     write_events("events-bad-rule-gone.jsonl", [("DELETED", bad)])

@@ -215,6 +215,16 @@ def test_lifecycle(d):
                "the pod DELETED: the workload goes")
 
 
+def test_deep(d):
+    t0 = time.time()
+    d.replay.control(op="play", file="events-deep.jsonl")
+    time.sleep(0.5)
+    seen = [l for _, l in d.logs if l.get("event") == "k8s_bad_json"]
+    adds = [l for t, l in d.logs if t > t0 and "deep-5c9f7b8d6-k2j4h" in str(l.get("object"))]
+    check(not seen and len(adds) == 2, "an object nested 40 deep (managedFields) is read, "
+          "ADDED and DELETED", (seen[:1], len(adds)))
+
+
 def test_chunks_and_bad_object(d):
     d.replay.control(op="chunk", size=7)
     inv = play(d, "events-bad-rule.jsonl", lambda i: not i["ok"],
@@ -345,6 +355,7 @@ def scenario(tmp):
             print(f"#   first model {1000 * (t - d.t0):.0f} ms after start")
         test_list(d, inv)
         test_lifecycle(d)
+        test_deep(d)
         test_chunks_and_bad_object(d)
         test_bookmark_and_drop(d)
         test_expired(d)

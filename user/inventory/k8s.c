@@ -34,7 +34,7 @@ static int start_threads(struct gl_k8s *k)
 		r->k = k;
 		r->res = i;
 		r->cache = json_object_new_object();
-		r->tok = json_tokener_new();
+		r->tok = json_tokener_new_ex(GL_K8S_JSON_DEPTH);
 		if (!r->cache || !r->tok)
 			return -ENOMEM;
 		if (pthread_create(&r->thread, NULL, gl_k8s_refl_run, r))

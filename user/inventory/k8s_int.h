@@ -12,6 +12,10 @@
 #include <json-c/json.h>
 
 #include "k8s.h"
+
+/* JSON nesting json-c accepts: a pod's managedFields nest deep, and an event
+ * or a list adds two levels (json-c's default is 32). */
+#define GL_K8S_JSON_DEPTH 128
 #include "common/arena.h"
 
 /* What a GET hands its caller, chunk by chunk as curl receives them. */

@@ -23,6 +23,16 @@ static int on_page(void *arg, long status, const char *data, size_t len)
 	return gl_k8s_body_append(r, data, len) ? 1 : 0;
 }
 
+static json_object *parse_body(const char *body, size_t len)
+{
+	json_tokener *tok = json_tokener_new_ex(GL_K8S_JSON_DEPTH);
+	json_object *o = tok ? json_tokener_parse_ex(tok, body, len) : NULL;
+
+	if (tok)
+		json_tokener_free(tok);
+	return o;
+}
+
 /* A Status body's message, for the log. */
 static const char *status_message(json_object *st)
 {
@@ -77,7 +87,7 @@ static int get_page(struct gl_k8s_refl *r, const char *cont, json_object *cache,
 		gl_k8s_logf(r, GL_K8S_WARN, msg, "event=k8s_list_failed");
 		return rc;
 	}
-	list = r->body ? json_tokener_parse(r->body) : NULL;
+	list = r->body ? parse_body(r->body, r->blen) : NULL;
 	if (status == 404 && r->res >= GL_K8S_TRAFFIC_RULES)
 		rc = 1;
 	else if (status != 200) {
