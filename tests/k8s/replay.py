@@ -7,6 +7,7 @@ a test asks for through a control endpoint.
 
     tests/k8s/replay.py --port 0 --fixtures tests/k8s/fixtures [--generate-pods N --node NODE]
                         [--tls CERT KEY [--client-ca CA]]   (HTTPS; client certificates)
+                        [--no-crds]     (the CRDs' paths answer 404, as without them)
     (prints "listening on PORT" on stdout)
 
 Like the real server: one resourceVersion counter for every resource;
@@ -183,6 +184,7 @@ class Server(ThreadingHTTPServer):
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     fixtures = "."
+    no_crds = False     # --no-crds: the OpenSergo CRDs are not installed
 
     def log_message(self, *a):
         pass
@@ -215,7 +217,7 @@ class Handler(BaseHTTPRequestHandler):
         if u.path == "/_requests":
             with W.lock:
                 return self.send_json(200, list(W.requests))
-        if u.path not in RESOURCES:
+        if u.path not in RESOURCES or (Handler.no_crds and "opensergo" in u.path):
             return self.send_json(404, {"kind": "Status", "apiVersion": "v1", "metadata": {},
                                         "status": "Failure", "message": "the server could not "
                                         "find the requested resource", "reason": "NotFound",
@@ -351,11 +353,13 @@ def main():
     ap.add_argument("--node", default="node-a")
     ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     ap.add_argument("--client-ca")
+    ap.add_argument("--no-crds", action="store_true")
     a = ap.parse_args()
     load_fixtures(a.fixtures)
     if a.generate_pods:
         generate_pods(a.fixtures, a.generate_pods, a.node)
     Handler.fixtures = a.fixtures
+    Handler.no_crds = a.no_crds
     srv = Server(("127.0.0.1", a.port), Handler)
     if a.tls:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

@@ -8,7 +8,8 @@ rejected with its k8s:... position and the set recovering, bookmarks moving
 the next watch's resourceVersion, reconnects after a dropped connection
 with backoff, relists on 410 (ERROR event and HTTP status), a slow server,
 and 5 000 pods (times printed); over HTTPS, the CA as data or file, a
-bearer token or a client certificate (files or data), a wrong CA refused.
+bearer token or a client certificate (files or data), a wrong CA refused;
+the CRDs not installed.
 Ends with "N passed, M failed".
 
     tests/k8s/test_inventory.py [--build DIR]
@@ -489,12 +490,31 @@ def tls(tmp):
         r.stop()
 
 
+def no_crds(tmp):
+    r = Replay("--no-crds")
+    d = Daemon(r, tmp, os.path.join(tmp, "cg-none"))
+    try:
+        t, inv = d.wait(lambda i: True, 10)
+        check(inv and inv["ok"] and not inv["rules"] and len(inv["workloads"]) == 5,
+              "the CRDs not installed (404): the inventory without rules", inv and inv["rules"])
+        time.sleep(3)       # past a few retries (backoff capped at 2 s here)
+        warns = [l for _, l in d.events("k8s_not_served") if l.get("level") == "warn"]
+        again = [l for _, l in d.events("k8s_not_served") if l.get("level") == "debug"]
+        check(len(warns) == 2 and again and d.lines.empty(),
+              "asked again later: one warning per CRD, no rebuild while still absent",
+              (len(warns), len(again), d.lines.qsize()))
+    finally:
+        d.stop()
+        r.stop()
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="graylane-k8s-")
     try:
         scenario(tmp)
         cgroupfs(tmp)
         tls(tmp)
+        no_crds(tmp)
         many(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

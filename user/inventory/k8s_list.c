@@ -137,9 +137,15 @@ int gl_k8s_list(struct gl_k8s_refl *r)
 		return rc;
 	}
 	if (rc == 1) {
-		gl_k8s_logf(r, GL_K8S_WARN, "kubernetes resource not served (CRD not installed?); "
-			    "empty until it is", "status=404");
+		bool again = r->synced && !json_object_object_length(r->cache);
+
 		r->rv[0] = 0;
+		gl_k8s_logf(r, again ? GL_K8S_DEBUG : GL_K8S_WARN, "kubernetes resource not served "
+			    "(CRD not installed?); empty until it is", "event=k8s_not_served");
+		if (again) {	/* still nothing: no change to apply */
+			json_object_put(cache);
+			return rc;
+		}
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	gl_k8s_logf(r, GL_K8S_INFO, "kubernetes list", "event=k8s_list objects=%d pages=%u "
