@@ -326,20 +326,53 @@ def load_fixtures(d):
             W.put(res, it)
 
 
-def generate_pods(d, n, node):
-    """n pods made from the template pod (a real Pod object's shape)."""
+def generate_cluster(n, local, nsvc, node):
+    """Services load-J, each selecting app=load-J, with EndpointSlices of at
+    most 100 endpoints (the controller's default) for the n generated pods;
+    the first `local` on this node, the others on node-b."""
+    by_app = {}
+    for i in range(n):
+        by_app.setdefault(i % nsvc, []).append(i)
+    for j, pods in sorted(by_app.items()):
+        W.put("services", {"kind": "Service", "apiVersion": "v1", "metadata": {
+            "name": f"load-{j}", "namespace": "default", "uid": f"5e7a{j:04x}-0000-4000-8000-0"}, "spec": {
+            "ports": [{"name": "http", "protocol": "TCP", "port": 80, "targetPort": 8080}],
+            "selector": {"app": f"load-{j}"}, "clusterIP": f"10.96.{100 + j // 250}.{j % 250 + 1}",
+            "clusterIPs": [f"10.96.{100 + j // 250}.{j % 250 + 1}"], "type": "ClusterIP"}})
+        for s in range(0, len(pods), 100):
+            eps = [{"addresses": [pod_ip(i)], "conditions": {"ready": True, "serving": True,
+                                                             "terminating": False},
+                    "nodeName": node if i < local else "node-b",
+                    "targetRef": {"kind": "Pod", "namespace": "default", "name": f"load-{i:05d}"}}
+                   for i in pods[s:s + 100]]
+            W.put("endpointslices", {"kind": "EndpointSlice", "apiVersion": "discovery.k8s.io/v1",
+                                     "metadata": {"name": f"load-{j}-{s // 100:03d}",
+                                                  "namespace": "default", "labels": {
+                                                      "kubernetes.io/service-name": f"load-{j}"}},
+                                     "addressType": "IPv4", "endpoints": eps,
+                                     "ports": [{"name": "http", "protocol": "TCP", "port": 8080}]})
+
+
+def pod_ip(i):
+    return f"10.{64 + i // 65536}.{i // 256 % 256}.{i % 256}"
+
+
+def generate_pods(d, n, node, local=None, nsvc=50):
+    """n pods made from the template pod (a real Pod object's shape); with
+    local, only the first `local` run on this node."""
     with open(os.path.join(d, "pod-template.json")) as f:
         tpl = json.load(f)
     for i in range(n):
         p = copy.deepcopy(tpl)
         md = p["metadata"]
         md["name"] = f"load-{i:05d}"
+        md["namespace"] = "default"
         md["uid"] = f"7a1c{i:04x}-0000-4000-8000-{i:012x}"
-        md["labels"] = {"app": f"load-{i % 50}", "pod-template-hash": "6d4cf56db6"}
+        md["labels"] = {"app": f"load-{i % nsvc}", "pod-template-hash": "6d4cf56db6"}
         if i % 10 == 0:
             md["labels"]["traffic.opensergo.io/label"] = "gray"
-        p["spec"]["nodeName"] = node
-        ip = f"10.{64 + i // 65536}.{i // 256 % 256}.{i % 256}"
+        p["spec"]["nodeName"] = node if local is None or i < local else "node-b"
+        ip = pod_ip(i)
         p["status"]["podIP"] = ip
         p["status"]["podIPs"] = [{"ip": ip}]
         W.put("pods", p)
@@ -351,13 +384,18 @@ def main():
     ap.add_argument("--fixtures", required=True)
     ap.add_argument("--generate-pods", type=int, default=0)
     ap.add_argument("--node", default="node-a")
+    ap.add_argument("--local", type=int, help="with --generate-pods: this many on this node, "
+                    "the rest on node-b, with services and EndpointSlices for all")
+    ap.add_argument("--services", type=int, default=50)
     ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     ap.add_argument("--client-ca")
     ap.add_argument("--no-crds", action="store_true")
     a = ap.parse_args()
     load_fixtures(a.fixtures)
     if a.generate_pods:
-        generate_pods(a.fixtures, a.generate_pods, a.node)
+        generate_pods(a.fixtures, a.generate_pods, a.node, a.local, a.services)
+        if a.local is not None:
+            generate_cluster(a.generate_pods, a.local, a.services, a.node)
     Handler.fixtures = a.fixtures
     Handler.no_crds = a.no_crds
     srv = Server(("127.0.0.1", a.port), Handler)

@@ -115,7 +115,7 @@ static void print_model(struct printer *pr, double since)
 {
 	struct gl_model m;
 	struct gl_diags d;
-	json_object *out = json_object_new_object();
+	json_object *out = json_object_new_object(), *cached = json_object_new_object();
 	double t0 = gl_daemon_now_ms(), t1;
 	size_t counts[GL_K8S_RES_MAX];
 	int err = 0;
@@ -137,8 +137,9 @@ static void print_model(struct printer *pr, double since)
 	json_object_object_add(out, "build_ms", json_object_new_double(gl_daemon_now_ms() - t0));
 	json_object_object_add(out, "load_ms", json_object_new_double(t1 - t0));
 	json_object_object_add(out, "since_event_ms", json_object_new_double(gl_daemon_now_ms() - since));
+	json_object_object_add(out, "cached", cached);
 	for (int i = 0; i < GL_K8S_RES_MAX; i++)
-		json_object_object_add(out, gl_k8s_res_name(i), json_object_new_int(counts[i]));
+		json_object_object_add(cached, gl_k8s_res_name(i), json_object_new_int(counts[i]));
 	if (!err && !gl_diags_errors(&d)) {
 		json_object_object_add(out, "workloads", workloads_json(&m));
 		json_object_object_add(out, "services", services_json(&m));
