@@ -186,6 +186,7 @@ static uint64_t cgroup_signature(const struct daemon *dm)
  * compiled into p; the model is freed before the maps are written. */
 static int build_plan(struct daemon *dm, struct gl_plan *p, struct gl_diags *d)
 {
+	double t[4] = { gl_daemon_now_ms() };
 	struct gl_model m;
 	int err;
 
@@ -199,17 +200,22 @@ static int build_plan(struct daemon *dm, struct gl_plan *p, struct gl_diags *d)
 		err = -ENOMEM;
 	if (err != -ENOMEM && gl_env_lanes(&m, dm->cg2mount, d))
 		err = -ENOMEM;
+	t[1] = gl_daemon_now_ms();
 	if (err != -ENOMEM) {
 		int v = gl_model_validate(&m, d);
 
 		err = err ? err : v;
 	}
+	t[2] = gl_daemon_now_ms();
 	if (!err) {
 		gl_model_drop_labels(&m);
 		err = gl_plan_compile(&m, p, &(struct gl_compile_opts){ dm->o.label_header,
 								  dm->o.accept_header }, d);
 	}
 	gl_model_free(&m);	/* the plan holds all the maps need */
+	t[3] = gl_daemon_now_ms();
+	gl_log_kv(GL_LOG_DEBUG, "plan built", "event=plan_built load_ms=%.1f validate_ms=%.1f "
+		  "compile_ms=%.1f", t[1] - t[0], t[2] - t[1], t[3] - t[2]);
 	return err;
 }
 

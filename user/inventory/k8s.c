@@ -141,6 +141,7 @@ void gl_k8s_stop(struct gl_k8s *k)
 		close(k->efd);
 	pthread_cond_destroy(&k->wake);
 	pthread_mutex_destroy(&k->lock);
+	json_object_put(k->remote);
 	gl_k8s_conn_free(&k->conn);
 	free(k);
 }

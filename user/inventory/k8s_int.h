@@ -46,6 +46,7 @@ struct gl_k8s_refl {
 	unsigned failures;		/* in a row: the backoff's exponent */
 	json_tokener *tok;		/* a watch stream's events */
 	bool relist;			/* a 410 came: list again */
+	unsigned long gen;		/* changes of the cache so far; under k->lock */
 	unsigned events;		/* events of the current watch */
 	char *body;			/* a LIST's (or an error's) body */
 	size_t blen, bcap;
@@ -62,6 +63,10 @@ struct gl_k8s {
 	volatile int stop;
 	int efd;
 	struct gl_k8s_refl r[GL_K8S_RES_MAX];
+	/* the remote endpoints' documents of the last build (name, text, ...)
+	 * and the caches' gens they came from: the main thread's, under lock */
+	json_object *remote;
+	unsigned long remote_gen[3];
 };
 
 /* The reflector thread (k8s_watch.c) and its list (k8s_list.c). */
@@ -106,7 +111,7 @@ json_object *gl_k8s_get(json_object *o, ...) __attribute__((sentinel));
 json_object *gl_k8s_labels_ns(json_object *labels, const char *ns);
 /* A remote endpoint as a Workload without a cgroup (k8s_map.c). */
 void gl_k8s_load_remote(struct gl_k8s_render *rd, const char *key, json_object *labels,
-			json_object *addrs);
+			json_object *addrs, json_object *keep);
 void gl_k8s_render_pods(struct gl_k8s_render *rd);
 void gl_k8s_render_services(struct gl_k8s_render *rd);
 void gl_k8s_render_slices(struct gl_k8s_render *rd);

@@ -110,6 +110,7 @@ static void install(struct gl_k8s_refl *r, json_object *cache)
 	old = r->cache;
 	r->cache = cache;
 	r->synced = true;
+	r->gen++;
 	pthread_mutex_unlock(&r->k->lock);
 	json_object_put(old);
 	gl_k8s_notify(r->k);

@@ -175,12 +175,20 @@ static json_object *workload_doc(const char *key, json_object *labels, const cha
 	return doc;
 }
 
-/* A remote endpoint (k8s_map_svc.c) as a Workload without a cgroup. */
+/* A remote endpoint (k8s_map_svc.c) as a Workload without a cgroup; its
+ * text appended to keep (name, text, name, text, ...) for the next build. */
 void gl_k8s_load_remote(struct gl_k8s_render *rd, const char *key, json_object *labels,
-			json_object *addrs)
+			json_object *addrs, json_object *keep)
 {
-	gl_k8s_load_doc(rd, GL_K8S_SLICES, key, workload_doc(key, json_object_get(labels), NULL,
-							     json_object_get(addrs)));
+	json_object *doc = workload_doc(key, json_object_get(labels), NULL, json_object_get(addrs));
+	const char *t = doc ? gl_k8s_doc_text(doc) : NULL;
+
+	if (t && keep) {
+		json_object_array_add(keep, json_object_new_string(key));
+		json_object_array_add(keep, json_object_new_string(t));
+	}
+	gl_k8s_load_text(rd, GL_K8S_SLICES, key, t);
+	json_object_put(doc);
 }
 
 /* A pod's document, kept on the pod object (json-c userdata) until a watch

@@ -144,7 +144,8 @@ static void endpoint_id(struct gl_k8s *k, const char *ns, json_object *ep, json_
 
 	if (kind && pod && !strcmp(kind, "Pod")) {
 		snprintf(name, len, "%s/%s", ns, pod);
-		json_object_object_get_ex(k->r[GL_K8S_PODS].cache, name, &p);
+		if (k->o.all_pods)	/* else the cache has this node's pods only */
+			json_object_object_get_ex(k->r[GL_K8S_PODS].cache, name, &p);
 	} else {
 		n = (size_t)snprintf(name, len, "%s/ep-%s", ns, addr ? addr : "none");
 		for (size_t i = strlen(ns) + 1; i < n && i < len; i++)
@@ -219,20 +220,47 @@ static void add_slice(struct gl_k8s *k, json_object *remote, json_object *sl)
 		add_endpoint(k, remote, ns, json_object_array_get_idx(eps, i), sel);
 }
 
+/* The last build's remote endpoints again, when nothing they come from
+ * changed (a pod's relabel changes no slice): true when done. */
+static bool reuse_remote(struct gl_k8s_render *rd, const unsigned long gen[3])
+{
+	struct gl_k8s *k = rd->k;
+
+	if (!k->remote || memcmp(gen, k->remote_gen, sizeof(k->remote_gen)))
+		return false;
+	for (size_t i = 0; i + 1 < json_object_array_length(k->remote); i += 2)
+		gl_k8s_load_text(rd, GL_K8S_SLICES,
+				 json_object_get_string(json_object_array_get_idx(k->remote, i)),
+				 json_object_get_string(json_object_array_get_idx(k->remote, i + 1)));
+	return true;
+}
+
 void gl_k8s_render_slices(struct gl_k8s_render *rd)
 {
-	json_object *remote = json_object_new_object();
+	struct gl_k8s *k = rd->k;
+	unsigned long gen[3] = { k->r[GL_K8S_SLICES].gen, k->r[GL_K8S_SERVICES].gen,
+				 k->o.all_pods ? k->r[GL_K8S_PODS].gen : 0 };
+	json_object *remote, *keep;
 
-	if (!remote) {
+	if (reuse_remote(rd, gen))
+		return;
+	remote = json_object_new_object();
+	keep = json_object_new_array();
+	if (!remote || !keep) {
+		json_object_put(remote);
+		json_object_put(keep);
 		rd->err = -ENOMEM;
 		return;
 	}
-	json_object_object_foreach(rd->k->r[GL_K8S_SLICES].cache, key, sl) {
+	json_object_object_foreach(k->r[GL_K8S_SLICES].cache, key, sl) {
 		(void)key;
-		add_slice(rd->k, remote, sl);
+		add_slice(k, remote, sl);
 	}
 	json_object_object_foreach(remote, name, w)
 		gl_k8s_load_remote(rd, name, gl_k8s_get(w, "labels", NULL),
-				   gl_k8s_get(w, "addresses", NULL));
+				   gl_k8s_get(w, "addresses", NULL), keep);
 	json_object_put(remote);
+	json_object_put(k->remote);
+	k->remote = keep;
+	memcpy(k->remote_gen, gen, sizeof(k->remote_gen));
 }

@@ -29,6 +29,7 @@ static void put(struct gl_k8s_refl *r, const char *type, json_object *obj)
 		json_object_object_del(r->cache, key);
 	else
 		json_object_object_add(r->cache, key, json_object_get(obj));
+	r->gen++;
 	pthread_mutex_unlock(&r->k->lock);
 	gl_k8s_logf(r, GL_K8S_DEBUG, "kubernetes event", "type=%s object=%s resource_version=%s",
 		    type, key, gl_k8s_rv(obj) ? gl_k8s_rv(obj) : "none");
