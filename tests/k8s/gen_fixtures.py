@@ -147,12 +147,17 @@ def main():
     kubernetes = service("kubernetes", "10.96.0.1", 6443, None)
     kubernetes["metadata"]["namespace"] = "default"
     del kubernetes["spec"]["selector"]
+    headless = service("a-headless", "None", 8080, {"app": "a"})
+    headless["spec"]["clusterIPs"] = ["None"]
     write_list("services.json", "ServiceList", "v1",
-               [kubernetes, service("a", "10.96.0.11", 8080, {"app": "a"}),
+               [kubernetes, headless, service("a", "10.96.0.11", 8080, {"app": "a"}),
                 service("b", "10.96.0.12", "http", {"app": "b"})])
     write_list("endpointslices.json", "EndpointSliceList", "discovery.k8s.io/v1", [
         eps("a-8x2kq", "a", [endpoint("10.244.1.11", "node-a", A_BASE["metadata"]["name"]),
                              endpoint("10.244.1.12", "node-a", A_GRAY["metadata"]["name"])]),
+        eps("a-headless-z7k1c", "a-headless",
+            [endpoint("10.244.1.11", "node-a", A_BASE["metadata"]["name"]),
+             endpoint("10.244.1.12", "node-a", A_GRAY["metadata"]["name"])]),
         eps("b-4m7pz", "b", [endpoint("10.244.1.21", "node-a", B_BASE["metadata"]["name"]),
                              endpoint("10.244.2.22", "node-b", B_GRAY["metadata"]["name"]),
                              endpoint("10.244.3.23", "node-c", "b-base-7c9e0f1a2-zzzzz",

@@ -125,6 +125,16 @@ current-context: replay
                 pass
         return None, None
 
+    def logs_where(self, pred, timeout=2):
+        """Log lines for which pred holds, waiting a little for the log to
+        catch up with the model (stderr is read beside stdout)."""
+        end = time.time() + timeout
+        while True:
+            got = [l for _, l in list(self.logs) if pred(l)]
+            if got or time.time() > end:
+                return got
+            time.sleep(0.02)
+
     def events(self, name):
         return [(t, l) for t, l in self.logs if l.get("event") == name]
 
@@ -182,6 +192,10 @@ def test_list(d, inv):
           "service b: the named targetPort 'http' from its EndpointSlice; the not-ready "
           "endpoint left out", b)
     check(svc(inv, "default/kubernetes") is None, "a service without a selector is not ours")
+    warn = d.logs_where(lambda l: str(l.get("file", "")) == "k8s:services/shop/a-headless")
+    check(svc(inv, "shop/a-headless") is None and warn and "shop/a" in warn[0]["msg"],
+          "a headless service on a's pods and port: left out with a warning, a keeps them "
+          "(an address and port belong to one service)", warn[:1])
     r = inv["rules"]
     check(len(r) == 1 and r[0]["name"] == "shop/gray-by-location" and r[0]["lane"] == "gray" and
           r[0]["selected"] == 1, "the TrafficLabelRule CRD object, selecting the gateway", r)
@@ -230,8 +244,8 @@ def test_chunks_and_bad_object(d):
     d.replay.control(op="chunk", size=7)
     inv = play(d, "events-bad-rule.jsonl", lambda i: not i["ok"],
                "a watch event cut in 7-byte chunks arrives whole; its bad rule rejects the set")
-    diags = [l for _, l in d.logs if str(l.get("file", "")).startswith(
-        "k8s:trafficlabelrules/shop/bad-lane")]
+    diags = d.logs_where(lambda l: str(l.get("file", "")).startswith(
+        "k8s:trafficlabelrules/shop/bad-lane"))
     check(diags and diags[0].get("line", 0) > 0 and "Gray!" in diags[0]["msg"],
           "the problem names the object k8s:trafficlabelrules/shop/bad-lane with line and column",
           diags[:1])

@@ -112,6 +112,15 @@ json_object *gl_k8s_labels_ns(json_object *labels, const char *ns);
 /* A remote endpoint as a Workload without a cgroup (k8s_map.c). */
 void gl_k8s_load_remote(struct gl_k8s_render *rd, const char *key, json_object *labels,
 			json_object *addrs, json_object *keep);
+/* One service per endpoint address and port (k8s_claims.c). */
+struct svc_ref;
+json_object *gl_k8s_slices_by_service(struct gl_k8s *k);
+struct svc_ref *gl_k8s_services_ordered(struct gl_k8s *k, size_t *n);
+const char *gl_k8s_svc_ref_key(const struct svc_ref *v, size_t i, json_object **svc);
+/* ports (consumed) without those whose target is another service's already;
+ * the rest claimed for key. */
+json_object *gl_k8s_claim_ports(struct gl_k8s_render *rd, const char *key, json_object *slices,
+				json_object *ports, json_object *claims);
 void gl_k8s_render_pods(struct gl_k8s_render *rd);
 void gl_k8s_render_services(struct gl_k8s_render *rd);
 void gl_k8s_render_slices(struct gl_k8s_render *rd);

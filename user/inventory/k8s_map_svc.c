@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "k8s_int.h"
@@ -93,7 +94,8 @@ static json_object *cluster_ips(json_object *svc)
 	return out;
 }
 
-static void render_service(struct gl_k8s_render *rd, const char *key, json_object *svc)
+static void render_service(struct gl_k8s_render *rd, const char *key, json_object *svc,
+			   json_object *by_svc, json_object *claims)
 {
 	const char *ns = gl_k8s_str(svc, "metadata", "namespace", NULL);
 	const char *name = gl_k8s_str(svc, "metadata", "name", NULL), *proto;
@@ -102,7 +104,8 @@ static void render_service(struct gl_k8s_render *rd, const char *key, json_objec
 	if (!sel || !json_object_is_type(sel, json_type_object) || !json_object_object_length(sel))
 		return;		/* no selector: endpoints managed by hand, not ours to pick */
 	ports = svc_ports(rd->k, svc, ns ? ns : "", name, &proto);
-	if (!json_object_array_length(ports)) {
+	ports = gl_k8s_claim_ports(rd, key, gl_k8s_get(by_svc, key, NULL), ports, claims);
+	if (!ports || !json_object_array_length(ports)) {
 		json_object_put(ports);
 		return;
 	}
@@ -123,12 +126,23 @@ static void render_service(struct gl_k8s_render *rd, const char *key, json_objec
 
 void gl_k8s_render_services(struct gl_k8s_render *rd)
 {
-	json_object_object_foreach(rd->k->r[GL_K8S_SERVICES].cache, key, svc) {
+	json_object *by_svc = gl_k8s_slices_by_service(rd->k), *claims = json_object_new_object();
+	size_t n = 0;
+	struct svc_ref *order = gl_k8s_services_ordered(rd->k, &n);
+
+	for (size_t i = 0; by_svc && claims && order && i < n; i++) {
+		json_object *svc;
+		const char *key = gl_k8s_svc_ref_key(order, i, &svc);
 		const char *type = gl_k8s_str(svc, "spec", "type", NULL);
 
 		if (!type || strcmp(type, "ExternalName"))
-			render_service(rd, key, svc);
+			render_service(rd, key, svc, by_svc, claims);
 	}
+	if (!by_svc || !claims || !order)
+		rd->err = -ENOMEM;
+	free(order);
+	json_object_put(by_svc);
+	json_object_put(claims);
 }
 
 /* The remote workload of one endpoint: its name, and labels to start from. */
