@@ -177,9 +177,13 @@ static int parse_one(int c, struct gl_options *o, FILE *err)
 /* --rules (or --kubeconfig) and --cgroup (unless only printing). */
 static int check_required(const struct gl_options *o, FILE *err)
 {
-	if ((!o->rules && !o->kubeconfig) || (!o->cgroup && !o->print_inventory)) {
-		fprintf(err, "graylaned: --rules or --kubeconfig, and --cgroup, are required\n%s",
+	if (!o->kubeconfig && (!o->rules || !o->cgroup)) {
+		fprintf(err, "graylaned: --rules and --cgroup are required (or --kubeconfig)\n%s",
 			usage);
+		return -EINVAL;
+	}
+	if (!o->cgroup && !o->print_inventory) {
+		fprintf(err, "graylaned: --cgroup is required (or --print-inventory)\n%s", usage);
 		return -EINVAL;
 	}
 	if (o->print_inventory && !o->kubeconfig) {
