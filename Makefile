@@ -17,7 +17,7 @@ endif
 LAYOUT_FLAGS ?=
 CFLAGS_COMMON := -O2 -g -Wall -Wextra -Werror -Iinclude -Iuser -I$(OUT) $(LAYOUT_FLAGS)
 CFLAGS    ?= $(CFLAGS_COMMON) -D_GNU_SOURCE -std=gnu11
-LDLIBS    := -lbpf -lelf -lz -lyaml
+LDLIBS    := -lbpf -lelf -lz -lyaml -lcurl -ljson-c -lpthread
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -D__BPF__ \
 	-Wall -Wextra -Werror -Wno-unused-parameter \
 	-Iinclude -Ibpf -Ivmlinux/$(ARCH) $(LAYOUT_FLAGS)

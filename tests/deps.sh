@@ -6,8 +6,10 @@ set -euo pipefail
 PKGS=(
 	clang llvm make gcc pkg-config          # build (BPF with clang, user with gcc)
 	libbpf-dev libelf-dev zlib1g-dev libyaml-dev bpftool   # libraries, skeletons
+	libcurl4-openssl-dev libjson-c-dev      # the Kubernetes API: HTTP(S), JSON
 	libclang-rt-14-dev                      # libFuzzer + ASan runtime for clang 14
 	iproute2 curl python3 util-linux        # test hosts (ip netns, nsenter), clients
+	openssl                                 # tests/k8s: a CA for the HTTPS replays
 	nginx-light                             # the demo's gateway
 	mariadb-server mariadb-client           # database lanes: a real server per test
 	python3-pymysql libmariadb-dev          # text protocol client; Connector/C (binary protocol)

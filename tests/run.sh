@@ -36,6 +36,8 @@ for t in build/tests/*; do
 done
 # user/: one folder per stage, no circles, files and functions that read
 run_suite "layout" tests/layout/check.py
+# the inventory from the Kubernetes API, against a replay of its wire format
+run_suite "k8s: inventory from the API (replay server)" tests/k8s/test_inventory.py
 run_suite "deploy: systemd unit" tests/deploy/check.sh
 # deploy/kubernetes rendered, typed, its CRDs against graylane's own verdicts
 run_suite "deploy: kubernetes" tests/deploy/k8s.sh

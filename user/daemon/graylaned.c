@@ -32,6 +32,7 @@
 #include "sync/mapsync.h"
 #include "model/model.h"
 #include "log.h"
+#include "k8s_daemon.h"
 #include "options.h"
 #include "sync/pins.h"
 #include "kernel/refusal.h"
@@ -67,7 +68,7 @@ static uint64_t rules_signature(const char *dir)
 {
 	uint64_t h = GL_FNV64_INIT;
 	struct dirent **ents;
-	int n = scandir(dir, &ents, is_rules_file, alphasort);
+	int n = dir ? scandir(dir, &ents, is_rules_file, alphasort) : -1;
 
 	if (n < 0)
 		return 0;
@@ -102,6 +103,9 @@ struct daemon {
 	struct gl_sync_params sp;
 	struct ring_buffer *events;
 	int inotify;		/* the rules directory's changes, or -1 */
+	struct gl_k8s *k8s;	/* --kubeconfig: the inventory from the API, or NULL */
+	bool k8s_dirty;		/* its caches changed since the last apply */
+	double k8s_first;	/* when the first change of those came (ms, monotonic) */
 };
 
 /* Depth of an absolute cgroup directory below the cgroup2 mount (root: 0). */
@@ -144,15 +148,24 @@ static int on_event(void *arg, void *data, size_t len)
  */
 static void wait_events(struct daemon *dm)
 {
-	struct pollfd pfd[2] = {
+	struct pollfd pfd[3] = {
 		{ .fd = dm->inotify, .events = POLLIN },
 		{ .fd = dm->events ? ring_buffer__epoll_fd(dm->events) : -1, .events = POLLIN },
+		{ .fd = dm->k8s ? gl_k8s_fd(dm->k8s) : -1, .events = POLLIN },
 	};
 	char buf[4096];
+	int n = poll(pfd, 3, dm->o.poll_ms);
 
-	if (poll(pfd, 2, dm->o.poll_ms) > 0 && (pfd[0].revents & POLLIN))
+	if (n > 0 && (pfd[0].revents & POLLIN))
 		while (read(dm->inotify, buf, sizeof(buf)) > 0)
 			;	/* drained: what changed is read from the directory */
+	if (n > 0 && (pfd[2].revents & POLLIN)) {
+		double first = gl_daemon_k8s_settle(dm->k8s);
+
+		if (!dm->k8s_dirty)
+			dm->k8s_first = first;
+		dm->k8s_dirty = true;
+	}
 	if (dm->events)
 		ring_buffer__consume(dm->events);
 }
@@ -173,24 +186,36 @@ static uint64_t cgroup_signature(const struct daemon *dm)
  * compiled into p; the model is freed before the maps are written. */
 static int build_plan(struct daemon *dm, struct gl_plan *p, struct gl_diags *d)
 {
+	double t[4] = { gl_daemon_now_ms() };
 	struct gl_model m;
 	int err;
 
 	memset(&m, 0, sizeof(m));
-	err = gl_model_load_dir(dm->o.rules, &m, d);
+	/* with the API as the inventory, an empty rules directory is no error */
+	if (dm->o.rules && !(dm->k8s && rules_signature(dm->o.rules) == GL_FNV64_INIT))
+		err = gl_model_load_dir(dm->o.rules, &m, d);
+	else
+		err = 0;
+	if (err != -ENOMEM && dm->k8s && gl_k8s_load(dm->k8s, dm->cg2mount, &m, d) == -ENOMEM)
+		err = -ENOMEM;
 	if (err != -ENOMEM && gl_env_lanes(&m, dm->cg2mount, d))
 		err = -ENOMEM;
+	t[1] = gl_daemon_now_ms();
 	if (err != -ENOMEM) {
 		int v = gl_model_validate(&m, d);
 
 		err = err ? err : v;
 	}
+	t[2] = gl_daemon_now_ms();
 	if (!err) {
 		gl_model_drop_labels(&m);
 		err = gl_plan_compile(&m, p, &(struct gl_compile_opts){ dm->o.label_header,
 								  dm->o.accept_header }, d);
 	}
 	gl_model_free(&m);	/* the plan holds all the maps need */
+	t[3] = gl_daemon_now_ms();
+	gl_log_kv(GL_LOG_DEBUG, "plan built", "event=plan_built load_ms=%.1f validate_ms=%.1f "
+		  "compile_ms=%.1f", t[1] - t[0], t[2] - t[1], t[3] - t[2]);
 	return err;
 }
 
@@ -213,7 +238,8 @@ static int apply_rules(struct daemon *dm)
 	err = build_plan(dm, &p, &d);
 	if (err || gl_diags_errors(&d)) {
 		gl_log_diags(&d);
-		snprintf(msg, sizeof(msg), "rules in %s rejected (%zu errors); %s", dm->o.rules,
+		snprintf(msg, sizeof(msg), "rules in %s rejected (%zu errors); %s",
+			 dm->o.rules ? dm->o.rules : "the Kubernetes API",
 			 gl_diags_errors(&d), dm->have_plan ? "the running rules stay in force" :
 			 "no rules applied yet; waiting for a valid set");
 		gl_log_kv(GL_LOG_ERROR, msg, "event=rules_rejected errors=%zu in_force=%s",
@@ -393,6 +419,8 @@ static int setup(struct daemon *dm, struct graylane_bpf **skel)
 static void watch_rules(struct daemon *dm)
 {
 	dm->inotify = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (!dm->o.rules)
+		return;
 	if (dm->inotify >= 0 &&
 	    inotify_add_watch(dm->inotify, dm->o.rules, IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM |
 						   IN_CREATE | IN_DELETE | IN_ATTRIB) < 0) {
@@ -427,17 +455,34 @@ static void start_metrics(const struct daemon *dm)
 	gl_log_kv(GL_LOG_WARN, msg, "event=metrics_off addr=%s", dm->o.metrics);
 }
 
+/* The API's changes, applied once every resource is listed; false until then. */
+static bool k8s_step(struct daemon *dm)
+{
+	if (!gl_k8s_synced(dm->k8s))
+		return false;
+	if (dm->k8s_dirty) {
+		dm->k8s_dirty = false;
+		if (apply_rules(dm) == 0)
+			gl_log_kv(GL_LOG_INFO, "inventory change applied", "event=k8s_applied "
+				  "since_event_ms=%.1f", gl_daemon_now_ms() - dm->k8s_first);
+	}
+	return true;
+}
+
 static void run(struct daemon *dm)
 {
 	unsigned int polls = 0;
 	bool second;
 
 	dm->rules_sig = rules_signature(dm->o.rules);
-	apply_rules(dm);
+	if (!dm->k8s)
+		apply_rules(dm);
 	while (!stop) {
 		uint64_t sig;
 
 		wait_events(dm);
+		if (dm->k8s && !k8s_step(dm))
+			continue;	/* not listed yet: nothing applied */
 		sig = rules_signature(dm->o.rules);
 		if (sig != dm->rules_sig || reload) {
 			reload = 0;
@@ -499,7 +544,11 @@ int main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	if (dm.o.print_inventory)
+		return gl_daemon_print_inventory(&dm.o, &stop);
 	rc = setup(&dm, &skel);
+	if (!rc && dm.o.kubeconfig)
+		rc = gl_daemon_k8s_start(&dm.o, &dm.k8s);
 	if (rc)
 		goto out;
 	watch_rules(&dm);
@@ -507,6 +556,7 @@ int main(int argc, char **argv)
 	run(&dm);
 	gl_log(GL_LOG_INFO, "stopping; the data path stays attached (pin root %s)", dm.o.pin_root);
 out:
+	gl_k8s_stop(dm.k8s);
 	gl_applied_free(&dm.applied);
 	gl_map_fds_close(&dm.fds);
 	ring_buffer__free(dm.events);

@@ -13,6 +13,8 @@
 
 static const char usage[] =
 	"usage: graylaned --rules DIR --cgroup PATH [options]\n"
+	"       graylaned --kubeconfig PATH|in-cluster [--rules DIR] --cgroup PATH [options]\n"
+	"       graylaned --kubeconfig PATH|in-cluster [--rules DIR] --print-inventory\n"
 	"  --rules DIR            directory of OpenSergo and inventory YAML, watched for changes\n"
 	"  --cgroup PATH          absolute path of the cgroup v2 directory to manage\n"
 	"  --pin-root PATH        where programs, maps and links are pinned (default "
@@ -27,7 +29,18 @@ static const char usage[] =
 	"  --log-level LEVEL      debug, info (default), warn or error\n"
 	"  --log-format FORMAT    text (logfmt, default) or json: one line per event\n"
 	"  --metrics ADDR         Prometheus text at http://ADDR/metrics (default "
-	GL_METRICS_DEFAULT "; \"\" for none)\n";
+	GL_METRICS_DEFAULT "; \"\" for none)\n"
+	"  --kubeconfig PATH      the inventory and rules from the Kubernetes API too; \"in-cluster\"\n"
+	"                         for the pod's service account\n"
+	"  --node-name NAME       this node (default $NODE_NAME, else the host name)\n"
+	"  --k8s-all-pods         watch every pod, not this node's: remote endpoints get their lanes\n"
+	"  --k8s-cgroup-root PATH the kubelet's cgroup tree (kubepods.slice, ...) below PATH\n"
+	"                         of the cgroup2 mount (default /)\n"
+	"  --k8s-backoff DURATION first retry after an API error (default 250ms; doubles)\n"
+	"  --k8s-backoff-max DURATION  the retries' cap (default 30s)\n"
+	"  --k8s-watch-timeout DURATION  a watch's timeoutSeconds (default 5m)\n"
+	"  --print-inventory      no BPF: print each model the API's objects make, as JSON lines\n"
+	"  --cgroup2-mount PATH   with --print-inventory: look for the pods' cgroups below PATH\n";
 
 int gl_parse_duration_ms(const char *s, uint64_t *ms)
 {
@@ -59,6 +72,42 @@ static int header_name_ok(const char *s)
 		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_')
 			return 0;
 	return 1;
+}
+
+/* The Kubernetes inventory's options (parse_one's other half). */
+static int parse_k8s(int c, struct gl_options *o, FILE *err)
+{
+	uint64_t ms;
+
+	switch (c) {
+	case 'K': o->kubeconfig = optarg; break;
+	case 'N': o->node_name = optarg; break;
+	case 'A': o->k8s_all_pods = true; break;
+	case 'I': o->print_inventory = true; break;
+	case 'G': o->cgroup2_mount = optarg; break;
+	case 'R':
+		if (optarg[0] != '/') {
+			fprintf(err, "graylaned: --k8s-cgroup-root must start with '/', got '%s'\n",
+				optarg);
+			return -EINVAL;
+		}
+		o->k8s_cgroup_root = optarg;
+		break;
+	case 'b':
+	case 'B':
+	case 'W':
+		if (gl_parse_duration_ms(optarg, &ms) || ms == 0 || ms > 3600000) {
+			fprintf(err, "graylaned: '%s' is not a duration between 1ms and 1h\n", optarg);
+			return -EINVAL;
+		}
+		*(c == 'b' ? &o->k8s_backoff_ms : c == 'B' ? &o->k8s_backoff_max_ms :
+		  &o->k8s_watch_timeout_ms) = ms;
+		break;
+	default:
+		fputs(usage, err);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /* One option of the loop in gl_options_parse: 0, 1 (--help) or -EINVAL. */
@@ -120,7 +169,29 @@ static int parse_one(int c, struct gl_options *o, FILE *err)
 		fputs(usage, stdout);
 		return 1;
 	default:
-		fputs(usage, err);
+		return parse_k8s(c, o, err);
+	}
+	return 0;
+}
+
+/* --rules (or --kubeconfig) and --cgroup (unless only printing). */
+static int check_required(const struct gl_options *o, FILE *err)
+{
+	if (!o->kubeconfig && (!o->rules || !o->cgroup)) {
+		fprintf(err, "graylaned: --rules and --cgroup are required (or --kubeconfig)\n%s",
+			usage);
+		return -EINVAL;
+	}
+	if (!o->cgroup && !o->print_inventory) {
+		fprintf(err, "graylaned: --cgroup is required (or --print-inventory)\n%s", usage);
+		return -EINVAL;
+	}
+	if (o->print_inventory && !o->kubeconfig) {
+		fprintf(err, "graylaned: --print-inventory needs --kubeconfig\n");
+		return -EINVAL;
+	}
+	if (o->cgroup && o->cgroup[0] != '/') {
+		fprintf(err, "graylaned: --cgroup must be an absolute path, got '%s'\n", o->cgroup);
 		return -EINVAL;
 	}
 	return 0;
@@ -140,6 +211,15 @@ int gl_options_parse(int argc, char **argv, struct gl_options *o, FILE *err)
 		{ "log-level", required_argument, 0, 'L' },
 		{ "log-format", required_argument, 0, 'F' },
 		{ "metrics", required_argument, 0, 'M' },
+		{ "kubeconfig", required_argument, 0, 'K' },
+		{ "node-name", required_argument, 0, 'N' },
+		{ "k8s-all-pods", no_argument, 0, 'A' },
+		{ "k8s-backoff", required_argument, 0, 'b' },
+		{ "k8s-backoff-max", required_argument, 0, 'B' },
+		{ "k8s-watch-timeout", required_argument, 0, 'W' },
+		{ "print-inventory", no_argument, 0, 'I' },
+		{ "cgroup2-mount", required_argument, 0, 'G' },
+		{ "k8s-cgroup-root", required_argument, 0, 'R' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0 }
 	};
@@ -161,13 +241,5 @@ int gl_options_parse(int argc, char **argv, struct gl_options *o, FILE *err)
 		fprintf(err, "graylaned: unexpected argument '%s'\n%s", argv[optind], usage);
 		return -EINVAL;
 	}
-	if (!o->rules || !o->cgroup) {
-		fprintf(err, "graylaned: --rules and --cgroup are required\n%s", usage);
-		return -EINVAL;
-	}
-	if (o->cgroup[0] != '/') {
-		fprintf(err, "graylaned: --cgroup must be an absolute path, got '%s'\n", o->cgroup);
-		return -EINVAL;
-	}
-	return 0;
+	return check_required(o, err);
 }

@@ -19,6 +19,7 @@ struct gl_load {
 	struct gl_diags *d;
 	const char *file;	/* owned by m */
 	int err;		/* sticky -ENOMEM */
+	bool namespaced;	/* an API object: metadata.name is NAMESPACE/NAME */
 	/* the loading document's metadata.annotations: only a WorkloadLabelRule
 	 * reads one, while it loads, so objects do not keep them (40 bytes each) */
 	struct gl_labels annotations;

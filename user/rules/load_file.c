@@ -52,6 +52,22 @@ static void check_api(struct gl_load *l, const struct gl_ynode *node, const char
 			kinds[k].kind, kinds[k].api, api);
 }
 
+/* A file's names are DNS subdomains; an API object's are NAMESPACE/NAME. */
+static bool check_name(struct gl_load *l, const struct gl_ynode *nn, const char *name)
+{
+	const char *slash = strchr(name, '/');
+	char ns[GL_NAME_MAX + 1];
+
+	if (!l->namespaced || !slash)
+		return gl_check_dns_subdomain(l, nn, "metadata.name", name, GL_NAME_MAX);
+	if ((size_t)(slash - name) > GL_NAME_MAX || strchr(slash + 1, '/'))
+		return gl_check_dns_subdomain(l, nn, "metadata.name", name, GL_NAME_MAX);
+	memcpy(ns, name, slash - name);
+	ns[slash - name] = 0;
+	return gl_check_dns_subdomain(l, nn, "metadata.namespace", ns, GL_NAME_MAX) &&
+	       gl_check_dns_subdomain(l, nn, "metadata.name", slash + 1, GL_NAME_MAX);
+}
+
 static void read_meta(struct gl_load *l, const struct gl_ynode *root, struct gl_meta *meta)
 {
 	const struct gl_ynode *md = gl_get_map(l, root, "", "metadata", true), *nn;
@@ -66,7 +82,7 @@ static void read_meta(struct gl_load *l, const struct gl_ynode *root, struct gl_
 	name = gl_get_str(l, md, "metadata", "name", true, &nn);
 	if (nn)
 		meta->name_pos = gl_pos_of(l, nn);
-	if (name && gl_check_dns_subdomain(l, nn, "metadata.name", name, GL_NAME_MAX))
+	if (name && check_name(l, nn, name))
 		meta->name = name;
 	gl_get_labels(l, md, "metadata", "labels", false, GL_LABELS_LABELS, &meta->labels);
 	gl_get_labels(l, md, "metadata", "annotations", false, GL_LABELS_ANNOTATIONS,
@@ -147,12 +163,12 @@ static int load_one(void *arg, const struct gl_ydoc *doc)
  * takes their objects back and drops those problems, leaving the syntax
  * errors only, as if no document had been read.
  */
-int gl_model_load_buffer(const char *filename, const char *buf, size_t len,
-			 struct gl_model *m, struct gl_diags *d)
+static int load_buffer(const char *filename, const char *buf, size_t len, bool namespaced,
+		       struct gl_arena *keep, struct gl_model *m, struct gl_diags *d)
 {
 	struct gl_diags loaded;
-	struct gl_load l = { .m = m, .d = &loaded };
-	struct gl_arena tree = { 0 };
+	struct gl_load l = { .m = m, .d = &loaded, .namespaced = namespaced };
+	struct gl_arena own = { 0 }, *tree = keep ? keep : &own;
 	struct counts before = counts_of(m);
 	size_t errors = d->nerrors;
 	int ret;
@@ -163,8 +179,11 @@ int gl_model_load_buffer(const char *filename, const char *buf, size_t len,
 	if (len > GL_RULES_FILE_MAX)
 		return too_big(m, d, l.file, len);
 	gl_diags_init(&loaded);
-	ret = gl_yaml_parse(&tree, l.file, buf, len, load_one, &l, d);
-	gl_arena_free(&tree);
+	ret = gl_yaml_parse(tree, l.file, buf, len, load_one, &l, d);
+	if (keep)
+		gl_arena_reset(keep);
+	else
+		gl_arena_free(&own);
 	if (ret && ret != -ENOMEM && !l.err)
 		truncate_to(m, before);
 	else if (gl_diags_append(d, &loaded))
@@ -174,6 +193,18 @@ int gl_model_load_buffer(const char *filename, const char *buf, size_t len,
 	if (ret == -ENOMEM || l.err)
 		return -ENOMEM;
 	return d->nerrors > errors ? -EINVAL : 0;
+}
+
+int gl_model_load_buffer(const char *filename, const char *buf, size_t len,
+			 struct gl_model *m, struct gl_diags *d)
+{
+	return load_buffer(filename, buf, len, false, NULL, m, d);
+}
+
+int gl_model_load_api_object(const char *source, const char *buf, size_t len,
+			     struct gl_arena *tree, struct gl_model *m, struct gl_diags *d)
+{
+	return load_buffer(source, buf, len, true, tree, m, d);
 }
 
 static int read_all(int fd, char *buf, size_t len)

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/arena.h"
 #include "common/diag.h"
 #include "model/model.h"
 
@@ -27,6 +28,16 @@ int gl_model_load_file(const char *path, struct gl_model *m, struct gl_diags *d)
 /* filename is only used in diagnostics. */
 int gl_model_load_buffer(const char *filename, const char *buf, size_t len,
 			 struct gl_model *m, struct gl_diags *d);
+/*
+ * One object of the Kubernetes API, rendered as a document of one of the
+ * kinds above (user/inventory/k8s_map*.c): the same checks as a file's,
+ * metadata.name written NAMESPACE/NAME; source names it in diagnostics
+ * ("k8s:pods/default/a-gray-7d9f"). tree (may be NULL) is kept for the
+ * next object's YAML tree: thousands of small objects need not allocate
+ * and free a block each.
+ */
+int gl_model_load_api_object(const char *source, const char *buf, size_t len,
+			     struct gl_arena *tree, struct gl_model *m, struct gl_diags *d);
 
 /*
  * Checks across documents (duplicates, conflicts, capacities, selectors) and

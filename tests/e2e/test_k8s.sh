@@ -1,0 +1,113 @@
+#!/bin/bash
+# The inventory from the Kubernetes API while traffic runs: graylaned
+# --kubeconfig against tests/k8s/replay.py (the API's wire format), pods in
+# cgroups named as the kubelet's systemd driver names them, below the managed
+# subtree (--k8s-cgroup-root). Clients cli-gray (gray) and cli-base connect
+# to service a's ClusterIP every 5 ms while pod a-gray is created (Pending),
+# turns Ready relabelled gray, and is deleted, through watch events:
+#   K1 the first plan comes from the API: both callers on a-base (gray falls back)
+#   K2 after the relabel, gray connects land on a-gray; base ones never do
+#   K3 readiness lost and regained 5 times: gray follows each time; after
+#      the delete, gray connects are back on a-base
+#   K4 every connect succeeded; the gray loop switched exactly 12 times
+# The time from each event sent to the first connect it steers is printed
+# (not asserted): 12 changes, their p50 and max, and the daemon's own
+# event-to-done times (those include the 50 ms before the old slot is cleared).
+. "$(dirname "$0")/lib.sh"
+e2e_init
+need_daemon
+
+K8S=$E2E_DIR/../k8s
+node_init
+uid_() { echo "$1" | tr - _; }
+pod_cg() { # pod_cg UID: the kubelet's systemd cgroup of a Burstable pod, below m
+	echo "m/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod$(uid_ "$1").slice"
+}
+U_CG=11111111-2222-4333-8444-000000000001
+U_CB=11111111-2222-4333-8444-000000000002
+U_AB=11111111-2222-4333-8444-000000000011
+U_AG=11111111-2222-4333-8444-000000000012
+add_workload cli-gray "$(pod_cg $U_CG)" 10.77.0.3 fd77::3
+add_workload cli-base "$(pod_cg $U_CB)" 10.77.0.2 fd77::2
+add_workload a-base "$(pod_cg $U_AB)/cri-containerd-0a1b.scope" 10.77.0.11 fd77::11
+add_workload a-gray "$(pod_cg $U_AG)/crio-0c1d.scope" 10.77.0.12 fd77::12
+for s in a-base a-gray; do start_server "$s"; done
+for s in a-base a-gray; do wait_listen "$s"; done
+
+FIX=$E2E_TMP/fixtures
+"$PY" "$K8S/e2e_helper.py" fixtures "$FIX" || die "cannot write the fixtures"
+spawn "$E2E_TMP/replay.log" "$CG_CTL" - "$PY" "$K8S/replay.py" --port 0 --fixtures "$FIX"
+for _ in $(seq 50); do
+	PORT=$(awk '/listening on/ { print $3 }' "$E2E_TMP/replay.log")
+	[[ -n $PORT ]] && break
+	sleep 0.1
+done
+[[ -n $PORT ]] || die "replay server did not start: $(cat "$E2E_TMP/replay.log")"
+URL=http://127.0.0.1:$PORT
+cat >"$E2E_TMP/kubeconfig" <<KC
+apiVersion: v1
+kind: Config
+clusters: [{name: replay, cluster: {server: "$URL"}}]
+users: [{name: graylaned, user: {token: replay-token}}]
+contexts: [{name: replay, context: {cluster: replay, user: graylaned}}]
+current-context: replay
+KC
+
+start_daemon main "$M" "$PIN" "$RULES" --kubeconfig "$E2E_TMP/kubeconfig" --node-name node-a \
+	--k8s-cgroup-root "$CG_RUN_REL/m"
+wait_generation "$PIN" 1 "${DAEMON_PID[main]}" || die "daemon did not apply the API's inventory"
+pass "K1 the first plan comes from the API (generation $(generation "$PIN"))"
+assert_eq "K1 gray caller, no gray endpoint yet: falls back to a-base" a-base \
+	"$(curl_as cli-gray http://10.77.100.1/)"
+assert_eq "K1 base caller: a-base" a-base "$(curl_as cli-base http://10.77.100.1/)"
+
+spawn "$E2E_TMP/loop-gray.log" "${WL_CG[cli-gray]}" "${WL_NS[cli-gray]}" \
+	"$PY" "$K8S/e2e_helper.py" loop 10.77.100.1 80 9 "$E2E_TMP/loop-gray.txt"
+LG=$SPAWNED
+spawn "$E2E_TMP/loop-base.log" "${WL_CG[cli-base]}" "${WL_NS[cli-base]}" \
+	"$PY" "$K8S/e2e_helper.py" loop 10.77.100.1 80 9 "$E2E_TMP/loop-base.txt"
+LB=$SPAWNED
+sleep 1
+T_CREATED=$("$PY" "$K8S/e2e_helper.py" send "$URL" events-created.jsonl)
+sleep 1
+T_GRAY=$("$PY" "$K8S/e2e_helper.py" send "$URL" events-gray.jsonl)
+sleep 1
+PAIRS=("$T_GRAY:a-gray")
+for _ in 1 2 3 4 5; do
+	t=$("$PY" "$K8S/e2e_helper.py" send "$URL" events-unready.jsonl)
+	PAIRS+=("$t:a-base")
+	sleep 0.4
+	t=$("$PY" "$K8S/e2e_helper.py" send "$URL" events-gray.jsonl)
+	PAIRS+=("$t:a-gray")
+	sleep 0.4
+done
+T_DELETED=$("$PY" "$K8S/e2e_helper.py" send "$URL" events-deleted.jsonl)
+wait "$LG" "$LB"
+
+G=$E2E_TMP/loop-gray.txt
+B=$E2E_TMP/loop-base.txt
+eff_gray=$("$PY" "$K8S/e2e_helper.py" effect "$G" "$T_GRAY" a-gray)
+eff_back=$("$PY" "$K8S/e2e_helper.py" effect "$G" "$T_DELETED" a-base)
+eff_all=$("$PY" "$K8S/e2e_helper.py" effects "$G" "${PAIRS[@]}" "$T_DELETED:a-base")
+echo "# relabel to gray -> first gray connect on a-gray: $eff_gray ms after the event was sent"
+echo "# delete -> first gray connect back on a-base: $eff_back ms after the event was sent"
+echo "# every event -> first gray connect it steers (ms): $eff_all"
+grep -o 'since_event_ms=[0-9.]*' "${DAEMON_LOG[main]}" | tr '\n' ' ' | sed 's/^/# daemon, event to applied: /'
+echo
+[[ $eff_gray != never ]] && pass "K2 after the relabel, gray connects land on a-gray" ||
+	fail "K2 after the relabel, gray connects land on a-gray" "$(tail -3 "$G" | tr '\n' ';')"
+[[ $eff_all != never ]] && pass "K3 readiness lost and regained 5 times: gray follows every change" ||
+	fail "K3 readiness lost and regained 5 times: gray follows every change" "$eff_all"
+[[ $eff_back != never ]] && pass "K3 after the delete, gray connects are back on a-base" ||
+	fail "K3 after the delete, gray connects are back on a-base" "$(tail -3 "$G" | tr '\n' ';')"
+nb=$(wc -l <"$B")
+assert_ge "K4 base loop made many connects" 300 "$nb"
+assert_eq "K2 base connects never reach a-gray (created, gray, deleted: never base)" 0 \
+	"$(grep -c ' a-gray$' "$B")"
+assert_eq "K4 every base connect succeeded" 0 "$(grep -vc ' ok ' "$B")"
+assert_eq "K4 every gray connect succeeded" 0 "$(grep -vc ' ok ' "$G")"
+switches=$(awk '{ if (prev != "" && $3 != prev) n++; prev = $3 } END { print n + 0 }' "$G")
+assert_eq "K4 the gray loop switched endpoints exactly 12 times (to a-gray, 5 times back and again, back)" 12 "$switches"
+early=$(awk -v t="$T_GRAY" '$1 < t && $3 == "a-gray"' "$G" | wc -l)
+assert_eq "K2 no gray connect on a-gray before the relabel (Pending pod: no endpoint)" 0 "$early"
+finish
