@@ -29,7 +29,7 @@
 /* A lane name is a DNS label: at most 31 bytes plus NUL. */
 #define GL_LANE_NAME_MAX	32
 /* Endpoints of one service in one lane and one address family. */
-#define GL_LANE_ENDPOINTS_MAX	32
+#define GL_LANE_ENDPOINTS_MAX	128	/* a power of 2: the kernel masks the index */
 /* Cgroups the kernel walks up from the caller's to find its workload. */
 #define GL_CGROUP_DEPTH_MAX	32
 
@@ -231,9 +231,10 @@ enum gl_event_type {
  * rebuilds the plan maps from the rules before it attaches, carries the
  * counters by the names in both maps' BTF and refuses, changing nothing,
  * when a map holding open connections' state differs (user/sync/layout.c).
- * Layout 1 is every build before this field existed; 3 added gl_service_stats.
+ * Layout 1 is every build before this field existed; 3 added gl_service_stats;
+ * 4 holds 128 endpoints per service, lane and family (was 32).
  */
-#define GL_LAYOUT_VERSION_ 3
+#define GL_LAYOUT_VERSION_ 4
 
 /*
  * GL_LAYOUT_TEST_NEXT builds the next layout for tests/e2e/test_upgrade.sh:

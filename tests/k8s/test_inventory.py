@@ -529,7 +529,7 @@ def no_crds(tmp):
 
 def cluster(tmp, n=5000, local=100, nsvc=200):
     """A cluster's worth: n pods, local of them here, nsvc services with
-    EndpointSlices of at most 100 endpoints (25 a service: graylane takes 32
+    EndpointSlices of at most 100 endpoints (25 a service: graylane takes 128
     endpoints per lane and service)."""
     r = Replay("--generate-pods", str(n), "--local", str(local), "--services", str(nsvc))
     d = Daemon(r, tmp, os.path.join(tmp, "cg-none"))

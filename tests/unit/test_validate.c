@@ -288,7 +288,7 @@ static void too_many_endpoints(void)
 		fprintf(f, DOC "kind: Workload\nmetadata: {name: a-gray-%02d, labels: {app: a, "
 			"traffic.opensergo.io/label: gray}}\nspec: {cgroup: /t/a-gray-%02d, "
 			"addresses: [10.1.0.%d, 'fd01::%d']}\n", i, i, i + 1, i + 1);
-	/* 32 base endpoints (the limit) are fine */
+	/* GL_LANE_ENDPOINTS_MAX base endpoints (the limit) are fine */
 	for (int i = 0; i < n - 1; i++)
 		fprintf(f, DOC "kind: Workload\nmetadata: {name: a-base-%02d, labels: {app: a}}\n"
 			"spec: {cgroup: /t/a-base-%02d, addresses: [10.2.0.%d]}\n", i, i, i + 1);
