@@ -45,16 +45,24 @@ void gl_k8s_res_query(const struct gl_k8s_refl *r, char *buf, size_t len)
 		snprintf(buf, len, "fieldSelector=spec.nodeName%%3D%s", r->k->node);
 }
 
-json_object *gl_k8s_get(json_object *o, ...)
+/* o's member at the path of keys ap gives (NULL-terminated), or NULL. */
+static json_object *walk(json_object *o, va_list ap)
 {
-	va_list ap;
 	const char *key;
 
-	va_start(ap, o);
 	while (o && (key = va_arg(ap, const char *)))
 		if (!json_object_is_type(o, json_type_object) ||
 		    !json_object_object_get_ex(o, key, &o))
 			o = NULL;
+	return o;
+}
+
+json_object *gl_k8s_get(json_object *o, ...)
+{
+	va_list ap;
+
+	va_start(ap, o);
+	o = walk(o, ap);
 	va_end(ap);
 	return o;
 }
@@ -62,13 +70,9 @@ json_object *gl_k8s_get(json_object *o, ...)
 const char *gl_k8s_str(json_object *o, ...)
 {
 	va_list ap;
-	const char *key;
 
 	va_start(ap, o);
-	while (o && (key = va_arg(ap, const char *)))
-		if (!json_object_is_type(o, json_type_object) ||
-		    !json_object_object_get_ex(o, key, &o))
-			o = NULL;
+	o = walk(o, ap);
 	va_end(ap);
 	return o && json_object_is_type(o, json_type_string) ? json_object_get_string(o) : NULL;
 }
