@@ -15,6 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/file.h"
+
 static int t_pass __attribute__((unused)), t_fail __attribute__((unused));
 
 /* Prints "ok NAME" or "FAIL NAME"; details of a failure go to stderr. */
@@ -74,31 +76,7 @@ static inline int t_chdir_top(void)
 /* Whole file as a NUL-terminated string, or NULL. */
 static inline char *t_read(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t n = 0, cap = 0, r;
-
-	if (!f)
-		return NULL;
-	do {
-		if (cap - n < 4096) {
-			char *nb = realloc(buf, cap = cap * 2 + 4096);
-
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = nb;
-		}
-		r = fread(buf + n, 1, cap - n - 1, f);
-		n += r;
-	} while (r);
-	fclose(f);
-	buf[n] = '\0';
-	if (len)
-		*len = n;
-	return buf;
+	return gl_read_file(path, len);
 }
 
 /* An in-memory FILE; t_text() ends it and returns what was printed. */

@@ -15,6 +15,7 @@
 #include "k8s.h"
 #include "common/arena.h"
 #include "common/diag.h"
+#include "common/file.h"
 #include "rules/ytree.h"
 
 struct kc_read {
@@ -181,34 +182,6 @@ static int on_doc(void *arg, const struct gl_ydoc *doc)
 	return 1;	/* the first document is the kubeconfig */
 }
 
-static char *read_text(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t cap = 0, n = 0, got;
-
-	if (!f)
-		return NULL;
-	do {
-		if (n + 4096 + 1 > cap) {
-			char *nb = realloc(buf, cap = (cap + 4096) * 2);
-
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = nb;
-		}
-		got = fread(buf + n, 1, cap - n - 1, f);
-		n += got;
-	} while (got);
-	fclose(f);
-	buf[n] = 0;
-	*len = n;
-	return buf;
-}
-
 static int in_cluster(struct gl_k8s_conn *c, char *err, size_t errlen)
 {
 	const char *host = getenv("KUBERNETES_SERVICE_HOST");
@@ -242,7 +215,7 @@ int gl_k8s_conn_load(const char *kubeconfig, struct gl_k8s_conn *c, char *err, s
 	err[0] = 0;
 	if (!strcmp(kubeconfig, GL_K8S_IN_CLUSTER))
 		return in_cluster(c, err, errlen);
-	buf = read_text(kubeconfig, &len);
+	buf = gl_read_file(kubeconfig, &len);
 	if (!buf) {
 		snprintf(err, errlen, "cannot read kubeconfig %s: %s", kubeconfig, strerror(errno));
 		return -errno;
