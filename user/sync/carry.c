@@ -38,17 +38,6 @@ struct gl_carry_map {
 	size_t n;
 };
 
-static const struct btf_type *resolved(const struct btf *btf, uint32_t *id)
-{
-	const struct btf_type *t = btf__type_by_id(btf, *id);
-
-	while (t && (btf_is_mod(t) || btf_is_typedef(t))) {
-		*id = t->type;
-		t = btf__type_by_id(btf, *id);
-	}
-	return t;
-}
-
 static int is_scalar(const struct btf_type *t)
 {
 	return t && (btf_is_int(t) || btf_is_enum(t));
@@ -93,7 +82,8 @@ static void members(struct xlate *x, const struct btf *ob, const struct btf_type
 		for (int i = 0; *name && i < btf_vlen(ot); i++) {
 			const struct btf_member *om = btf_members(ot) + i;
 			uint32_t oid = om->type, nid = nm->type;
-			const struct btf_type *omt = resolved(ob, &oid), *nmt = resolved(nb, &nid);
+			const struct btf_type *omt = gl_layout_resolve(ob, &oid);
+			const struct btf_type *nmt = gl_layout_resolve(nb, &nid);
 			__s64 osz = btf__resolve_size(ob, oid), nsz = btf__resolve_size(nb, nid);
 
 			if (strcmp(name, btf__name_by_offset(ob, om->name_off)) ||
@@ -114,8 +104,8 @@ static void members(struct xlate *x, const struct btf *ob, const struct btf_type
 static int xlate_build(struct xlate *x, const struct btf *ob, uint32_t oid, uint32_t osz,
 		       const struct btf *nb, uint32_t nid, uint32_t nsz)
 {
-	const struct btf_type *ot = ob && oid ? resolved(ob, &oid) : NULL;
-	const struct btf_type *nt = nb && nid ? resolved(nb, &nid) : NULL;
+	const struct btf_type *ot = ob && oid ? gl_layout_resolve(ob, &oid) : NULL;
+	const struct btf_type *nt = nb && nid ? gl_layout_resolve(nb, &nid) : NULL;
 
 	memset(x, 0, sizeof(*x));
 	if (ot && nt && btf_is_enum(ot) && btf_is_enum(nt) && ot->size == 4 && nt->size == 4)

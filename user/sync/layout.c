@@ -70,12 +70,21 @@ static uint64_t mix_str(uint64_t h, const char *s)
  * enums by size (enums with their enumerators), structs by size and their
  * members' names, offsets and shapes. Names of types do not matter.
  */
+const struct btf_type *gl_layout_resolve(const struct btf *btf, uint32_t *id)
+{
+	const struct btf_type *t = btf__type_by_id(btf, *id);
+
+	while (t && (btf_is_mod(t) || btf_is_typedef(t))) {
+		*id = t->type;
+		t = btf__type_by_id(btf, *id);
+	}
+	return t;
+}
+
 static uint64_t type_shape(const struct btf *btf, uint32_t id, uint64_t h, int depth)
 {
-	const struct btf_type *t = btf__type_by_id(btf, id);
+	const struct btf_type *t = gl_layout_resolve(btf, &id);
 
-	while (t && (btf_is_mod(t) || btf_is_typedef(t)))
-		t = btf__type_by_id(btf, t->type);
 	if (!t || depth > 8)
 		return mix(h, 0xdead);
 	h = mix(h, btf_kind(t));
@@ -193,6 +202,7 @@ static struct gl_layout_row *row(struct gl_layout *lay, const char *name)
 /* gl_config.layout of the pins, found by its name in the pinned map's BTF. */
 uint32_t gl_layout_pinned(const char *root)
 {
+	/* opened by path, not gl_pins_map_fd: pins.c calls this file */
 	char path[4096];
 	int fd = snprintf(path, sizeof(path), "%s/gl_config", root) < (int)sizeof(path) ?
 		 bpf_obj_get(path) : -1;

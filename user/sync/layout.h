@@ -13,6 +13,7 @@
 struct bpf_object;
 struct bpf_map;
 struct btf;
+struct btf_type;
 
 /* What a map holds decides what an upgrade may do with it. */
 enum gl_map_class {
@@ -69,6 +70,9 @@ uint32_t gl_layout_pinned(const char *root);
 int gl_layout_shape_of_map(const struct bpf_object *obj, const struct bpf_map *m,
 			   struct gl_map_shape *s);
 int gl_layout_shape_of_fd(int fd, struct gl_map_shape *s);
+
+/* Type id past typedefs and qualifiers (updated in *id), or NULL. */
+const struct btf_type *gl_layout_resolve(const struct btf *btf, uint32_t *id);
 
 /* The shape of one BTF type (names of types aside): equal shapes, same layout. */
 uint64_t gl_layout_type_shape(const struct btf *btf, uint32_t id);
