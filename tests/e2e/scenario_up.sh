@@ -22,3 +22,19 @@ scenario_up() {
 	wait_generation "$PIN" 1 "$DPID" || die "daemon did not apply the rules"
 	scn_start_services "$E2E_TMP"
 }
+
+# scn_gray_only_service: adds grayonly.yaml to RULES, service c-gray-only at
+# 10.77.100.9:80 whose only endpoints are C's gray ones (a base caller is
+# refused)
+scn_gray_only_service() {
+	cat <<EOF | write_rules "$RULES" grayonly.yaml
+---
+apiVersion: graylane.io/v1alpha1
+kind: Service
+metadata: {name: c-gray-only}
+spec:
+  addresses: ["10.77.100.9"]
+  ports: [{port: 80, targetPort: 9090}]
+  selector: {app: c, traffic.opensergo.io/label: gray}
+EOF
+}

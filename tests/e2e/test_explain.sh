@@ -70,16 +70,7 @@ assert_eq "E8 an endpoint's own IPv6 address and port is the service too: a-gray
 
 # ---------------------------------------------------------------- refusal and fallback
 g=$(generation "$PIN")
-cat <<EOF | write_rules "$RULES" grayonly.yaml
----
-apiVersion: graylane.io/v1alpha1
-kind: Service
-metadata: {name: c-gray-only}
-spec:
-  addresses: ["10.77.100.9"]
-  ports: [{port: 80, targetPort: 9090}]
-  selector: {app: c, traffic.opensergo.io/label: gray}
-EOF
+scn_gray_only_service
 wait_generation "$PIN" $((g + 1)) "$DPID" >/dev/null || fail "R0 grayonly.yaml applied" "no generation $((g + 1))"
 j=(--from a-base --to 10.77.100.9)
 assert_eq "R1 a base caller, a service with gray endpoints only: refused" "true base" \

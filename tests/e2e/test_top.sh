@@ -132,16 +132,7 @@ check "F2 A and C's gray rows: connects, no fallback; B and C still get gray req
 check "F2 ... and no other row has a rate" "nonzero() == ['a/gray', 'b/gray', 'c/gray']"
 
 # ---------------------------------------------------------------- errors: a refused connect
-cat <<EOF | write_rules "$RULES" grayonly.yaml
----
-apiVersion: graylane.io/v1alpha1
-kind: Service
-metadata: {name: c-gray-only}
-spec:
-  addresses: ["10.77.100.9"]
-  ports: [{port: 80, targetPort: 9090}]
-  selector: {app: c, traffic.opensergo.io/label: gray}
-EOF
+scn_gray_only_service
 wait_generation "$PIN" $((g + 2)) "$DPID" >/dev/null || fail "E0 grayonly.yaml applied" "no generation $((g + 2))"
 refused_once() { curl_as a-base -o /dev/null http://10.77.100.9/ 2>/dev/null; echo "exit $?"; }
 loop_start refused refused_once
