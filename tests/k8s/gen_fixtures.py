@@ -179,6 +179,16 @@ def main():
     write_events("events-pod-lifecycle.jsonl", [("ADDED", c_pending), ("MODIFIED", c_base)])
     write_events("events-pod-relabel.jsonl", [("MODIFIED", C_NEW)])
     write_events("events-pod-delete.jsonl", [("DELETED", C_NEW)])
+    # the pod on node-b: restarted (an annotation: nothing graylane reads), relabelled
+    # to base, and back
+    b_restarted = copy.deepcopy(B_GRAY)
+    b_restarted["metadata"].setdefault("annotations", {})[
+        "kubectl.kubernetes.io/restartedAt"] = "2026-12-01T09:00:00Z"
+    b_base = copy.deepcopy(b_restarted)
+    del b_base["metadata"]["labels"]["traffic.opensergo.io/label"]
+    write_events("events-remote-annotate.jsonl", [("MODIFIED", b_restarted)])
+    write_events("events-remote-relabel.jsonl", [("MODIFIED", b_base)])
+    write_events("events-remote-restore.jsonl", [("MODIFIED", B_GRAY)])
     # managedFields nest as deep as the spec does: 40 levels, past json-c's default
     deep = copy.deepcopy(C_NEW)
     deep["metadata"]["name"] = "deep-5c9f7b8d6-k2j4h"

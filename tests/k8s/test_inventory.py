@@ -201,9 +201,10 @@ def test_list(d, inv):
           r[0]["selected"] == 1, "the TrafficLabelRule CRD object, selecting the gateway", r)
     reqs = d.replay.requests()
     pods = [q for q in reqs if q["path"] == "/api/v1/pods"]
-    check(pods and "fieldSelector=spec.nodeName%3Dnode-a" in pods[0]["query"] and
-          "limit=500" in pods[0]["query"], "pods listed with this node's fieldSelector, in pages",
-          pods[:1])
+    check(pods and "fieldSelector" not in pods[0]["query"] and "limit=500" in pods[0]["query"],
+          "every pod listed (remote endpoints need their pod's labels), in pages", pods[:1])
+    check(wl(inv, B_GRAY)["lane"] == "gray", "the endpoint on another node has its pod's lane "
+          "(traffic.opensergo.io/label=gray)", wl(inv, B_GRAY))
     w = [q for q in pods if "watch=1" in q["query"]]
     check(w and "allowWatchBookmarks=true" in w[0]["query"] and "resourceVersion=" in w[0]["query"],
           "then watched from the list's resourceVersion, with bookmarks", w[:1])
@@ -228,6 +229,22 @@ def test_lifecycle(d):
                "the pod relabelled traffic.opensergo.io/label=gray: its lane follows")
     inv = play(d, "events-pod-delete.jsonl", lambda i: i["ok"] and wl(i, C_POD) is None,
                "the pod DELETED: the workload goes")
+
+
+def test_remote(d):
+    """A pod of another node: its lane follows its labels; a change of anything
+    else (a restart's annotation, which the cache does not keep) builds nothing."""
+    t0 = time.time()
+    d.replay.control(op="play", file="events-remote-annotate.jsonl")
+    t, inv = d.wait(lambda i: True, 1.5)
+    seen = [l for tt, l in d.logs if tt > t0 and "b-gray-8d0f1a2b3-r6w1y" in str(l.get("object"))]
+    check(inv is None and seen, "another node's pod annotated: the event is read, no model is "
+          "built", (inv is not None, len(seen)))
+    play(d, "events-remote-relabel.jsonl", lambda i: wl(i, B_GRAY) and
+         wl(i, B_GRAY)["lane"] == "base", "another node's pod loses its gray label: its endpoint "
+         "is base")
+    play(d, "events-remote-restore.jsonl", lambda i: wl(i, B_GRAY) and
+         wl(i, B_GRAY)["lane"] == "gray", "and gray again")
 
 
 def test_deep(d):
@@ -375,11 +392,29 @@ def scenario(tmp):
             print(f"#   first model {1000 * (t - d.t0):.0f} ms after start")
         test_list(d, inv)
         test_lifecycle(d)
+        test_remote(d)
         test_deep(d)
         test_chunks_and_bad_object(d)
         test_bookmark_and_drop(d)
         test_expired(d)
         test_slow(d)
+    finally:
+        d.stop()
+        r.stop()
+
+
+def node_pods_only(tmp):
+    """--k8s-node-pods-only: this node's pods only; remote endpoints are then
+    base (their pods' labels are not known)."""
+    r = Replay()
+    d = Daemon(r, tmp, os.path.join(tmp, "cg-none"), "--k8s-node-pods-only")
+    try:
+        t, inv = d.wait(lambda i: True, 15)
+        pods = [q for q in r.requests() if q["path"] == "/api/v1/pods"]
+        check(pods and "fieldSelector=spec.nodeName%3Dnode-a" in pods[0]["query"],
+              "--k8s-node-pods-only: pods listed with this node's fieldSelector", pods[:1])
+        check(inv and wl(inv, B_GRAY) and wl(inv, B_GRAY)["lane"] == "base",
+              "--k8s-node-pods-only: the endpoint on another node is base", inv and wl(inv, B_GRAY))
     finally:
         d.stop()
         r.stop()
@@ -564,6 +599,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="graylane-k8s-")
     try:
         scenario(tmp)
+        node_pods_only(tmp)
         cgroupfs(tmp)
         tls(tmp)
         no_crds(tmp)

@@ -33,7 +33,8 @@ static const char usage[] =
 	"  --kubeconfig PATH      the inventory and rules from the Kubernetes API too; \"in-cluster\"\n"
 	"                         for the pod's service account\n"
 	"  --node-name NAME       this node (default $NODE_NAME, else the host name)\n"
-	"  --k8s-all-pods         watch every pod, not this node's: remote endpoints get their lanes\n"
+	"  --k8s-node-pods-only   watch this node's pods only (less memory and API load): remote\n"
+	"                         endpoints are then base (default: every pod, so they get their lanes)\n"
 	"  --k8s-cgroup-root PATH the kubelet's cgroup tree (kubepods.slice, ...) below PATH\n"
 	"                         of the cgroup2 mount (default /)\n"
 	"  --k8s-backoff DURATION first retry after an API error (default 250ms; doubles)\n"
@@ -82,7 +83,8 @@ static int parse_k8s(int c, struct gl_options *o, FILE *err)
 	switch (c) {
 	case 'K': o->kubeconfig = optarg; break;
 	case 'N': o->node_name = optarg; break;
-	case 'A': o->k8s_all_pods = true; break;
+	case 'A': o->k8s_all_pods = true; break;	/* the default; kept for old command lines */
+	case 'O': o->k8s_all_pods = false; break;
 	case 'I': o->print_inventory = true; break;
 	case 'G': o->cgroup2_mount = optarg; break;
 	case 'R':
@@ -214,6 +216,7 @@ int gl_options_parse(int argc, char **argv, struct gl_options *o, FILE *err)
 		{ "kubeconfig", required_argument, 0, 'K' },
 		{ "node-name", required_argument, 0, 'N' },
 		{ "k8s-all-pods", no_argument, 0, 'A' },
+		{ "k8s-node-pods-only", no_argument, 0, 'O' },
 		{ "k8s-backoff", required_argument, 0, 'b' },
 		{ "k8s-backoff-max", required_argument, 0, 'B' },
 		{ "k8s-watch-timeout", required_argument, 0, 'W' },
@@ -233,6 +236,7 @@ int gl_options_parse(int argc, char **argv, struct gl_options *o, FILE *err)
 	o->poll_ms = GL_POLL_DEFAULT_MS;
 	o->log_level = GL_LOG_INFO;
 	o->metrics = GL_METRICS_DEFAULT;
+	o->k8s_all_pods = true;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1)
 		if ((rc = parse_one(c, o, err)))

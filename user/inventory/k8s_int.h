@@ -74,6 +74,8 @@ void *gl_k8s_refl_run(void *arg);
 int gl_k8s_list(struct gl_k8s_refl *r);
 /* "ns/name" of an API object into buf; false without a name. */
 bool gl_k8s_key(json_object *obj, char *buf, size_t len);
+/* What the cache keeps of obj (a pod of another node: its labels), a new reference. */
+json_object *gl_k8s_cached(const struct gl_k8s_refl *r, json_object *obj);
 /* An object's metadata.resourceVersion, or NULL. */
 const char *gl_k8s_rv(json_object *obj);
 void gl_k8s_notify(struct gl_k8s *k);

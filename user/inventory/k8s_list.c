@@ -56,7 +56,7 @@ static int take_page(struct gl_k8s_refl *r, json_object *list, json_object *cach
 		json_object *it = json_object_array_get_idx(items, i);
 
 		if (gl_k8s_key(it, key, sizeof(key)))
-			json_object_object_add(cache, key, json_object_get(it));
+			json_object_object_add(cache, key, gl_k8s_cached(r, it));
 	}
 	snprintf(r->rv, sizeof(r->rv), "%s", rv);
 	snprintf(cont, clen, "%s", c ? c : "");

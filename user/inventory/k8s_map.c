@@ -233,7 +233,7 @@ void gl_k8s_render_pods(struct gl_k8s_render *rd)
 		const char *phase = gl_k8s_str(pod, "status", "phase", NULL);
 
 		if (!node || strcmp(node, rd->k->node))
-			continue;	/* another node's (--k8s-all-pods): labels only */
+			continue;	/* another node's: its labels only, for its endpoints */
 		if (phase && (!strcmp(phase, "Succeeded") || !strcmp(phase, "Failed")))
 			continue;
 		const char *cached = pod_text(rd, key, pod);

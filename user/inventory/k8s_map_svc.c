@@ -5,7 +5,7 @@
  * the selector (scoped to the namespace), appProtocol mysql as protocol
  * mysql. EndpointSlices -> the ready endpoints on other nodes as Workloads
  * without a cgroup, carrying the labels of their pod when it is watched
- * (--k8s-all-pods), else their service's selector (base lane).
+ * (every pod is, unless --k8s-node-pods-only), else their service's selector (base lane).
  */
 #include <errno.h>
 #include <stdio.h>

@@ -87,6 +87,52 @@ bool gl_k8s_key(json_object *obj, char *buf, size_t len)
 	return snprintf(buf, len, "%s/%s", ns ? ns : "", name) < (int)len;
 }
 
+/* dst.key = src's member at the path (NULL-terminated), when there is one */
+static void copy_member(json_object *dst, const char *key, json_object *src, ...)
+{
+	json_object *v;
+	va_list ap;
+
+	va_start(ap, src);
+	v = walk(src, ap);
+	va_end(ap);
+	if (v)
+		json_object_object_add(dst, key, json_object_get(v));
+}
+
+/*
+ * What the cache keeps of obj, a new reference. A pod of another node is
+ * only ever read for its labels (its endpoint's lane, k8s_map_svc.c), so
+ * only its name, labels, node and phase are kept: every pod of a cluster
+ * fits in a node agent's memory.
+ */
+json_object *gl_k8s_cached(const struct gl_k8s_refl *r, json_object *obj)
+{
+	const char *node = gl_k8s_str(obj, "spec", "nodeName", NULL);
+	json_object *t, *meta, *spec, *status;
+
+	if (r->res != GL_K8S_PODS || (node && !strcmp(node, r->k->node)))
+		return json_object_get(obj);
+	t = json_object_new_object();
+	meta = json_object_new_object();
+	spec = json_object_new_object();
+	status = json_object_new_object();
+	if (!t || !meta || !spec || !status) {
+		json_object_put(t), json_object_put(meta), json_object_put(spec);
+		json_object_put(status);
+		return json_object_get(obj);
+	}
+	copy_member(meta, "name", obj, "metadata", "name", NULL);
+	copy_member(meta, "namespace", obj, "metadata", "namespace", NULL);
+	copy_member(meta, "labels", obj, "metadata", "labels", NULL);
+	copy_member(spec, "nodeName", obj, "spec", "nodeName", NULL);
+	copy_member(status, "phase", obj, "status", "phase", NULL);
+	json_object_object_add(t, "metadata", meta);
+	json_object_object_add(t, "spec", spec);
+	json_object_object_add(t, "status", status);
+	return t;
+}
+
 const char *gl_k8s_rv(json_object *obj)
 {
 	return gl_k8s_str(obj, "metadata", "resourceVersion", NULL);

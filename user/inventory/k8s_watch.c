@@ -18,6 +18,8 @@
 
 static void put(struct gl_k8s_refl *r, const char *type, json_object *obj)
 {
+	json_object *keep, *old;
+	bool same = false;
 	char key[512];
 
 	if (!gl_k8s_key(obj, key, sizeof(key))) {
@@ -25,16 +27,25 @@ static void put(struct gl_k8s_refl *r, const char *type, json_object *obj)
 		return;
 	}
 	pthread_mutex_lock(&r->k->lock);
-	if (!strcmp(type, "DELETED"))
+	if (!strcmp(type, "DELETED")) {
 		json_object_object_del(r->cache, key);
-	else
-		json_object_object_add(r->cache, key, json_object_get(obj));
-	r->gen++;
+	} else if (!(keep = gl_k8s_cached(r, obj))) {
+		json_object_object_del(r->cache, key);	/* no memory: as if gone, relisted later */
+	} else if (json_object_object_get_ex(r->cache, key, &old) && keep != obj &&
+		   json_object_equal(old, keep)) {
+		same = true;	/* another node's pod, same labels and phase: nothing to build */
+		json_object_put(keep);
+	} else {
+		json_object_object_add(r->cache, key, keep);
+	}
+	if (!same)
+		r->gen++;
 	pthread_mutex_unlock(&r->k->lock);
-	gl_k8s_logf(r, GL_K8S_DEBUG, "kubernetes event", "type=%s object=%s resource_version=%s",
-		    type, key, gl_k8s_rv(obj) ? gl_k8s_rv(obj) : "none");
+	gl_k8s_logf(r, GL_K8S_DEBUG, "kubernetes event", "type=%s object=%s resource_version=%s%s",
+		    type, key, gl_k8s_rv(obj) ? gl_k8s_rv(obj) : "none", same ? " unchanged=1" : "");
 	r->events++;
-	gl_k8s_notify(r->k);
+	if (!same)
+		gl_k8s_notify(r->k);
 }
 
 /* One watch event; nonzero ends the watch (an ERROR). */
