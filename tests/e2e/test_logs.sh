@@ -87,6 +87,10 @@ st=$(status_json "$PIN")
 assert_eq "json: the applied event's generation is a number, the one status reports" \
 	"$(json_field "$st" generation)" "$(field "$LOG" applied generation)"
 assert_match "json: apply_ms is a number" '^[0-9]+(\.[0-9]+)?$' "$(field "$LOG" applied apply_ms)"
+eff=$(field "$LOG" applied effect_ms)
+assert_match "json: effect_ms (to the switch) is a number" '^[0-9]+(\.[0-9]+)?$' "$eff"
+assert_eq "json: the switch comes before the apply ends (effect_ms <= apply_ms)" 1 \
+	"$(awk -v e="$eff" -v a="$(field "$LOG" applied apply_ms)" 'BEGIN { print (e != "" && e + 0 <= a + 0) }')"
 assert_match "json: a diagnostic is an error event with file, line and col" \
 	'"level":"error","msg":"[^"]*10\.77\.100\.300[^"]*","file":"[^"]*broken\.yaml","line":[0-9]+,"col":[0-9]+' \
 	"$(cat "$LOG")"

@@ -264,9 +264,10 @@ static int apply_rules(struct daemon *dm)
 		 res.addrs, res.backends, res.rules);
 	gl_log_kv(GL_LOG_INFO, msg, "event=applied generation=%llu lanes=%u workloads=%u "
 		  "cgroups_missing=%u service_addrs=%u backend_sets=%u entry_rules=%u "
-		  "digest=%016llx apply_ms=%.1f", (unsigned long long)res.generation, res.lanes,
-		  res.workloads, res.unresolved, res.addrs, res.backends, res.rules,
-		  (unsigned long long)res.digest, ms);
+		  "digest=%016llx effect_ms=%.1f apply_ms=%.1f", (unsigned long long)res.generation,
+		  res.lanes, res.workloads, res.unresolved, res.addrs, res.backends, res.rules,
+		  (unsigned long long)res.digest, (res.switched.tv_sec - t0.tv_sec) * 1e3 +
+		  (res.switched.tv_nsec - t0.tv_nsec) / 1e6, ms);
 	gl_applied_free(&dm->applied);
 	dm->applied = applied;
 	memset(&applied, 0, sizeof(applied));

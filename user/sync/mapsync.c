@@ -518,6 +518,7 @@ int gl_sync_apply(const struct gl_map_fds *f, const struct gl_plan *p,
 		clear_slot_all(f, slot);
 		goto out;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &res->switched);
 	res->generation = cfg.generation;
 	res->digest = cfg.plan_digest;
 	res->slot = slot;
