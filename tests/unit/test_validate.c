@@ -274,12 +274,13 @@ static void too_many_lanes(void)
 	gen_case("lanes", &g, want);
 }
 
+/* More endpoints than a lane holds: sampled (plan/sample.h), with a warning. */
 static void too_many_endpoints(void)
 {
 	const int n = GL_LANE_ENDPOINTS_MAX + 1;
 	FILE *f;
 	struct gen g;
-	char want[256];
+	char want[512];
 
 	f = gen_open(&g);
 	fprintf(f, "apiVersion: graylane.io/v1alpha1\nkind: Service\nmetadata: {name: a}\n"
@@ -293,10 +294,12 @@ static void too_many_endpoints(void)
 		fprintf(f, DOC "kind: Workload\nmetadata: {name: a-base-%02d, labels: {app: a}}\n"
 			"spec: {cgroup: /t/a-base-%02d, addresses: [10.2.0.%d]}\n", i, i, i + 1);
 	snprintf(want, sizeof(want),
-		 "gen-endpoints.yaml:6:13: error: service 'a' has %d IPv4 endpoints in lane 'gray'; "
-		 "at most %d per lane and address family\n"
-		 "gen-endpoints.yaml:6:13: error: service 'a' has %d IPv6 endpoints in lane 'gray'; "
-		 "at most %d per lane and address family\n",
+		 "gen-endpoints.yaml:6:13: warning: service 'a' has %d IPv4 endpoints in lane 'gray'; "
+		 "%d are used: this node's first, then those a hash of service and address ranks "
+		 "highest\n"
+		 "gen-endpoints.yaml:6:13: warning: service 'a' has %d IPv6 endpoints in lane 'gray'; "
+		 "%d are used: this node's first, then those a hash of service and address ranks "
+		 "highest\n",
 		 n, GL_LANE_ENDPOINTS_MAX, n, GL_LANE_ENDPOINTS_MAX);
 	gen_case("endpoints", &g, want);
 }

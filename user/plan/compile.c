@@ -22,6 +22,7 @@
 #include "common/diag.h"
 #include "model/model.h"
 #include "plan.h"
+#include "plan/sample.h"
 #include "common/quote.h"
 
 struct cc {
@@ -269,39 +270,77 @@ static struct gl_plan_backend *new_backend(struct cc *c)
 	return &p->backends[p->nbackends];
 }
 
-/* One lane's endpoints of one service in one family; none -> no entry. */
-static int backend(struct cc *c, __u32 sid, const size_t *match, size_t nmatch,
-		   __u16 lane, __u8 family)
+/* One lane's endpoints of one service in one family, every one, into cand
+ * (room for every address of the matched workloads); how many. */
+static size_t candidates(struct cc *c, __u32 sid, const size_t *match, size_t nmatch,
+			 __u16 lane, __u8 family, struct gl_ep_cand *cand)
 {
-	struct gl_plan_backend *b = new_backend(c);
-	struct gl_endpoint *ep = &c->p->endpoints[c->p->nendpoints];
-	size_t room = c->endpoints_cap - c->p->nendpoints;
-	__u32 n = 0;
+	const char *svc = c->svc[sid - 1]->meta.name;
+	size_t n = 0;
 
-	if (!b)
-		return -ENOMEM;
 	for (size_t k = 0; k < nmatch; k++) {
 		const struct gl_workload_def *w = c->wl[match[k]];
 
 		if (w->lane_id != lane)
 			continue;
 		for (size_t i = 0; i < w->naddrs; i++) {
+			struct gl_ep_cand *e = &cand[n];
+
 			if (w->addrs[i].family != family)
 				continue;
-			if (n == GL_LANE_ENDPOINTS_MAX || n == room)
-				return -EINVAL;	/* validation reports this */
-			memset(&ep[n], 0, sizeof(ep[n]));
-			memcpy(ep[n].addr, w->addrs[i].addr, sizeof(ep[n].addr));
-			ep[n++].workload_id = match[k] + 1;
+			n++;
+			memset(e, 0, sizeof(*e));
+			memcpy(e->ep.addr, w->addrs[i].addr, sizeof(e->ep.addr));
+			e->ep.workload_id = match[k] + 1;
+			e->local = w->cgroup != NULL;
+			e->score = gl_sample_score(svc, e->ep.addr);
 		}
 	}
+	return n;
+}
+
+/* Addresses of the matched workloads: room for every candidate. */
+static size_t count_addrs(struct cc *c, const size_t *match, size_t nmatch)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < nmatch; k++)
+		n += c->wl[match[k]]->naddrs;
+	return n;
+}
+
+/* One lane's endpoints of one service in one family; none -> no entry.
+ * More than a lane holds: sampled (sample.h; validation warns). */
+static int backend(struct cc *c, __u32 sid, const size_t *match, size_t nmatch,
+		   __u16 lane, __u8 family)
+{
+	struct gl_plan_backend *b = new_backend(c);
+	struct gl_endpoint *ep = &c->p->endpoints[c->p->nendpoints];
+	size_t room = c->endpoints_cap - c->p->nendpoints;
+	struct gl_ep_cand *cand;
+	size_t n;
+
+	if (!b)
+		return -ENOMEM;
+	cand = malloc((count_addrs(c, match, nmatch) + 1) * sizeof(*cand));
+	if (!cand)
+		return -ENOMEM;
+	n = gl_sample(cand, candidates(c, sid, match, nmatch, lane, family, cand),
+		      GL_LANE_ENDPOINTS_MAX);
+	if (n > room) {
+		free(cand);
+		return -EINVAL;	/* endpoints_cap counts every address */
+	}
+	for (size_t i = 0; i < n; i++)
+		ep[i] = cand[i].ep;
+	free(cand);
 	if (!n)
 		return 0;
 	qsort(ep, n, sizeof(ep[0]), cmp_endpoint);
 	b->key.family = family;
 	b->key.lane = lane;
 	b->key.service_id = sid;
-	b->count = n;
+	b->count = (__u32)n;
 	b->ep = ep;
 	c->p->nendpoints += n;
 	c->p->nbackends++;

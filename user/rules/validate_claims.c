@@ -331,10 +331,11 @@ static size_t count_sets(struct gl_vctx *v, const struct gl_service_def *s, size
 				continue;
 			sets++;
 			if (c > GL_LANE_ENDPOINTS_MAX)
-				gl_verr(v, s->selector.pos, "service '%s' has %zu %s endpoints in "
-					"lane '%s'; at most %d per lane and address family",
-					gl_obj_name(&s->meta), c, f ? "IPv6" : "IPv4",
-					m->lanes[lane], GL_LANE_ENDPOINTS_MAX);
+				gl_vwarn(v, s->selector.pos, "service '%s' has %zu %s endpoints in "
+					 "lane '%s'; %d are used: this node's first, then those "
+					 "a hash of service and address ranks highest",
+					 gl_obj_name(&s->meta), c, f ? "IPv6" : "IPv4",
+					 m->lanes[lane], GL_LANE_ENDPOINTS_MAX);
 		}
 	return sets;
 }

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Endpoint sampling (user/plan/sample.h): a lane with more endpoints than
+ * the data path holds keeps this node's first, then those that score
+ * highest; one endpoint more or less changes at most one of those kept; and
+ * a service of 300 endpoints in a lane compiles to a plan of 128, with a
+ * warning and no error, instead of rejecting the whole set.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/diag.h"
+#include "model/model.h"
+#include "plan/plan.h"
+#include "plan/sample.h"
+#include "rules/rules.h"
+#include "testutil.h"
+
+#define N 300
+#define LOCAL 20
+
+static void cand_at(struct gl_ep_cand *c, int i)
+{
+	memset(c, 0, sizeof(*c));
+	c->ep.addr[0] = 10, c->ep.addr[1] = 9, c->ep.addr[2] = (__u8)(i >> 8);
+	c->ep.addr[3] = (__u8)i;
+	c->ep.workload_id = (__u32)i + 1;
+	c->local = i < LOCAL;
+	c->score = gl_sample_score("shop/b", c->ep.addr);
+}
+
+/* kept[i]: is endpoint i (workload i + 1) among the first k of c */
+static void kept_set(const struct gl_ep_cand *c, size_t k, bool *kept)
+{
+	memset(kept, 0, (N + 1) * sizeof(*kept));
+	for (size_t i = 0; i < k; i++)
+		kept[c[i].ep.workload_id - 1] = true;
+}
+
+/* the kept sets of all N but skip (-1: none) */
+static size_t sample_without(int skip, bool *kept)
+{
+	struct gl_ep_cand c[N];
+	size_t n = 0, k;
+
+	for (int i = 0; i < N; i++)
+		if (i != skip)
+			cand_at(&c[n++], i);
+	k = gl_sample(c, n, GL_LANE_ENDPOINTS_MAX);
+	kept_set(c, k, kept);
+	return k;
+}
+
+static int differ(const bool *a, const bool *b)
+{
+	int d = 0;
+
+	for (int i = 0; i < N; i++)
+		d += a[i] != b[i];
+	return d;
+}
+
+static void stability(void)
+{
+	bool all[N + 1], less[N + 1];
+	int locals = 0, worst = 0, first_kept = -1, first_out = -1;
+
+	t_check(sample_without(-1, all) == GL_LANE_ENDPOINTS_MAX, "300 endpoints: 128 kept");
+	for (int i = 0; i < LOCAL; i++)
+		locals += all[i];
+	t_check(locals == LOCAL, "this node's 20 endpoints are all kept");
+	for (int i = LOCAL; i < N; i++) {
+		if (all[i] && first_kept < 0)
+			first_kept = i;
+		if (!all[i] && first_out < 0)
+			first_out = i;
+	}
+	sample_without(first_out, less);
+	t_check(differ(all, less) == 0, "an endpoint not kept goes: the kept set is the same");
+	for (int i = LOCAL; i < N; i++) {
+		int d;
+
+		sample_without(i, less);
+		d = differ(all, less);	/* the one gone, if kept, and who replaced it */
+		worst = d > worst ? d : worst;
+	}
+	sample_without(first_kept, less);
+	t_check(differ(all, less) == 2, "a kept endpoint goes: exactly one other comes in");
+	t_check(worst <= 2, "any one endpoint gone changes at most one other of those kept");
+}
+
+/* a service of N gray endpoints, LOCAL of them on this node (a cgroup) */
+static char *write_set(char *dir)
+{
+	char path[300];
+	FILE *f;
+
+	if (!mkdtemp(dir))
+		return NULL;
+	snprintf(path, sizeof(path), "%s/set.yaml", dir);
+	f = fopen(path, "w");
+	if (!f)
+		return NULL;
+	fprintf(f, "apiVersion: graylane.io/v1alpha1\nkind: Service\nmetadata: {name: b}\n"
+		"spec:\n  addresses: [10.96.0.9]\n  ports: [{port: 80}]\n  selector: {app: b}\n");
+	for (int i = 0; i < N; i++)
+		fprintf(f, "---\napiVersion: graylane.io/v1alpha1\nkind: Workload\nmetadata: "
+			"{name: b-%03d, labels: {app: b, traffic.opensergo.io/label: gray}}\n"
+			"spec: {%s%.0d%saddresses: [10.9.%d.%d]}\n", i, i < LOCAL ? "cgroup: /t/b-" : "",
+			i < LOCAL ? i + 1 : 0, i < LOCAL ? ", " : "", i / 250, i % 250 + 1);
+	fclose(f);
+	return path[0] ? dir : NULL;
+}
+
+static void compiled(void)
+{
+	char dir[] = "/tmp/gl-sample-XXXXXX", cmd[64];
+	struct gl_model m;
+	struct gl_diags d;
+	struct gl_plan p;
+	int rc;
+
+	gl_model_init(&m);
+	gl_diags_init(&d);
+	rc = write_set(dir) ? gl_model_load_dir(dir, &m, &d) : -1;
+	if (!rc)
+		rc = gl_model_validate(&m, &d);
+	if (!rc)
+		rc = gl_plan_compile(&m, &p, NULL, &d);
+	t_check(!rc && !gl_diags_errors(&d), "300 gray endpoints: the set compiles, no error");
+	if (!rc) {
+		size_t gray = 0, locals = 0;
+
+		for (size_t i = 0; i < p.nbackends; i++)
+			if (p.backends[i].key.lane != 0) {
+				gray = p.backends[i].count;
+				for (size_t k = 0; k < gray; k++)
+					locals += p.backends[i].ep[k].addr[2] == 0 &&
+						  p.backends[i].ep[k].addr[3] <= LOCAL;
+			}
+		t_check(gray == GL_LANE_ENDPOINTS_MAX, "the gray lane holds 128 endpoints");
+		t_check(locals == LOCAL, "the 20 with a cgroup (this node's) among them");
+		gl_plan_free(&p);
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd))
+		t_check(false, "temp dir removed");
+	gl_model_free(&m);
+	gl_diags_free(&d);
+}
+
+int main(void)
+{
+	stability();
+	compiled();
+	return t_done();
+}

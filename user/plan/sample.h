@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Which endpoints of a lane are kept when a service has more than a lane
+ * holds (GL_LANE_ENDPOINTS_MAX): this node's first, then by rendezvous
+ * (highest random weight) hashing of the service's name with the address,
+ * so adding or removing one endpoint changes at most one of those kept.
+ */
+#ifndef GL_PLAN_SAMPLE_H
+#define GL_PLAN_SAMPLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <graylane/abi.h>
+
+struct gl_ep_cand {
+	struct gl_endpoint ep;
+	uint64_t score;
+	bool local;		/* a workload of this node (it has a cgroup) */
+};
+
+/* The score of an endpoint of service svc (its name). */
+uint64_t gl_sample_score(const char *svc, const __u8 addr[16]);
+
+/* Orders c[0..n) so that the ones to keep come first; returns how many
+ * (n, or keep when n is larger). */
+size_t gl_sample(struct gl_ep_cand *c, size_t n, size_t keep);
+
+#endif
