@@ -595,6 +595,29 @@ def cluster(tmp, n=5000, local=100, nsvc=200):
         r.stop()
 
 
+def sampled(tmp, n=400):
+    """Two services of 200 pods (160 and 200 base, past the 128 a lane holds):
+    the set is valid with a warning, and a later change still takes effect."""
+    r = Replay("--generate-pods", str(n), "--local", "10", "--services", "2")
+    d = Daemon(r, tmp, os.path.join(tmp, "cg-none"))
+    d.replay = r
+    try:
+        t, inv = d.wait(lambda i: True, 30)
+        check(inv and inv["ok"], "two services of 200 endpoints: the set is valid",
+              inv and inv.get("ok"))
+        warn = d.logs_where(lambda l: l.get("level") == "warn" and "128 are used" in
+                            str(l.get("msg")))
+        msgs = sorted(str(l["msg"]) for l in warn)
+        check(len(msgs) == 2 and "'default/load-0' has 160 IPv4 endpoints in lane 'base'" in
+              msgs[0] and "'default/load-1' has 200 IPv4" in msgs[1],
+              "a warning per service names the count and the 128 used", msgs)
+        play(d, "events-pod-relabel.jsonl", lambda i: i["ok"] and wl(i, C_POD) and
+             wl(i, C_POD)["lane"] == "gray", "beside them, a pod relabelled gray: followed")
+    finally:
+        d.stop()
+        r.stop()
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="graylane-k8s-")
     try:
@@ -604,6 +627,7 @@ def main():
         tls(tmp)
         no_crds(tmp)
         many(tmp)
+        sampled(tmp)
         cluster(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
