@@ -29,14 +29,15 @@ static void put(struct gl_k8s_refl *r, const char *type, json_object *obj)
 	pthread_mutex_lock(&r->k->lock);
 	if (!strcmp(type, "DELETED")) {
 		json_object_object_del(r->cache, key);
-	} else if (!(keep = gl_k8s_cached(r, obj))) {
-		json_object_object_del(r->cache, key);	/* no memory: as if gone, relisted later */
-	} else if (json_object_object_get_ex(r->cache, key, &old) && keep != obj &&
-		   json_object_equal(old, keep)) {
-		same = true;	/* another node's pod, same labels and phase: nothing to build */
-		json_object_put(keep);
 	} else {
-		json_object_object_add(r->cache, key, keep);
+		keep = gl_k8s_cached(r, obj);
+		/* another node's pod, same labels and phase: nothing to build */
+		same = keep != obj && json_object_object_get_ex(r->cache, key, &old) &&
+		       json_object_equal(old, keep);
+		if (same)
+			json_object_put(keep);
+		else
+			json_object_object_add(r->cache, key, keep);
 	}
 	if (!same)
 		r->gen++;
