@@ -27,7 +27,6 @@ static void cand_at(struct gl_ep_cand *c, int i)
 	c->ep.addr[3] = (__u8)i;
 	c->ep.workload_id = (__u32)i + 1;
 	c->local = i < LOCAL;
-	c->score = gl_sample_score("shop/b", c->ep.addr);
 }
 
 /* kept[i]: is endpoint i (workload i + 1) among the first k of c */
@@ -47,7 +46,7 @@ static size_t sample_without(int skip, bool *kept)
 	for (int i = 0; i < N; i++)
 		if (i != skip)
 			cand_at(&c[n++], i);
-	k = gl_sample(c, n, GL_LANE_ENDPOINTS_MAX);
+	k = gl_sample("shop/b", c, n, GL_LANE_ENDPOINTS_MAX);
 	kept_set(c, k, kept);
 	return k;
 }

@@ -272,10 +272,9 @@ static struct gl_plan_backend *new_backend(struct cc *c)
 
 /* One lane's endpoints of one service in one family, every one, into cand
  * (room for every address of the matched workloads); how many. */
-static size_t candidates(struct cc *c, __u32 sid, const size_t *match, size_t nmatch,
+static size_t candidates(struct cc *c, const size_t *match, size_t nmatch,
 			 __u16 lane, __u8 family, struct gl_ep_cand *cand)
 {
-	const char *svc = c->svc[sid - 1]->meta.name;
 	size_t n = 0;
 
 	for (size_t k = 0; k < nmatch; k++) {
@@ -293,7 +292,6 @@ static size_t candidates(struct cc *c, __u32 sid, const size_t *match, size_t nm
 			memcpy(e->ep.addr, w->addrs[i].addr, sizeof(e->ep.addr));
 			e->ep.workload_id = match[k] + 1;
 			e->local = w->cgroup != NULL;
-			e->score = gl_sample_score(svc, e->ep.addr);
 		}
 	}
 	return n;
@@ -325,8 +323,8 @@ static int backend(struct cc *c, __u32 sid, const size_t *match, size_t nmatch,
 	cand = malloc((count_addrs(c, match, nmatch) + 1) * sizeof(*cand));
 	if (!cand)
 		return -ENOMEM;
-	n = gl_sample(cand, candidates(c, sid, match, nmatch, lane, family, cand),
-		      GL_LANE_ENDPOINTS_MAX);
+	n = gl_sample(c->svc[sid - 1]->meta.name, cand,
+		      candidates(c, match, nmatch, lane, family, cand), GL_LANE_ENDPOINTS_MAX);
 	if (n > room) {
 		free(cand);
 		return -EINVAL;	/* endpoints_cap counts every address */

@@ -11,7 +11,7 @@
 #include "common/fnv.h"
 #include "plan/sample.h"
 
-uint64_t gl_sample_score(const char *svc, const __u8 addr[16])
+static uint64_t score(const char *svc, const __u8 addr[16])
 {
 	uint64_t h = gl_fnv64(GL_FNV64_INIT, svc, strlen(svc) + 1);
 
@@ -35,10 +35,12 @@ static int cmp_cand(const void *a, const void *b)
 	return memcmp(x->ep.addr, y->ep.addr, sizeof(x->ep.addr));
 }
 
-size_t gl_sample(struct gl_ep_cand *c, size_t n, size_t keep)
+size_t gl_sample(const char *svc, struct gl_ep_cand *c, size_t n, size_t keep)
 {
 	if (n <= keep)
 		return n;
+	for (size_t i = 0; i < n; i++)
+		c[i].score = score(svc, c[i].ep.addr);
 	qsort(c, n, sizeof(*c), cmp_cand);
 	return keep;
 }

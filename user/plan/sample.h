@@ -15,15 +15,12 @@
 
 struct gl_ep_cand {
 	struct gl_endpoint ep;
-	uint64_t score;
 	bool local;		/* a workload of this node (it has a cgroup) */
+	uint64_t score;		/* gl_sample's */
 };
 
-/* The score of an endpoint of service svc (its name). */
-uint64_t gl_sample_score(const char *svc, const __u8 addr[16]);
-
-/* Orders c[0..n) so that the ones to keep come first; returns how many
- * (n, or keep when n is larger). */
-size_t gl_sample(struct gl_ep_cand *c, size_t n, size_t keep);
+/* Orders c[0..n), endpoints of service svc (its name), so that the ones to
+ * keep come first; returns how many (n, or keep when n is larger). */
+size_t gl_sample(const char *svc, struct gl_ep_cand *c, size_t n, size_t keep);
 
 #endif
