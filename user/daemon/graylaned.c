@@ -24,6 +24,7 @@
 #include "sync/applied.h"
 #include "metrics_http.h"
 #include "common/cgroup.h"
+#include "common/clock.h"
 #include "common/diag.h"
 #include "inventory/envlane.h"
 #include "common/fnv.h"
@@ -186,7 +187,7 @@ static uint64_t cgroup_signature(const struct daemon *dm)
  * compiled into p; the model is freed before the maps are written. */
 static int build_plan(struct daemon *dm, struct gl_plan *p, struct gl_diags *d)
 {
-	double t[4] = { gl_daemon_now_ms() };
+	double t[4] = { gl_now_ms() };
 	struct gl_model m;
 	int err;
 
@@ -200,20 +201,20 @@ static int build_plan(struct daemon *dm, struct gl_plan *p, struct gl_diags *d)
 		err = -ENOMEM;
 	if (err != -ENOMEM && gl_env_lanes(&m, dm->cg2mount, d))
 		err = -ENOMEM;
-	t[1] = gl_daemon_now_ms();
+	t[1] = gl_now_ms();
 	if (err != -ENOMEM) {
 		int v = gl_model_validate(&m, d);
 
 		err = err ? err : v;
 	}
-	t[2] = gl_daemon_now_ms();
+	t[2] = gl_now_ms();
 	if (!err) {
 		gl_model_drop_labels(&m);
 		err = gl_plan_compile(&m, p, &(struct gl_compile_opts){ dm->o.label_header,
 								  dm->o.accept_header }, d);
 	}
 	gl_model_free(&m);	/* the plan holds all the maps need */
-	t[3] = gl_daemon_now_ms();
+	t[3] = gl_now_ms();
 	gl_log_kv(GL_LOG_DEBUG, "plan built", "event=plan_built load_ms=%.1f validate_ms=%.1f "
 		  "compile_ms=%.1f", t[1] - t[0], t[2] - t[1], t[3] - t[2]);
 	return err;
@@ -226,15 +227,14 @@ static int apply_rules(struct daemon *dm)
 	struct gl_diags d;
 	struct gl_sync_result res;
 	struct gl_applied applied;
-	struct timespec t0, t1;
 	char msg[512];
-	double ms;
+	double t0, ms;
 	int err;
 
 	memset(&p, 0, sizeof(p));
 	memset(&applied, 0, sizeof(applied));
 	gl_diags_init(&d);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = gl_now_ms();
 	err = build_plan(dm, &p, &d);
 	if (err || gl_diags_errors(&d)) {
 		gl_log_diags(&d);
@@ -256,8 +256,7 @@ static int apply_rules(struct daemon *dm)
 		       "in force", strerror(-err));
 		goto out;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+	ms = gl_now_ms() - t0;
 	snprintf(msg, sizeof(msg), "generation %llu applied: %u lanes, %u workloads (%u cgroups "
 		 "missing), %u service addresses, %u backend sets, %u entry rules",
 		 (unsigned long long)res.generation, res.lanes, res.workloads, res.unresolved,
@@ -266,8 +265,7 @@ static int apply_rules(struct daemon *dm)
 		  "cgroups_missing=%u service_addrs=%u backend_sets=%u entry_rules=%u "
 		  "digest=%016llx effect_ms=%.1f apply_ms=%.1f", (unsigned long long)res.generation,
 		  res.lanes, res.workloads, res.unresolved, res.addrs, res.backends, res.rules,
-		  (unsigned long long)res.digest, (res.switched.tv_sec - t0.tv_sec) * 1e3 +
-		  (res.switched.tv_nsec - t0.tv_nsec) / 1e6, ms);
+		  (unsigned long long)res.digest, res.switched_ms - t0, ms);
 	gl_applied_free(&dm->applied);
 	dm->applied = applied;
 	memset(&applied, 0, sizeof(applied));
@@ -465,7 +463,7 @@ static bool k8s_step(struct daemon *dm)
 		dm->k8s_dirty = false;
 		if (apply_rules(dm) == 0)
 			gl_log_kv(GL_LOG_INFO, "inventory change applied", "event=k8s_applied "
-				  "since_event_ms=%.1f", gl_daemon_now_ms() - dm->k8s_first);
+				  "since_event_ms=%.1f", gl_now_ms() - dm->k8s_first);
 	}
 	return true;
 }

@@ -7,10 +7,10 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "k8s_daemon.h"
+#include "common/clock.h"
 #include "log.h"
 
 static void log_k8s(void *arg, enum gl_k8s_level lv, const char *msg, const char *fields)
@@ -20,14 +20,6 @@ static void log_k8s(void *arg, enum gl_k8s_level lv, const char *msg, const char
 
 	(void)arg;
 	gl_log_kv(map[lv], msg, "%s", fields);
-}
-
-double gl_daemon_now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
 static const char *node_name(const struct gl_options *o, char *buf, size_t len)
@@ -81,11 +73,11 @@ int gl_daemon_k8s_start(const struct gl_options *o, struct gl_k8s **k)
 
 double gl_daemon_k8s_settle(struct gl_k8s *k)
 {
-	double first = gl_daemon_now_ms(), now;
+	double first = gl_now_ms(), now;
 	struct pollfd p = { .fd = gl_k8s_fd(k), .events = POLLIN };
 
 	gl_k8s_ack(k);
-	while ((now = gl_daemon_now_ms()) - first < GL_K8S_SETTLE_MAX_MS) {
+	while ((now = gl_now_ms()) - first < GL_K8S_SETTLE_MAX_MS) {
 		int wait = GL_K8S_SETTLE_MAX_MS - (int)(now - first);
 
 		if (poll(&p, 1, wait < GL_K8S_SETTLE_QUIET_MS ? wait : GL_K8S_SETTLE_QUIET_MS) <= 0)

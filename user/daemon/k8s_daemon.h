@@ -18,7 +18,6 @@ int gl_daemon_k8s_start(const struct gl_options *o, struct gl_k8s **k);
 /* The fd was readable: waits for the burst to pause; the first notice's
  * time is returned (CLOCK_MONOTONIC, ms). */
 double gl_daemon_k8s_settle(struct gl_k8s *k);
-double gl_daemon_now_ms(void);
 /* --print-inventory: until *stop. Exit code. */
 int gl_daemon_print_inventory(const struct gl_options *o, volatile sig_atomic_t *stop);
 

@@ -17,6 +17,7 @@
 #include "k8s_daemon.h"
 #include "log.h"
 #include "common/cgroup.h"
+#include "common/clock.h"
 #include "common/diag.h"
 #include "model/model.h"
 #include "rules/rules.h"
@@ -116,7 +117,7 @@ static void print_model(struct printer *pr, double since)
 	struct gl_model m;
 	struct gl_diags d;
 	json_object *out = json_object_new_object(), *cached = json_object_new_object();
-	double t0 = gl_daemon_now_ms(), t1;
+	double t0 = gl_now_ms(), t1;
 	size_t counts[GL_K8S_RES_MAX];
 	int err = 0;
 
@@ -126,7 +127,7 @@ static void print_model(struct printer *pr, double since)
 		err = gl_model_load_dir(pr->o->rules, &m, &d);
 	if (err != -ENOMEM && gl_k8s_load(pr->k, pr->cg2mount[0] ? pr->cg2mount : NULL, &m, &d) == -ENOMEM)
 		err = -ENOMEM;
-	t1 = gl_daemon_now_ms();
+	t1 = gl_now_ms();
 	if (err != -ENOMEM)
 		err = gl_model_validate(&m, &d) ? -EINVAL : err;
 	gl_log_diags(&d);
@@ -134,9 +135,9 @@ static void print_model(struct printer *pr, double since)
 	json_object_object_add(out, "generation", json_object_new_int(++pr->generation));
 	json_object_object_add(out, "ok", json_object_new_boolean(!err && !gl_diags_errors(&d)));
 	json_object_object_add(out, "errors", json_object_new_int(gl_diags_errors(&d)));
-	json_object_object_add(out, "build_ms", json_object_new_double(gl_daemon_now_ms() - t0));
+	json_object_object_add(out, "build_ms", json_object_new_double(gl_now_ms() - t0));
 	json_object_object_add(out, "load_ms", json_object_new_double(t1 - t0));
-	json_object_object_add(out, "since_event_ms", json_object_new_double(gl_daemon_now_ms() - since));
+	json_object_object_add(out, "since_event_ms", json_object_new_double(gl_now_ms() - since));
 	json_object_object_add(out, "cached", cached);
 	for (int i = 0; i < GL_K8S_RES_MAX; i++)
 		json_object_object_add(cached, gl_k8s_res_name(i), json_object_new_int(counts[i]));

@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "common/clock.h"
 #include "k8s_int.h"
 
 #define PAGE_LIMIT 500
@@ -120,13 +120,13 @@ int gl_k8s_list(struct gl_k8s_refl *r)
 {
 	json_object *cache = json_object_new_object();
 	char cont[2048] = "", next[2048] = "";
-	struct timespec t0, t1;
+	double t0;
 	unsigned pages = 0;
 	int rc;
 
 	if (!cache)
 		return -ENOMEM;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = gl_now_ms();
 	do {
 		rc = get_page(r, cont, cache, next, sizeof(next));
 		memcpy(cont, next, sizeof(cont));
@@ -148,11 +148,9 @@ int gl_k8s_list(struct gl_k8s_refl *r)
 			return rc;
 		}
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
 	gl_k8s_logf(r, GL_K8S_INFO, "kubernetes list", "event=k8s_list objects=%d pages=%u "
 		    "resource_version=%s list_ms=%.1f", json_object_object_length(cache), pages,
-		    r->rv[0] ? r->rv : "none", (t1.tv_sec - t0.tv_sec) * 1e3 +
-		    (t1.tv_nsec - t0.tv_nsec) / 1e6);
+		    r->rv[0] ? r->rv : "none", gl_now_ms() - t0);
 	install(r, cache);
 	return rc;
 }

@@ -14,6 +14,7 @@
 #include <bpf/bpf.h>
 
 #include "common/cgroup.h"
+#include "common/clock.h"
 #include "common/diag.h"
 #include "common/fnv.h"
 #include "mapsync.h"
@@ -518,7 +519,7 @@ int gl_sync_apply(const struct gl_map_fds *f, const struct gl_plan *p,
 		clear_slot_all(f, slot);
 		goto out;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &res->switched);
+	res->switched_ms = gl_now_ms();
 	res->generation = cfg.generation;
 	res->digest = cfg.plan_digest;
 	res->slot = slot;

@@ -11,7 +11,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <time.h>
 #include <graylane/abi.h>
 
 struct gl_plan;
@@ -38,7 +37,7 @@ struct gl_sync_result {
 	uint64_t generation;
 	uint64_t digest;
 	uint32_t slot;
-	struct timespec switched;	/* CLOCK_MONOTONIC at the switch: in force from then */
+	double switched_ms;		/* gl_now_ms() at the switch: in force from then */
 	unsigned int workloads, unresolved, addrs, backends, lanes, rules;
 };
 
