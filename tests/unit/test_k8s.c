@@ -5,7 +5,9 @@
  * client certificate and key (files relative to the kubeconfig, or base64
  * *-data), token, insecure flag; in-cluster from the environment; the
  * one-line errors of a broken kubeconfig), and API objects' NAMESPACE/NAME
- * names in the loader (gl_model_load_api_object), refused in files.
+ * names in the loader (gl_model_load_api_object), refused in files; a
+ * document kept parsed (gl_model_load_api_copy) loading again as its text
+ * does (gl_model_load_api_tree), problems at the same places.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,7 @@
 #include "inventory/k8s.h"
 #include "model/model.h"
 #include "rules/rules.h"
+#include "rules/ytree.h"
 #include "testutil.h"
 
 static char dir[] = "/tmp/gl-k8s-config-XXXXXX";
@@ -157,6 +160,56 @@ static void test_names(void)
 	t_check(load_named("a-gray", false) == 0, "a file's plain name");
 }
 
+/* A pod with two good addresses and a bad one: as text, then
+ * from its kept tree into a second model after the first is gone. */
+static void test_copy(void)
+{
+	static const char doc[] =
+		"{\"apiVersion\": \"graylane.io/v1alpha1\", \"kind\": \"Workload\", "
+		"\"metadata\": {\"name\": \"shop/a-gray-1\", \"labels\": {\"app\": \"a\", "
+		"\"traffic.opensergo.io/label\": \"gray\", \"x/y/z\": \"v\"}}, "
+		"\"spec\": {\"addresses\": [\"10.1.2.3\", \"fd00::7\", \"10.1.2\"]}}";
+	struct gl_model m[2];
+	struct gl_diags d[2];
+	struct gl_ydoc *copy = NULL, *none = NULL;
+	struct gl_arena tree = { 0 };
+	bool same = true;
+
+	for (int i = 0; i < 2; i++) {
+		gl_model_init(&m[i]);
+		gl_diags_init(&d[i]);
+	}
+	gl_model_load_api_copy("k8s:pods/shop/a-gray-1", doc, strlen(doc), &tree, &m[0], &d[0],
+			       &copy);
+	gl_arena_free(&tree);
+	t_check(copy != NULL, "the document is kept parsed");
+	if (copy)
+		gl_model_load_api_tree("k8s:pods/shop/a-gray-1", copy, &m[1], &d[1]);
+	same = d[0].n == d[1].n && d[0].n == 1 && m[0].nworkloads == 1 && m[1].nworkloads == 1;
+	for (size_t i = 0; same && i < d[0].n; i++)
+		same = d[0].v[i].line == d[1].v[i].line && d[0].v[i].col == d[1].v[i].col &&
+		       d[0].v[i].col > 1 && !strcmp(d[0].v[i].msg, d[1].v[i].msg) &&
+		       !strcmp(d[1].v[i].file, "k8s:pods/shop/a-gray-1");
+	if (same) {
+		const struct gl_workload_def *a = m[0].workloads[0], *b = m[1].workloads[0];
+
+		same = !strcmp(a->meta.name, b->meta.name) && a->naddrs == 2 && b->naddrs == 2 &&
+		       !memcmp(a->addrs[1].addr, b->addrs[1].addr, 16) &&
+		       a->meta.labels.n == 3 && b->meta.labels.n == 3 &&
+		       !strcmp(b->meta.labels.v[1].value, "gray") && b->label_lane &&
+		       !strcmp(b->label_lane, "gray");
+	}
+	t_check(same, "loaded from the kept tree: the same workload, the same problem at "
+		"the same line and column");
+	gl_model_load_api_copy("k8s:pods/x", "{\"a\": [", 8, NULL, &m[1], &d[1], &none);
+	t_check(none == NULL, "a syntax error: nothing kept");
+	free(copy);
+	for (int i = 0; i < 2; i++) {
+		gl_model_free(&m[i]);
+		gl_diags_free(&d[i]);
+	}
+}
+
 int main(void)
 {
 	char err[256];
@@ -181,6 +234,7 @@ int main(void)
 		strstr(err, "cannot read kubeconfig /nonexistent/kc"), "a missing kubeconfig: says which");
 	test_in_cluster();
 	test_names();
+	test_copy();
 	unlink(write_kc("kc1", ""));
 	unlink(write_kc("kc2", ""));
 	unlink(write_kc("kcbad", ""));

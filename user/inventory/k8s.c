@@ -133,6 +133,7 @@ void gl_k8s_stop(struct gl_k8s *k)
 		if (r->started)
 			pthread_join(r->thread, NULL);
 		json_object_put(r->cache);
+		json_object_put(r->changed);
 		if (r->tok)
 			json_tokener_free(r->tok);
 		free(r->body);

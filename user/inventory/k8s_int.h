@@ -47,6 +47,9 @@ struct gl_k8s_refl {
 	json_tokener *tok;		/* a watch stream's events */
 	bool relist;			/* a 410 came: list again */
 	unsigned long gen;		/* changes of the cache so far; under k->lock */
+	/* the keys changed since the last build took them (gl_k8s_render_slices):
+	 * a set, or NULL after a relist or too many (under k->lock) */
+	json_object *changed;
 	unsigned events;		/* events of the current watch */
 	char *body;			/* a LIST's (or an error's) body */
 	size_t blen, bcap;
@@ -63,8 +66,9 @@ struct gl_k8s {
 	volatile int stop;
 	int efd;
 	struct gl_k8s_refl r[GL_K8S_RES_MAX];
-	/* the remote endpoints' documents of the last build (name, text, ...)
-	 * and the caches' gens they came from: the main thread's, under lock */
+	/* the remote endpoints of the last build, name -> {labels, addresses}
+	 * with their parsed document as userdata, and the caches' gens they
+	 * came from: the main thread's, under lock */
 	json_object *remote;
 	unsigned long remote_gen[3];
 };
@@ -76,6 +80,8 @@ int gl_k8s_list(struct gl_k8s_refl *r);
 bool gl_k8s_key(json_object *obj, char *buf, size_t len);
 /* What the cache keeps of obj (a pod of another node: its labels), a new reference. */
 json_object *gl_k8s_cached(const struct gl_k8s_refl *r, json_object *obj);
+/* Notes key as changed in r->changed, under k->lock (k8s_util.c). */
+void gl_k8s_changed(struct gl_k8s_refl *r, const char *key);
 /* An object's metadata.resourceVersion, or NULL. */
 const char *gl_k8s_rv(json_object *obj);
 void gl_k8s_notify(struct gl_k8s *k);
@@ -106,14 +112,21 @@ void gl_k8s_load_doc(struct gl_k8s_render *rd, enum gl_k8s_res res, const char *
 const char *gl_k8s_doc_text(json_object *doc);
 void gl_k8s_load_text(struct gl_k8s_render *rd, enum gl_k8s_res res, const char *key,
 		      const char *text);
+/* The same, returning the parsed document to load again while its object is
+ * unchanged (NULL without one; free() frees it), and loading it again. */
+struct gl_ydoc *gl_k8s_load_copy(struct gl_k8s_render *rd, enum gl_k8s_res res,
+				 const char *key, const char *text);
+void gl_k8s_load_tree(struct gl_k8s_render *rd, enum gl_k8s_res res, const char *key,
+		      const struct gl_ydoc *tree);
 /* The string at a path of keys (NULL-terminated), or NULL. */
 const char *gl_k8s_str(json_object *o, ...) __attribute__((sentinel));
 json_object *gl_k8s_get(json_object *o, ...) __attribute__((sentinel));
 /* A copy of labels (may be NULL) with GL_K8S_NS_LABEL: ns added. */
 json_object *gl_k8s_labels_ns(json_object *labels, const char *ns);
-/* A remote endpoint as a Workload without a cgroup (k8s_map.c). */
-void gl_k8s_load_remote(struct gl_k8s_render *rd, const char *key, json_object *labels,
-			json_object *addrs, json_object *keep);
+/* A remote endpoint as a Workload without a cgroup (k8s_map.c), loaded; its
+ * parsed document returned as gl_k8s_load_copy's. */
+struct gl_ydoc *gl_k8s_load_remote(struct gl_k8s_render *rd, const char *key,
+				   json_object *labels, json_object *addrs);
 /* One service per endpoint address and port (k8s_claims.c). */
 struct svc_ref;
 json_object *gl_k8s_slices_by_service(struct gl_k8s *k);

@@ -111,6 +111,8 @@ static void install(struct gl_k8s_refl *r, json_object *cache)
 	r->cache = cache;
 	r->synced = true;
 	r->gen++;
+	json_object_put(r->changed);	/* what changed is not known */
+	r->changed = NULL;
 	pthread_mutex_unlock(&r->k->lock);
 	json_object_put(old);
 	gl_k8s_notify(r->k);

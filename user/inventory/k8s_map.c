@@ -151,12 +151,6 @@ static json_object *pod_ips(json_object *pod)
 	return out;
 }
 
-static void free_rendered(json_object *o, void *p)
-{
-	(void)o;
-	free(p);
-}
-
 static json_object *workload_doc(const char *key, json_object *labels, const char *cgroup,
 				 json_object *addrs)
 {
@@ -175,54 +169,61 @@ static json_object *workload_doc(const char *key, json_object *labels, const cha
 	return doc;
 }
 
-/* A remote endpoint (k8s_map_svc.c) as a Workload without a cgroup; its
- * text appended to keep (name, text, name, text, ...) for the next build. */
-void gl_k8s_load_remote(struct gl_k8s_render *rd, const char *key, json_object *labels,
-			json_object *addrs, json_object *keep)
+/* A remote endpoint (k8s_map_svc.c) as a Workload without a cgroup. */
+struct gl_ydoc *gl_k8s_load_remote(struct gl_k8s_render *rd, const char *key,
+				   json_object *labels, json_object *addrs)
 {
 	json_object *doc = workload_doc(key, json_object_get(labels), NULL, json_object_get(addrs));
-	const char *t = doc ? gl_k8s_doc_text(doc) : NULL;
+	struct gl_ydoc *tree = gl_k8s_load_copy(rd, GL_K8S_SLICES, key,
+						doc ? gl_k8s_doc_text(doc) : NULL);
 
-	if (t && keep) {
-		json_object_array_add(keep, json_object_new_string(key));
-		json_object_array_add(keep, json_object_new_string(t));
-	}
-	gl_k8s_load_text(rd, GL_K8S_SLICES, key, t);
 	json_object_put(doc);
+	return tree;
 }
 
-/* A pod's document, kept on the pod object (json-c userdata) until a watch
- * event replaces the object: a rebuild at 5 000 pods renders only what
- * changed. Not kept when the node has several layouts (the pod's cgroup
- * may show up in one later). */
+/* A pod's parsed document, kept on the pod object (json-c userdata) until a
+ * watch event replaces the object: a rebuild at 5 000 pods renders and
+ * parses only what changed. Not kept when the node has several layouts (the
+ * pod's cgroup may show up in one later). */
 struct rendered {
 	unsigned roots;
-	char text[];
+	struct gl_ydoc *tree;
 };
 
-static const char *pod_text(struct gl_k8s_render *rd, const char *key, json_object *pod)
+static void free_rendered(json_object *o, void *p)
+{
+	struct rendered *c = p;
+
+	(void)o;
+	free(c->tree);
+	free(c);
+}
+
+static void load_pod(struct gl_k8s_render *rd, const char *key, json_object *pod)
 {
 	struct rendered *c = json_object_get_userdata(pod);
-	const char *ns = gl_k8s_str(pod, "metadata", "namespace", NULL), *t;
+	const char *ns = gl_k8s_str(pod, "metadata", "namespace", NULL);
+	struct gl_ydoc *tree;
 	json_object *doc;
 	char cg[512];
 
-	if (c && c->roots == rd->roots)
-		return c->text;
+	if (c && c->roots == rd->roots) {
+		gl_k8s_load_tree(rd, GL_K8S_PODS, key, c->tree);
+		return;
+	}
 	pod_cgroup(rd->cg2mount, rd->k->cgroup_root, rd->roots, pod, cg, sizeof(cg));
 	doc = workload_doc(key, gl_k8s_labels_ns(gl_k8s_get(pod, "metadata", "labels", NULL), ns),
 			   cg[0] ? cg : NULL, pod_ips(pod));
-	t = doc ? gl_k8s_doc_text(doc) : NULL;
-	c = t && !(rd->roots & (rd->roots - 1)) ? malloc(sizeof(*c) + strlen(t) + 1) : NULL;
-	if (c) {
-		c->roots = rd->roots;
-		strcpy(c->text, t);
-		json_object_set_userdata(pod, c, free_rendered);
-		t = c->text;
-	}
-	gl_k8s_load_text(rd, GL_K8S_PODS, key, t);
+	tree = gl_k8s_load_copy(rd, GL_K8S_PODS, key, doc ? gl_k8s_doc_text(doc) : NULL);
 	json_object_put(doc);
-	return NULL;	/* loaded */
+	c = tree && !(rd->roots & (rd->roots - 1)) ? malloc(sizeof(*c)) : NULL;
+	if (!c) {
+		free(tree);
+		return;
+	}
+	c->roots = rd->roots;
+	c->tree = tree;
+	json_object_set_userdata(pod, c, free_rendered);
 }
 
 void gl_k8s_render_pods(struct gl_k8s_render *rd)
@@ -236,9 +237,6 @@ void gl_k8s_render_pods(struct gl_k8s_render *rd)
 			continue;	/* another node's: its labels only, for its endpoints */
 		if (phase && (!strcmp(phase, "Succeeded") || !strcmp(phase, "Failed")))
 			continue;
-		const char *cached = pod_text(rd, key, pod);
-
-		if (cached)
-			gl_k8s_load_text(rd, GL_K8S_PODS, key, cached);
+		load_pod(rd, key, pod);
 	}
 }

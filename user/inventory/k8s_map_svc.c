@@ -145,8 +145,9 @@ void gl_k8s_render_services(struct gl_k8s_render *rd)
 	json_object_put(claims);
 }
 
-/* The remote workload of one endpoint: its name, and labels to start from. */
-static void endpoint_id(struct gl_k8s *k, const char *ns, json_object *ep, json_object *sel,
+/* The remote workload of one endpoint: its name, and labels to start from;
+ * true when it is a pod's (named NAMESPACE/POD). */
+static bool endpoint_id(struct gl_k8s *k, const char *ns, json_object *ep, json_object *sel,
 			char *name, size_t len, json_object **labels)
 {
 	const char *kind = gl_k8s_str(ep, "targetRef", "kind", NULL);
@@ -167,6 +168,7 @@ static void endpoint_id(struct gl_k8s *k, const char *ns, json_object *ep, json_
 				name[i] = '-';
 	}
 	*labels = gl_k8s_labels_ns(p ? gl_k8s_get(p, "metadata", "labels", NULL) : sel, ns);
+	return kind && pod && !strcmp(kind, "Pod");
 }
 
 static bool endpoint_remote_ready(struct gl_k8s *k, json_object *ep)
@@ -185,14 +187,17 @@ static void add_endpoint(struct gl_k8s *k, json_object *remote, const char *ns, 
 {
 	json_object *addrs = gl_k8s_get(ep, "addresses", NULL), *labels, *w, *wa;
 	char name[600];
+	bool pod;
 
 	if (!addrs || !json_object_is_type(addrs, json_type_array) || !endpoint_remote_ready(k, ep))
 		return;
-	endpoint_id(k, ns, ep, sel, name, sizeof(name), &labels);
+	pod = endpoint_id(k, ns, ep, sel, name, sizeof(name), &labels);
 	if (!json_object_object_get_ex(remote, name, &w)) {
 		w = json_object_new_object();
 		json_object_object_add(w, "labels", labels);
 		json_object_object_add(w, "addresses", json_object_new_array());
+		if (pod)
+			json_object_object_add(w, "pod", json_object_new_boolean(1));
 		json_object_object_add(remote, name, w);
 	} else {
 		json_object *have = gl_k8s_get(w, "labels", NULL);
@@ -234,47 +239,100 @@ static void add_slice(struct gl_k8s *k, json_object *remote, json_object *sl)
 		add_endpoint(k, remote, ns, json_object_array_get_idx(eps, i), sel);
 }
 
-/* The last build's remote endpoints again, when nothing they come from
- * changed (a pod's relabel changes no slice): true when done. */
-static bool reuse_remote(struct gl_k8s_render *rd, const unsigned long gen[3])
+static void free_tree(json_object *o, void *tree)
+{
+	(void)o;
+	free(tree);
+}
+
+/* The last build's remote endpoints with the labels of the pods changed
+ * since, when no slice or service changed (a pod relabelled elsewhere):
+ * false when they must be built from the slices again. */
+static bool patch_remote(struct gl_k8s *k, const unsigned long gen[3])
+{
+	json_object *pods = k->r[GL_K8S_PODS].cache, *changed = k->r[GL_K8S_PODS].changed;
+
+	if (!k->remote || !changed || memcmp(gen, k->remote_gen, 2 * sizeof(gen[0])))
+		return false;
+	json_object_object_foreach(changed, key, unused) {
+		json_object *w, *p, *labels, *nw;
+
+		(void)unused;
+		if (!json_object_object_get_ex(k->remote, key, &w) || !gl_k8s_get(w, "pod", NULL))
+			continue;	/* no endpoint of a service, or here */
+		if (!json_object_object_get_ex(pods, key, &p))
+			return false;	/* gone: its service's selector labels it now */
+		labels = gl_k8s_labels_ns(gl_k8s_get(p, "metadata", "labels", NULL),
+					  gl_k8s_str(p, "metadata", "namespace", NULL));
+		nw = json_object_new_object();
+		if (!labels || !nw) {
+			json_object_put(labels);
+			json_object_put(nw);
+			return false;
+		}
+		json_object_object_add(nw, "labels", labels);
+		json_object_object_add(nw, "addresses",
+				       json_object_get(gl_k8s_get(w, "addresses", NULL)));
+		json_object_object_add(nw, "pod", json_object_new_boolean(1));
+		if (!json_object_equal(nw, w))
+			json_object_object_add(k->remote, key, nw);	/* rendered anew */
+		else
+			json_object_put(nw);
+	}
+	return true;
+}
+
+/* The remote endpoints from the slices, the pods and the services. */
+static int build_remote(struct gl_k8s_render *rd)
 {
 	struct gl_k8s *k = rd->k;
+	json_object *remote = json_object_new_object();
 
-	if (!k->remote || memcmp(gen, k->remote_gen, sizeof(k->remote_gen)))
-		return false;
-	for (size_t i = 0; i + 1 < json_object_array_length(k->remote); i += 2)
-		gl_k8s_load_text(rd, GL_K8S_SLICES,
-				 json_object_get_string(json_object_array_get_idx(k->remote, i)),
-				 json_object_get_string(json_object_array_get_idx(k->remote, i + 1)));
-	return true;
+	if (!remote)
+		return -ENOMEM;
+	json_object_object_foreach(k->r[GL_K8S_SLICES].cache, key, sl) {
+		(void)key;
+		add_slice(k, remote, sl);
+	}
+	/* the last build's objects for the endpoints that are the same */
+	json_object_object_foreach(remote, name, w) {
+		json_object *old;
+
+		if (k->remote && json_object_object_get_ex(k->remote, name, &old) &&
+		    json_object_get_userdata(old) && json_object_equal(old, w))
+			json_object_object_add(remote, name, json_object_get(old));
+	}
+	json_object_put(k->remote);
+	k->remote = remote;
+	return 0;
 }
 
 void gl_k8s_render_slices(struct gl_k8s_render *rd)
 {
 	struct gl_k8s *k = rd->k;
+	struct gl_k8s_refl *pods = &k->r[GL_K8S_PODS];
 	unsigned long gen[3] = { k->r[GL_K8S_SLICES].gen, k->r[GL_K8S_SERVICES].gen,
-				 k->o.all_pods ? k->r[GL_K8S_PODS].gen : 0 };
-	json_object *remote, *keep;
+				 k->o.all_pods ? pods->gen : 0 };
 
-	if (reuse_remote(rd, gen))
-		return;
-	remote = json_object_new_object();
-	keep = json_object_new_array();
-	if (!remote || !keep) {
-		json_object_put(remote);
-		json_object_put(keep);
-		rd->err = -ENOMEM;
-		return;
+	if (!k->remote || memcmp(gen, k->remote_gen, sizeof(k->remote_gen))) {
+		if (!patch_remote(k, gen) && build_remote(rd)) {
+			rd->err = -ENOMEM;
+			return;
+		}
+		memcpy(k->remote_gen, gen, sizeof(k->remote_gen));
 	}
-	json_object_object_foreach(k->r[GL_K8S_SLICES].cache, key, sl) {
-		(void)key;
-		add_slice(k, remote, sl);
+	json_object_put(pods->changed);
+	pods->changed = json_object_new_object();
+	json_object_object_foreach(k->remote, name, w) {
+		struct gl_ydoc *tree = json_object_get_userdata(w);
+
+		if (tree) {
+			gl_k8s_load_tree(rd, GL_K8S_SLICES, name, tree);
+			continue;
+		}
+		tree = gl_k8s_load_remote(rd, name, gl_k8s_get(w, "labels", NULL),
+					  gl_k8s_get(w, "addresses", NULL));
+		if (tree)
+			json_object_set_userdata(w, tree, free_tree);
 	}
-	json_object_object_foreach(remote, name, w)
-		gl_k8s_load_remote(rd, name, gl_k8s_get(w, "labels", NULL),
-				   gl_k8s_get(w, "addresses", NULL), keep);
-	json_object_put(remote);
-	json_object_put(k->remote);
-	k->remote = keep;
-	memcpy(k->remote_gen, gen, sizeof(k->remote_gen));
 }

@@ -133,6 +133,19 @@ json_object *gl_k8s_cached(const struct gl_k8s_refl *r, json_object *obj)
 	return t;
 }
 
+/* More changed keys than this between two builds: build from everything. */
+#define GL_K8S_CHANGED_MAX 4096
+
+void gl_k8s_changed(struct gl_k8s_refl *r, const char *key)
+{
+	if (r->changed && json_object_object_length(r->changed) >= GL_K8S_CHANGED_MAX) {
+		json_object_put(r->changed);
+		r->changed = NULL;
+	}
+	if (r->changed)
+		json_object_object_add(r->changed, key, NULL);
+}
+
 const char *gl_k8s_rv(json_object *obj)
 {
 	return gl_k8s_str(obj, "metadata", "resourceVersion", NULL);
@@ -198,17 +211,46 @@ const char *gl_k8s_doc_text(json_object *doc)
 					      JSON_C_TO_STRING_NOSLASHESCAPE);
 }
 
+static void load_source(enum gl_k8s_res res, const char *key, char *buf, size_t len)
+{
+	snprintf(buf, len, "k8s:%s/%s", gl_k8s_res_name(res), key);
+}
+
+static void loaded(struct gl_k8s_render *rd, int err)
+{
+	if (err == -ENOMEM || (err && !rd->err))
+		rd->err = err;
+}
+
 void gl_k8s_load_text(struct gl_k8s_render *rd, enum gl_k8s_res res, const char *key,
 		      const char *text)
 {
 	char source[600];
-	int err;
 
-	snprintf(source, sizeof(source), "k8s:%s/%s", gl_k8s_res_name(res), key);
-	err = text ? gl_model_load_api_object(source, text, strlen(text), &rd->tree, rd->m,
-						     rd->d) : -ENOMEM;
-	if (err == -ENOMEM || (err && !rd->err))
-		rd->err = err;
+	load_source(res, key, source, sizeof(source));
+	loaded(rd, text ? gl_model_load_api_object(source, text, strlen(text), &rd->tree, rd->m,
+						   rd->d) : -ENOMEM);
+}
+
+struct gl_ydoc *gl_k8s_load_copy(struct gl_k8s_render *rd, enum gl_k8s_res res,
+				 const char *key, const char *text)
+{
+	struct gl_ydoc *copy = NULL;
+	char source[600];
+
+	load_source(res, key, source, sizeof(source));
+	loaded(rd, text ? gl_model_load_api_copy(source, text, strlen(text), &rd->tree, rd->m,
+						 rd->d, &copy) : -ENOMEM);
+	return copy;
+}
+
+void gl_k8s_load_tree(struct gl_k8s_render *rd, enum gl_k8s_res res, const char *key,
+		      const struct gl_ydoc *tree)
+{
+	char source[600];
+
+	load_source(res, key, source, sizeof(source));
+	loaded(rd, gl_model_load_api_tree(source, tree, rd->m, rd->d));
 }
 
 /* doc (consumed) as JSON text, which is YAML, through the rules loader. */

@@ -39,8 +39,10 @@ static void put(struct gl_k8s_refl *r, const char *type, json_object *obj)
 		else
 			json_object_object_add(r->cache, key, keep);
 	}
-	if (!same)
+	if (!same) {
 		r->gen++;
+		gl_k8s_changed(r, key);
+	}
 	pthread_mutex_unlock(&r->k->lock);
 	gl_k8s_logf(r, GL_K8S_DEBUG, "kubernetes event", "type=%s object=%s resource_version=%s%s",
 		    type, key, gl_k8s_rv(obj) ? gl_k8s_rv(obj) : "none", same ? " unchanged=1" : "");

@@ -23,6 +23,7 @@ struct gl_load {
 	/* the loading document's metadata.annotations: only a WorkloadLabelRule
 	 * reads one, while it loads, so objects do not keep them (40 bytes each) */
 	struct gl_labels annotations;
+	struct gl_ydoc **copy;	/* gl_model_load_api_copy: the first document's tree */
 };
 
 /* A field path for messages, e.g. "spec.match[2].key". */

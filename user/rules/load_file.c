@@ -153,6 +153,8 @@ static int load_one(void *arg, const struct gl_ydoc *doc)
 {
 	struct gl_load *l = arg;
 
+	if (l->copy && !*l->copy)
+		*l->copy = gl_ydoc_copy(doc);
 	load_doc(l, doc);
 	return l->err;
 }
@@ -164,10 +166,11 @@ static int load_one(void *arg, const struct gl_ydoc *doc)
  * errors only, as if no document had been read.
  */
 static int load_buffer(const char *filename, const char *buf, size_t len, bool namespaced,
-		       struct gl_arena *keep, struct gl_model *m, struct gl_diags *d)
+		       struct gl_arena *keep, struct gl_model *m, struct gl_diags *d,
+		       struct gl_ydoc **copy)
 {
 	struct gl_diags loaded;
-	struct gl_load l = { .m = m, .d = &loaded, .namespaced = namespaced };
+	struct gl_load l = { .m = m, .d = &loaded, .namespaced = namespaced, .copy = copy };
 	struct gl_arena own = { 0 }, *tree = keep ? keep : &own;
 	struct counts before = counts_of(m);
 	size_t errors = d->nerrors;
@@ -184,6 +187,10 @@ static int load_buffer(const char *filename, const char *buf, size_t len, bool n
 		gl_arena_reset(keep);
 	else
 		gl_arena_free(&own);
+	if (ret && copy) {
+		free(*copy);	/* a syntax error further on: nothing to load again */
+		*copy = NULL;
+	}
 	if (ret && ret != -ENOMEM && !l.err)
 		truncate_to(m, before);
 	else if (gl_diags_append(d, &loaded))
@@ -198,13 +205,37 @@ static int load_buffer(const char *filename, const char *buf, size_t len, bool n
 int gl_model_load_buffer(const char *filename, const char *buf, size_t len,
 			 struct gl_model *m, struct gl_diags *d)
 {
-	return load_buffer(filename, buf, len, false, NULL, m, d);
+	return load_buffer(filename, buf, len, false, NULL, m, d, NULL);
 }
 
 int gl_model_load_api_object(const char *source, const char *buf, size_t len,
 			     struct gl_arena *tree, struct gl_model *m, struct gl_diags *d)
 {
-	return load_buffer(source, buf, len, true, tree, m, d);
+	return load_buffer(source, buf, len, true, tree, m, d, NULL);
+}
+
+int gl_model_load_api_copy(const char *source, const char *buf, size_t len,
+			   struct gl_arena *tree, struct gl_model *m, struct gl_diags *d,
+			   struct gl_ydoc **copy)
+{
+	*copy = NULL;
+	return load_buffer(source, buf, len, true, tree, m, d, copy);
+}
+
+int gl_model_load_api_tree(const char *source, const struct gl_ydoc *doc, struct gl_model *m,
+			   struct gl_diags *d)
+{
+	struct gl_load l = { .m = m, .d = d, .namespaced = true };
+	size_t errors = d->nerrors;
+
+	l.file = gl_arena_strdup(&m->arena, source);
+	if (!l.file)
+		return -ENOMEM;
+	load_doc(&l, doc);
+	m->nerrors += d->nerrors - errors;
+	if (l.err)
+		return -ENOMEM;
+	return d->nerrors > errors ? -EINVAL : 0;
 }
 
 static int read_all(int fd, char *buf, size_t len)

@@ -14,6 +14,8 @@
 #include "common/diag.h"
 #include "model/model.h"
 
+struct gl_ydoc;
+
 /*
  * Loaders add every object they can read to m and every problem to d.
  * They return 0 when nothing was wrong, -EINVAL when an error was reported,
@@ -38,6 +40,18 @@ int gl_model_load_buffer(const char *filename, const char *buf, size_t len,
  */
 int gl_model_load_api_object(const char *source, const char *buf, size_t len,
 			     struct gl_arena *tree, struct gl_model *m, struct gl_diags *d);
+/*
+ * The same, and *copy (when not NULL) a copy of the buffer's first document
+ * as parsed, to load again with gl_model_load_api_tree while the object is
+ * unchanged: the same checks, diagnostics and positions without parsing the
+ * text again. *copy is NULL after a syntax error or without memory; free()
+ * frees it.
+ */
+int gl_model_load_api_copy(const char *source, const char *buf, size_t len,
+			   struct gl_arena *tree, struct gl_model *m, struct gl_diags *d,
+			   struct gl_ydoc **copy);
+int gl_model_load_api_tree(const char *source, const struct gl_ydoc *doc, struct gl_model *m,
+			   struct gl_diags *d);
 
 /*
  * Checks across documents (duplicates, conflicts, capacities, selectors) and

@@ -61,6 +61,10 @@ typedef int gl_ydoc_fn(void *arg, const struct gl_ydoc *doc);
 int gl_yaml_parse(struct gl_arena *a, const char *file, const char *buf, size_t len,
 		  gl_ydoc_fn *each, void *arg, struct gl_diags *d);
 
+/* doc and its nodes in one allocation (free() frees it), or NULL when out
+ * of memory (ytree_copy.c). */
+struct gl_ydoc *gl_ydoc_copy(const struct gl_ydoc *doc);
+
 size_t gl_ymap_len(const struct gl_ynode *map);
 const struct gl_ynode *gl_ymap_key(const struct gl_ynode *map, size_t i);
 const struct gl_ynode *gl_ymap_val(const struct gl_ynode *map, size_t i);
