@@ -10,9 +10,13 @@
 #   K3 readiness lost and regained 5 times: gray follows each time; after
 #      the delete, gray connects are back on a-base
 #   K4 every connect succeeded; the gray loop switched exactly 12 times
+# All of it twice: alone, then beside a cluster's worth of objects (5 000
+# pods, 100 of them on this node, 200 services with EndpointSlices), where
+# every change rebuilds the model from every cached object.
 # The time from each event sent to the first connect it steers is printed
-# (not asserted): 12 changes, their p50 and max, and the daemon's own
-# event-to-done times (those include the 50 ms before the old slot is cleared).
+# (not asserted): 12 changes, their p50 and max, the daemon's own
+# event-to-done times (those include the 50 ms before the old slot is
+# cleared), and its effect_ms (build start to the generation switch).
 . "$(dirname "$0")/lib.sh"
 e2e_init
 need_daemon
@@ -36,78 +40,97 @@ for s in a-base a-gray; do wait_listen "$s"; done
 
 FIX=$E2E_TMP/fixtures
 "$PY" "$K8S/e2e_helper.py" fixtures "$FIX" || die "cannot write the fixtures"
-spawn "$E2E_TMP/replay.log" "$CG_CTL" - "$PY" "$K8S/replay.py" --port 0 --fixtures "$FIX"
-for _ in $(seq 50); do
-	PORT=$(awk '/listening on/ { print $3 }' "$E2E_TMP/replay.log")
-	[[ -n $PORT ]] && break
-	sleep 0.1
-done
-[[ -n $PORT ]] || die "replay server did not start: $(cat "$E2E_TMP/replay.log")"
-URL=http://127.0.0.1:$PORT
-cat >"$E2E_TMP/kubeconfig" <<KC
-apiVersion: v1
-kind: Config
-clusters: [{name: replay, cluster: {server: "$URL"}}]
-users: [{name: graylaned, user: {token: replay-token}}]
-contexts: [{name: replay, context: {cluster: replay, user: graylaned}}]
-current-context: replay
-KC
+cp "$K8S/fixtures/pod-template.json" "$FIX/" || die "cannot copy the pod template"
 
-start_daemon main "$M" "$PIN" "$RULES" --kubeconfig "$E2E_TMP/kubeconfig" --node-name node-a \
-	--k8s-cgroup-root "$CG_RUN_REL/m"
-wait_generation "$PIN" 1 "${DAEMON_PID[main]}" || die "daemon did not apply the API's inventory"
-pass "K1 the first plan comes from the API (generation $(generation "$PIN"))"
-assert_eq "K1 gray caller, no gray endpoint yet: falls back to a-base" a-base \
-	"$(curl_as cli-gray http://10.77.100.1/)"
-assert_eq "K1 base caller: a-base" a-base "$(curl_as cli-base http://10.77.100.1/)"
+# phase TAG AT [REPLAY ARGS...]: the scenario against a replay started with
+# those arguments; AT is appended to every check's name.
+phase() {
+	local tag=$1 at=$2 PORT URL REPLAY LG LB G B t nb switches early
+	local T_CREATED T_GRAY T_DELETED eff_gray eff_back eff_all PAIRS
+	shift 2
+	spawn "$E2E_TMP/replay-$tag.log" "$CG_CTL" - "$PY" "$K8S/replay.py" --port 0 --fixtures "$FIX" "$@"
+	REPLAY=$SPAWNED
+	for _ in $(seq 50); do
+		PORT=$(awk '/listening on/ { print $3 }' "$E2E_TMP/replay-$tag.log")
+		[[ -n $PORT ]] && break
+		sleep 0.1
+	done
+	[[ -n $PORT ]] || die "replay server did not start: $(cat "$E2E_TMP/replay-$tag.log")"
+	URL=http://127.0.0.1:$PORT
+	cat >"$E2E_TMP/kubeconfig-$tag" <<-KC
+	apiVersion: v1
+	kind: Config
+	clusters: [{name: replay, cluster: {server: "$URL"}}]
+	users: [{name: graylaned, user: {token: replay-token}}]
+	contexts: [{name: replay, context: {cluster: replay, user: graylaned}}]
+	current-context: replay
+	KC
 
-spawn "$E2E_TMP/loop-gray.log" "${WL_CG[cli-gray]}" "${WL_NS[cli-gray]}" \
-	"$PY" "$K8S/e2e_helper.py" loop 10.77.100.1 80 9 "$E2E_TMP/loop-gray.txt"
-LG=$SPAWNED
-spawn "$E2E_TMP/loop-base.log" "${WL_CG[cli-base]}" "${WL_NS[cli-base]}" \
-	"$PY" "$K8S/e2e_helper.py" loop 10.77.100.1 80 9 "$E2E_TMP/loop-base.txt"
-LB=$SPAWNED
-sleep 1
-T_CREATED=$("$PY" "$K8S/e2e_helper.py" send "$URL" events-created.jsonl)
-sleep 1
-T_GRAY=$("$PY" "$K8S/e2e_helper.py" send "$URL" events-gray.jsonl)
-sleep 1
-PAIRS=("$T_GRAY:a-gray")
-for _ in 1 2 3 4 5; do
-	t=$("$PY" "$K8S/e2e_helper.py" send "$URL" events-unready.jsonl)
-	PAIRS+=("$t:a-base")
-	sleep 0.4
-	t=$("$PY" "$K8S/e2e_helper.py" send "$URL" events-gray.jsonl)
-	PAIRS+=("$t:a-gray")
-	sleep 0.4
-done
-T_DELETED=$("$PY" "$K8S/e2e_helper.py" send "$URL" events-deleted.jsonl)
-wait "$LG" "$LB"
+	start_daemon "$tag" "$M" "$PIN" "$RULES" --kubeconfig "$E2E_TMP/kubeconfig-$tag" --node-name node-a \
+		--k8s-cgroup-root "$CG_RUN_REL/m"
+	wait_generation "$PIN" 1 "${DAEMON_PID[$tag]}" || die "daemon did not apply the API's inventory"
+	pass "K1 the first plan comes from the API (generation $(generation "$PIN"))$at"
+	assert_eq "K1 gray caller, no gray endpoint yet: falls back to a-base$at" a-base \
+		"$(curl_as cli-gray http://10.77.100.1/)"
+	assert_eq "K1 base caller: a-base$at" a-base "$(curl_as cli-base http://10.77.100.1/)"
 
-G=$E2E_TMP/loop-gray.txt
-B=$E2E_TMP/loop-base.txt
-eff_gray=$("$PY" "$K8S/e2e_helper.py" effect "$G" "$T_GRAY" a-gray)
-eff_back=$("$PY" "$K8S/e2e_helper.py" effect "$G" "$T_DELETED" a-base)
-eff_all=$("$PY" "$K8S/e2e_helper.py" effects "$G" "${PAIRS[@]}" "$T_DELETED:a-base")
-echo "# relabel to gray -> first gray connect on a-gray: $eff_gray ms after the event was sent"
-echo "# delete -> first gray connect back on a-base: $eff_back ms after the event was sent"
-echo "# every event -> first gray connect it steers (ms): $eff_all"
-grep -o 'since_event_ms=[0-9.]*' "${DAEMON_LOG[main]}" | tr '\n' ' ' | sed 's/^/# daemon, event to applied: /'
-echo
-[[ $eff_gray != never ]] && pass "K2 after the relabel, gray connects land on a-gray" ||
-	fail "K2 after the relabel, gray connects land on a-gray" "$(tail -3 "$G" | tr '\n' ';')"
-[[ $eff_all != never ]] && pass "K3 readiness lost and regained 5 times: gray follows every change" ||
-	fail "K3 readiness lost and regained 5 times: gray follows every change" "$eff_all"
-[[ $eff_back != never ]] && pass "K3 after the delete, gray connects are back on a-base" ||
-	fail "K3 after the delete, gray connects are back on a-base" "$(tail -3 "$G" | tr '\n' ';')"
-nb=$(wc -l <"$B")
-assert_ge "K4 base loop made many connects" 300 "$nb"
-assert_eq "K2 base connects never reach a-gray (created, gray, deleted: never base)" 0 \
-	"$(grep -c ' a-gray$' "$B")"
-assert_eq "K4 every base connect succeeded" 0 "$(grep -vc ' ok ' "$B")"
-assert_eq "K4 every gray connect succeeded" 0 "$(grep -vc ' ok ' "$G")"
-switches=$(awk '{ if (prev != "" && $3 != prev) n++; prev = $3 } END { print n + 0 }' "$G")
-assert_eq "K4 the gray loop switched endpoints exactly 12 times (to a-gray, 5 times back and again, back)" 12 "$switches"
-early=$(awk -v t="$T_GRAY" '$1 < t && $3 == "a-gray"' "$G" | wc -l)
-assert_eq "K2 no gray connect on a-gray before the relabel (Pending pod: no endpoint)" 0 "$early"
+	spawn "$E2E_TMP/loop-gray-$tag.log" "${WL_CG[cli-gray]}" "${WL_NS[cli-gray]}" \
+		"$PY" "$K8S/e2e_helper.py" loop 10.77.100.1 80 9 "$E2E_TMP/loop-gray-$tag.txt"
+	LG=$SPAWNED
+	spawn "$E2E_TMP/loop-base-$tag.log" "${WL_CG[cli-base]}" "${WL_NS[cli-base]}" \
+		"$PY" "$K8S/e2e_helper.py" loop 10.77.100.1 80 9 "$E2E_TMP/loop-base-$tag.txt"
+	LB=$SPAWNED
+	sleep 1
+	T_CREATED=$("$PY" "$K8S/e2e_helper.py" send "$URL" events-created.jsonl)
+	sleep 1
+	T_GRAY=$("$PY" "$K8S/e2e_helper.py" send "$URL" events-gray.jsonl)
+	sleep 1
+	PAIRS=("$T_GRAY:a-gray")
+	for _ in 1 2 3 4 5; do
+		t=$("$PY" "$K8S/e2e_helper.py" send "$URL" events-unready.jsonl)
+		PAIRS+=("$t:a-base")
+		sleep 0.4
+		t=$("$PY" "$K8S/e2e_helper.py" send "$URL" events-gray.jsonl)
+		PAIRS+=("$t:a-gray")
+		sleep 0.4
+	done
+	T_DELETED=$("$PY" "$K8S/e2e_helper.py" send "$URL" events-deleted.jsonl)
+	wait "$LG" "$LB"
+
+	G=$E2E_TMP/loop-gray-$tag.txt
+	B=$E2E_TMP/loop-base-$tag.txt
+	eff_gray=$("$PY" "$K8S/e2e_helper.py" effect "$G" "$T_GRAY" a-gray)
+	eff_back=$("$PY" "$K8S/e2e_helper.py" effect "$G" "$T_DELETED" a-base)
+	eff_all=$("$PY" "$K8S/e2e_helper.py" effects "$G" "${PAIRS[@]}" "$T_DELETED:a-base")
+	echo "#$at relabel to gray -> first gray connect on a-gray: $eff_gray ms after the event was sent"
+	echo "#$at delete -> first gray connect back on a-base: $eff_back ms after the event was sent"
+	echo "#$at every event -> first gray connect it steers (ms): $eff_all"
+	grep -o 'since_event_ms=[0-9.]*' "${DAEMON_LOG[$tag]}" | tr '\n' ' ' | sed "s/^/#$at daemon, event to applied: /"
+	echo
+	grep -o 'effect_ms=[0-9.]*' "${DAEMON_LOG[$tag]}" | tail -n +2 | cut -d= -f2 | sort -n |
+		awk -v at="$at" '{ v[NR] = $1 } END { if (NR) printf "#%s daemon, build start to switch (effect_ms): n=%d p50=%s p99=%s max=%s\n", at, NR, v[int((NR + 1) / 2)], v[int(NR * 0.99 + 0.99)], v[NR] }'
+	[[ $eff_gray != never ]] && pass "K2 after the relabel, gray connects land on a-gray$at" ||
+		fail "K2 after the relabel, gray connects land on a-gray$at" "$(tail -3 "$G" | tr '\n' ';')"
+	[[ $eff_all != never ]] && pass "K3 readiness lost and regained 5 times: gray follows every change$at" ||
+		fail "K3 readiness lost and regained 5 times: gray follows every change$at" "$eff_all"
+	[[ $eff_back != never ]] && pass "K3 after the delete, gray connects are back on a-base$at" ||
+		fail "K3 after the delete, gray connects are back on a-base$at" "$(tail -3 "$G" | tr '\n' ';')"
+	nb=$(wc -l <"$B")
+	assert_ge "K4 base loop made many connects$at" 300 "$nb"
+	assert_eq "K2 base connects never reach a-gray (created, gray, deleted: never base)$at" 0 \
+		"$(grep -c ' a-gray$' "$B")"
+	assert_eq "K4 every base connect succeeded$at" 0 "$(grep -vc ' ok ' "$B")"
+	assert_eq "K4 every gray connect succeeded$at" 0 "$(grep -vc ' ok ' "$G")"
+	switches=$(awk '{ if (prev != "" && $3 != prev) n++; prev = $3 } END { print n + 0 }' "$G")
+	assert_eq "K4 the gray loop switched endpoints exactly 12 times (to a-gray, 5 times back and again, back)$at" 12 "$switches"
+	early=$(awk -v t="$T_GRAY" '$1 < t && $3 == "a-gray"' "$G" | wc -l)
+	assert_eq "K2 no gray connect on a-gray before the relabel (Pending pod: no endpoint)$at" 0 "$early"
+	stop_daemon "$tag"
+	stop_pid "$REPLAY"
+}
+
+phase small ""
+# the same beside a cluster's worth of objects: 5 000 more pods (100 on
+# this node), 200 services, EndpointSlices of 100 endpoints, one pod in ten gray
+phase scale " (beside 5000 pods, 200 services)" --generate-pods 5000 --local 100 --services 200
 finish
