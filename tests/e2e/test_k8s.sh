@@ -15,8 +15,7 @@
 # every change rebuilds the model from every cached object.
 # The time from each event sent to the first connect it steers is printed
 # (not asserted): 12 changes, their p50 and max, the daemon's own
-# event-to-done times (those include the 50 ms before the old slot is
-# cleared), and its effect_ms (build start to the generation switch).
+# event-to-applied times, and its effect_ms (build start to the switch).
 . "$(dirname "$0")/lib.sh"
 e2e_init
 need_daemon

@@ -109,4 +109,29 @@ apply "12 fixed set"
 assert_eq "12 fixed set: new service b2 reachable" b-base "$(client_as cli-gray get 10.77.100.5 80)"
 assert_eq "12 fixed set: gray still -> gray" "a-gray=10" "$(client_as cli-gray many 10.77.100.1 80 -n 10 | tally)"
 assert_eq "daemon pid unchanged throughout" "$PID" "$(json_field "$(status_json "$PIN")" daemon_pid)"
+
+# the slots the plan maps' entries are in (bpftool's decoded keys): the old
+# one is cleared by the daemon's loop 50 ms after the switch, not at once
+slots_in_use() {
+	local m
+	for m in gl_lanes gl_workloads gl_services gl_backends gl_lane_ids gl_rules gl_wants gl_shadows; do
+		[[ -e $PIN/$m ]] && bpftool -j map dump pinned "$PIN/$m"
+	done | "$PY" -c '
+import json, sys
+dec = json.JSONDecoder()
+text, at, slots = sys.stdin.read(), 0, set()
+while at < len(text.strip()):
+    v, at = dec.raw_decode(text, at)
+    slots |= {e["formatted"]["key"]["slot"] for e in v if "formatted" in e}
+    while at < len(text) and text[at].isspace():
+        at += 1
+print(" ".join(map(str, sorted(slots))))'
+}
+for _ in $(seq 20); do
+	used=$(slots_in_use)
+	[[ $used =~ ^[01]$ ]] && break
+	sleep 0.1
+done
+assert_eq "after the last apply, only the active slot holds entries (old slot cleared)" \
+	"$(json_field "$(status_json "$PIN")" slot)" "$used"
 finish

@@ -107,6 +107,7 @@ struct daemon {
 	struct gl_k8s *k8s;	/* --kubeconfig: the inventory from the API, or NULL */
 	bool k8s_dirty;		/* its caches changed since the last apply */
 	double k8s_first;	/* when the first change of those came (ms, monotonic) */
+	struct gl_sync_result last;	/* the last apply's: its old slot, to clear when due */
 };
 
 /* Depth of an absolute cgroup directory below the cgroup2 mount (root: 0). */
@@ -145,7 +146,8 @@ static int on_event(void *arg, void *data, size_t len)
  * Waits up to the poll interval for kernel events or a change in the rules
  * directory (inotify: a rules change takes effect in milliseconds, not a
  * poll interval; the signature check stays the authority, so an event
- * inotify misses is still seen at the next poll).
+ * inotify misses is still seen at the next poll); then clears the last
+ * apply's old slot when its time has come.
  */
 static void wait_events(struct daemon *dm)
 {
@@ -155,8 +157,13 @@ static void wait_events(struct daemon *dm)
 		{ .fd = dm->k8s ? gl_k8s_fd(dm->k8s) : -1, .events = POLLIN },
 	};
 	char buf[4096];
-	int n = poll(pfd, 3, dm->o.poll_ms);
+	int wait = (int)dm->o.poll_ms;
+	double due = dm->last.retire_at_ms - gl_now_ms();	/* the old slot's clear */
+	int n;
 
+	if (dm->last.retire_at_ms && due < wait)
+		wait = due < 0 ? 0 : (int)due + 1;
+	n = poll(pfd, 3, wait);
 	if (n > 0 && (pfd[0].revents & POLLIN))
 		while (read(dm->inotify, buf, sizeof(buf)) > 0)
 			;	/* drained: what changed is read from the directory */
@@ -169,6 +176,8 @@ static void wait_events(struct daemon *dm)
 	}
 	if (dm->events)
 		ring_buffer__consume(dm->events);
+	if (dm->last.retire_at_ms && gl_now_ms() >= dm->last.retire_at_ms)
+		gl_sync_retire(&dm->fds, &dm->last);
 }
 
 /* Environment lanes of the applied plan's workloads, as they are now. */
@@ -248,6 +257,8 @@ static int apply_rules(struct daemon *dm)
 		goto out;
 	}
 	err = gl_applied_init(&applied, &p);
+	if (!err)	/* the slot to write: the last apply's old one, its readers done */
+		gl_sync_retire(&dm->fds, &dm->last);
 	if (!err)
 		err = gl_sync_apply(&dm->fds, &p, &dm->sp, &d, &res);
 	gl_log_diags(&d);
@@ -266,6 +277,7 @@ static int apply_rules(struct daemon *dm)
 		  "digest=%016llx effect_ms=%.1f apply_ms=%.1f", (unsigned long long)res.generation,
 		  res.lanes, res.workloads, res.unresolved, res.addrs, res.backends, res.rules,
 		  (unsigned long long)res.digest, res.switched_ms - t0, ms);
+	dm->last = res;
 	gl_applied_free(&dm->applied);
 	dm->applied = applied;
 	memset(&applied, 0, sizeof(applied));
@@ -553,6 +565,7 @@ int main(int argc, char **argv)
 	watch_rules(&dm);
 	start_metrics(&dm);
 	run(&dm);
+	gl_sync_retire(&dm.fds, &dm.last);
 	gl_log(GL_LOG_INFO, "stopping; the data path stays attached (pin root %s)", dm.o.pin_root);
 out:
 	gl_k8s_stop(dm.k8s);

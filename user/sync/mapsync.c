@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * A plan into the pinned maps: write the inactive slot, switch the generation
- * in one write, clear the old slot (DESIGN.md, Daemon); and the digest that
+ * in one write, and clear the old slot once its readers are done
+ * (gl_sync_retire; DESIGN.md, Daemon); and the digest that
  * tells status whether the plan in the maps is the plan applied.
  */
 #include <errno.h>
@@ -523,13 +524,29 @@ int gl_sync_apply(const struct gl_map_fds *f, const struct gl_plan *p,
 	res->generation = cfg.generation;
 	res->digest = cfg.plan_digest;
 	res->slot = slot;
-	if (slot != old) {
-		usleep(GL_OLD_SLOT_GRACE_MS * 1000);
-		clear_slot_all(f, old);	/* failure leaves garbage in an inactive slot only */
-	}
+	res->retire_at_ms = slot != old ? res->switched_ms + GL_OLD_SLOT_GRACE_MS : 0;
 out:
 	image_free(&im);
 	return err;
+}
+
+int gl_sync_retire(const struct gl_map_fds *f, struct gl_sync_result *res)
+{
+	double wait = res->retire_at_ms - gl_now_ms();
+	struct gl_config cfg;
+	__u32 zero = 0;
+
+	if (!res->retire_at_ms)
+		return 0;
+	if (wait > 0)
+		usleep((useconds_t)(wait * 1000));
+	res->retire_at_ms = 0;
+	if (bpf_map_lookup_elem(f->config, &zero, &cfg))
+		return -errno;
+	if (cfg.generation != res->generation)
+		return 0;	/* another writer switched since: its slot, its clear */
+	/* a failure leaves garbage in the inactive slot only: the next apply clears it */
+	return clear_slot_all(f, !(cfg.active_slot & 1));
 }
 
 /* ---- the digest of what the kernel holds ---- */

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Plan -> maps. The plan is written into the inactive slot, then one store to
- * gl_config.active_slot switches generations, then the old slot is removed.
+ * gl_config.active_slot switches generations; the old slot is removed once
+ * programs that read the old slot number are done (gl_sync_retire), off the
+ * path from a change to its effect.
  * The digest of what a slot holds is computed the same way from the plan
  * (daemon) and from the maps (graylane status), so status can prove the plan
  * is in the kernel.
@@ -38,6 +40,7 @@ struct gl_sync_result {
 	uint64_t digest;
 	uint32_t slot;
 	double switched_ms;		/* gl_now_ms() at the switch: in force from then */
+	double retire_at_ms;		/* when the old slot may be cleared; 0: nothing to */
 	unsigned int workloads, unresolved, addrs, backends, lanes, rules;
 };
 
@@ -49,6 +52,14 @@ struct gl_sync_result {
  */
 int gl_sync_apply(const struct gl_map_fds *fds, const struct gl_plan *p,
 		  const struct gl_sync_params *sp, struct gl_diags *d, struct gl_sync_result *res);
+/*
+ * Clears the slot res's apply left behind, waiting until res->retire_at_ms
+ * first (programs still reading it); then retire_at_ms is 0. Call it before
+ * the next gl_sync_apply (which writes into that slot) and before exiting;
+ * the daemon calls it when the time comes, so the wait is off the path from
+ * a change to its effect. Nothing to do when retire_at_ms is 0.
+ */
+int gl_sync_retire(const struct gl_map_fds *fds, struct gl_sync_result *res);
 
 /* Digest of the active slot's entries as they are in the kernel. */
 int gl_sync_digest_active(const struct gl_map_fds *fds, uint64_t *digest, struct gl_config *cfg);
