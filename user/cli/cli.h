@@ -13,6 +13,7 @@ struct cli {
 	const char *pin_root;
 	const char *out;	/* --out FILE */
 	const char *log_dir;	/* --log-dir DIR */
+	const char *node;	/* --node NAME: whose sample of a lane too large (load_plan.c) */
 	int json;
 	/* graylane explain's request */
 	const char *rules, *from, *to, *method, *path;
@@ -44,6 +45,7 @@ int cmd_top(struct cli *c);
 
 /* dir's rules loaded and validated, and compiled into p when want_plan;
  * problems printed to stderr. 0 or a negative errno. */
-int cli_load_plan(const char *dir, struct gl_plan *p, int want_plan);
+/* node: as graylaned's --node-name (NULL: $NODE_NAME, else the host name). */
+int cli_load_plan(const char *node, const char *dir, struct gl_plan *p, int want_plan);
 
 #endif

@@ -15,7 +15,7 @@ int cmd_compile(struct cli *c)
 		return 2;
 	}
 	memset(&p, 0, sizeof(p));
-	err = cli_load_plan(c->argv[0], &p, 1);
+	err = cli_load_plan(c->node, c->argv[0], &p, 1);
 	if (!err)
 		gl_plan_print(&p, stdout, c->json);
 	gl_plan_free(&p);

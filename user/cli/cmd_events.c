@@ -197,7 +197,7 @@ int cmd_events(struct cli *c)
 	memset(&p, 0, sizeof(p));
 	if (c->argc)
 		return fprintf(stderr, "graylane events: no arguments besides the options\n"), 2;
-	if (c->rules && cli_load_plan(c->rules, &p, 1))
+	if (c->rules && cli_load_plan(c->node, c->rules, &p, 1))
 		return fprintf(stderr, "graylane events: the rules in %s do not compile\n",
 			       c->rules), gl_plan_free(&p), 1;
 	e.p = c->rules ? &p : NULL;

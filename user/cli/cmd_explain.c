@@ -139,7 +139,7 @@ int cmd_explain(struct cli *c)
 	rq.head = (const uint8_t *)head;
 	rq.len = build_head(c, host, head, sizeof(head));
 	memset(&p, 0, sizeof(p));
-	if (cli_load_plan(c->rules, &p, 1)) {
+	if (cli_load_plan(c->node, c->rules, &p, 1)) {
 		fprintf(stderr, "graylane explain: the rules in %s do not compile (above)\n", c->rules);
 		gl_plan_free(&p);
 		return 1;

@@ -400,7 +400,7 @@ int cmd_top(struct cli *c)
 	rc = options(c, &interval, &count);
 	if (rc)
 		return rc;
-	if (c->rules && cli_load_plan(c->rules, &p, 1))
+	if (c->rules && cli_load_plan(c->node, c->rules, &p, 1))
 		return fprintf(stderr, "graylane top: the rules in %s do not compile\n", c->rules),
 		       gl_plan_free(&p), 1;
 	t.p = c->rules ? &p : NULL;

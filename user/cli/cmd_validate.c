@@ -16,7 +16,7 @@ int cmd_validate(struct cli *c)
 	}
 	memset(&p, 0, sizeof(p));
 	/* compile too: it refuses what would not fit the maps */
-	err = cli_load_plan(c->argv[0], &p, 1);
+	err = cli_load_plan(c->node, c->argv[0], &p, 1);
 	gl_plan_free(&p);
 	if (err)
 		return 1;

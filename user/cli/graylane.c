@@ -114,7 +114,9 @@ static int takes_options(const struct cli *c, size_t i)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: graylane [--pin-root PATH] [--json] COMMAND [ARGS]\n");
+	fprintf(f, "usage: graylane [--pin-root PATH] [--json] [--node NAME] COMMAND [ARGS]\n");
+	fprintf(f, "  (--node: the node whose plan rules compile to, as graylaned's --node-name;\n"
+		"   default $NODE_NAME, else the host name)\n");
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(f, "  %s\n", cmds[i].help);
 }
@@ -126,6 +128,7 @@ int main(int argc, char **argv)
 		{ "json", no_argument, 0, 'j' },
 		{ "out", required_argument, 0, 'o' },
 		{ "log-dir", required_argument, 0, 'l' },
+		{ "node", required_argument, 0, 'n' },
 		{ "help", no_argument, 0, 'h' },
 		{ "rules", required_argument, 0, 'R' },
 		{ "from", required_argument, 0, 'F' },
@@ -155,6 +158,7 @@ int main(int argc, char **argv)
 		case 'j': c.json = 1; break;
 		case 'o': c.out = optarg; break;
 		case 'l': c.log_dir = optarg; break;
+		case 'n': c.node = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default:
 			if (o > 0 && o <= 'Z' && opt_names[o])

@@ -7,11 +7,13 @@
 
 #include "cli.h"
 #include "common/diag.h"
+#include "common/node.h"
 #include "model/model.h"
 #include "rules/rules.h"
 
-int cli_load_plan(const char *dir, struct gl_plan *p, int want_plan)
+int cli_load_plan(const char *node, const char *dir, struct gl_plan *p, int want_plan)
 {
+	char host[256];
 	struct gl_model m;
 	struct gl_diags d;
 	int err;
@@ -27,7 +29,8 @@ int cli_load_plan(const char *dir, struct gl_plan *p, int want_plan)
 	}
 	if (!err && want_plan) {
 		gl_model_drop_labels(&m);
-		err = gl_plan_compile(&m, p, NULL, &d);
+		err = gl_plan_compile(&m, p, &(struct gl_compile_opts){
+			.node = gl_node_name(node, host, sizeof(host)) }, &d);
 	}
 	gl_diags_print(&d, stderr);
 	if (!err && gl_diags_errors(&d))

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "k8s_daemon.h"
+#include "common/node.h"
 #include "common/clock.h"
 #include "log.h"
 
@@ -20,20 +21,6 @@ static void log_k8s(void *arg, enum gl_k8s_level lv, const char *msg, const char
 
 	(void)arg;
 	gl_log_kv(map[lv], msg, "%s", fields);
-}
-
-static const char *node_name(const struct gl_options *o, char *buf, size_t len)
-{
-	const char *env = getenv("NODE_NAME");
-
-	if (o->node_name)
-		return o->node_name;
-	if (env && *env)
-		return env;
-	if (gethostname(buf, len))
-		return NULL;
-	buf[len - 1] = 0;
-	return buf;
 }
 
 int gl_daemon_k8s_start(const struct gl_options *o, struct gl_k8s **k)
@@ -50,7 +37,7 @@ int gl_daemon_k8s_start(const struct gl_options *o, struct gl_k8s **k)
 	char err[512], host[256];
 	int rc;
 
-	ko.node = node_name(o, host, sizeof(host));
+	ko.node = gl_node_name(o->node_name, host, sizeof(host));
 	if (!ko.node || !*ko.node) {
 		gl_log(GL_LOG_ERROR, "no node name: give --node-name or set NODE_NAME");
 		return 2;

@@ -30,6 +30,7 @@ struct cc {
 	struct gl_plan *p;
 	struct gl_diags *d;
 	const char *label, *alias;		/* propagation header names */
+	const char *node;			/* the sample's seed */
 	const struct gl_workload_def **wl;	/* by workload id - 1 */
 	size_t *rank;				/* model index -> workload id - 1 */
 	const struct gl_service_def **svc;	/* by service id - 1 */
@@ -323,7 +324,7 @@ static int backend(struct cc *c, __u32 sid, const size_t *match, size_t nmatch,
 	cand = malloc((count_addrs(c, match, nmatch) + 1) * sizeof(*cand));
 	if (!cand)
 		return -ENOMEM;
-	n = gl_sample(c->svc[sid - 1]->meta.name, cand,
+	n = gl_sample(c->node, c->svc[sid - 1]->meta.name, cand,
 		      candidates(c, match, nmatch, lane, family, cand), GL_LANE_ENDPOINTS_MAX);
 	if (n > room) {
 		free(cand);
@@ -679,6 +680,7 @@ int gl_plan_compile(const struct gl_model *m, struct gl_plan *p, const struct gl
 
 	c.label = o && o->label_header ? o->label_header : GL_HTTP_LABEL_HEADER;
 	c.alias = o && o->accept_header ? o->accept_header : GL_HTTP_LABEL_ALIAS;
+	c.node = o && o->node ? o->node : "";
 
 	memset(p, 0, sizeof(*p));
 	if (!m->validated) {

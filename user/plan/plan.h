@@ -30,6 +30,8 @@ struct gl_workload_def;
 struct gl_compile_opts {
 	const char *label_header;	/* --label-header, default "x-opensergo-traffic" */
 	const char *accept_header;	/* --accept-header, default "x-mse-tag" */
+	const char *node;		/* seeds the sample of a lane over GL_LANE_ENDPOINTS_MAX
+					 * (each node its own); NULL: "" */
 };
 
 /* gl_lanes entries: lane id -> name; id 0 "base" is always present. */
