@@ -27,6 +27,8 @@ Control (POST /_control, one JSON object):
   {"op": "touch", "resource": R}            a change of an object of R (rv moves on)
   {"op": "bookmark", "resource": R}
   {"op": "drop", "resource": R}             closes R's watches with no final chunk
+  {"op": "stall", "resource": R}            R's open watches send nothing more (the
+                                            connection stays open); new ones do
   {"op": "chunk", "size": N}                watch bytes in HTTP chunks of N bytes,
                                             each sent on its own (0: one per event)
   {"op": "delay", "ms": N}                  every response waits N ms first, and
@@ -80,6 +82,7 @@ class World:
         self.history = []          # (rv, resource, event dict, end): end closes the watch
         self.compacted = {name: 0 for name in BY_NAME}
         self.drops = {name: 0 for name in BY_NAME}
+        self.stalls = {name: 0 for name in BY_NAME}
         self.chunk = 0
         self.delay_ms = 0
         self.expire_mode = "event"
@@ -155,6 +158,8 @@ def control(cmd, fixtures):
             W.bookmark(cmd["resource"])
         elif op == "drop":
             W.drops[cmd["resource"]] += 1
+        elif op == "stall":
+            W.stalls[cmd["resource"]] += 1
         elif op == "chunk":
             W.chunk = cmd["size"]
         elif op == "delay":
@@ -268,6 +273,7 @@ class Handler(BaseHTTPRequestHandler):
         with W.lock:
             too_old = rv and rv < W.compacted[res]
             current, mode, drops = W.rv, W.expire_mode, W.drops[res]
+            stalls = W.stalls[res]
         if too_old and mode == "http":
             return self.send_json(410, expired_status(rv, current))
         self.send_response(200)
@@ -278,9 +284,9 @@ class Handler(BaseHTTPRequestHandler):
             self.chunk(json.dumps({"type": "ERROR", "object": expired_status(rv, current)})
                        .encode() + b"\n")
             return self.chunk_end()
-        self.stream(res, rv, time.time() + timeout, bookmarks, drops, q)
+        self.stream(res, rv, time.time() + timeout, bookmarks, drops, q, stalls)
 
-    def stream(self, res, rv, deadline, bookmarks, drops, q):
+    def stream(self, res, rv, deadline, bookmarks, drops, q, stalls):
         with W.lock:
             begun = len(W.history)   # what came before: changes only, from rv on
         sent = 0   # index into history
@@ -289,6 +295,9 @@ class Handler(BaseHTTPRequestHandler):
                 if W.drops[res] != drops:
                     self.close_connection = True
                     return       # no final chunk: the connection just ends
+                if W.stalls[res] != stalls:
+                    W.lock.wait(0.05)
+                    continue     # open, and silent: not a byte more until the deadline
                 todo = W.history[sent:]
                 sent = len(W.history)
                 if not todo:

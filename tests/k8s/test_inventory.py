@@ -7,6 +7,7 @@ watch events, exact chunking (7 bytes, then 1 byte a chunk), a bad object
 rejected with its k8s:... position and the set recovering, bookmarks moving
 the next watch's resourceVersion, reconnects after a dropped connection
 with backoff, relists on 410 (ERROR event and HTTP status), a slow server,
+a stalled watch (open, silent) opened again after --k8s-request-timeout,
 and 5 000 pods (times printed); over HTTPS, the CA as data or file, a
 bearer token or a client certificate (files or data), a wrong CA refused;
 the CRDs not installed.
@@ -403,6 +404,43 @@ def scenario(tmp):
         r.stop()
 
 
+def stalled(tmp):
+    """A watch the server keeps open and sends nothing on (no event, no
+    bookmark): with --k8s-request-timeout 2s it is dropped after 2 s of
+    silence and opened again from its resourceVersion (no relist), and the
+    event held back in the meantime arrives."""
+    r = Replay()
+    d = Daemon(r, tmp, os.path.join(tmp, "cg-none"), "--k8s-request-timeout", "2s")
+    d.replay = r
+    try:
+        d.wait(lambda i: True, 15)
+        before = pod_watches(d)
+        t0 = time.time()
+        r.control(op="stall", resource="pods")
+        r.control(op="play", file="events-pod-lifecycle.jsonl")
+        t, early = d.wait(lambda i: wl(i, C_POD), 1)
+        check(early is None, "a stalled pods watch: the event sent meanwhile is not seen at once")
+        t, inv = d.wait(lambda i: wl(i, C_POD) and wl(i, C_POD)["addresses"] == ["10.244.1.31"],
+                        10)
+        check(inv is not None, "after 2 s of silence the watch is opened again and the pod "
+              "ADDED and MODIFIED meanwhile arrives", t and f"{t - t0:.1f} s")
+        if t:
+            print(f"#   stalled watch: the held-back pod in the model {1000 * (t - t0):.0f} ms "
+                  f"after the stall began (silence limit 2 s)")
+        drops = [l for t_, l in d.events("k8s_watch_dropped") if t_ >= t0 and
+                 l.get("resource") == "pods"]
+        check(drops, "the silent watch is logged as dropped", drops[:1])
+        after = [q for q in pod_watches(d, t0)]
+        lists = [q for q in r.requests() if q["path"] == "/api/v1/pods" and
+                 "watch" not in q["query"] and q["t"] >= t0]
+        check(after and before and int(rv_of(after[0])) >= int(rv_of(before[-1])) and not lists,
+              "opened again from its resourceVersion, not relisted",
+              (after and rv_of(after[0]), before and rv_of(before[-1]), len(lists)))
+    finally:
+        d.stop()
+        r.stop()
+
+
 def node_pods_only(tmp):
     """--k8s-node-pods-only: this node's pods only; remote endpoints are then
     base (their pods' labels are not known)."""
@@ -623,6 +661,7 @@ def main():
     try:
         scenario(tmp)
         node_pods_only(tmp)
+        stalled(tmp)
         cgroupfs(tmp)
         tls(tmp)
         no_crds(tmp)

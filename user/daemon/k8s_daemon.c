@@ -32,6 +32,7 @@ int gl_daemon_k8s_start(const struct gl_options *o, struct gl_k8s **k)
 		.backoff_ms = o->k8s_backoff_ms,
 		.backoff_max_ms = o->k8s_backoff_max_ms,
 		.watch_timeout_s = (o->k8s_watch_timeout_ms + 999) / 1000,
+		.request_timeout_s = (o->k8s_request_timeout_ms + 999) / 1000,
 		.log = log_k8s,
 	};
 	char err[512], host[256];

@@ -40,6 +40,8 @@ static const char usage[] =
 	"  --k8s-backoff DURATION first retry after an API error (default 250ms; doubles)\n"
 	"  --k8s-backoff-max DURATION  the retries' cap (default 30s)\n"
 	"  --k8s-watch-timeout DURATION  a watch's timeoutSeconds (default 5m)\n"
+	"  --k8s-request-timeout DURATION  a LIST's time limit, and how long a watch may send\n"
+	"                         nothing before it is dropped and opened again (default 1m)\n"
 	"  --print-inventory      no BPF: print each model the API's objects make, as JSON lines\n"
 	"  --cgroup2-mount PATH   with --print-inventory: look for the pods' cgroups below PATH\n";
 
@@ -98,12 +100,13 @@ static int parse_k8s(int c, struct gl_options *o, FILE *err)
 	case 'b':
 	case 'B':
 	case 'W':
+	case 'Q':
 		if (gl_parse_duration_ms(optarg, &ms) || ms == 0 || ms > 3600000) {
 			fprintf(err, "graylaned: '%s' is not a duration between 1ms and 1h\n", optarg);
 			return -EINVAL;
 		}
 		*(c == 'b' ? &o->k8s_backoff_ms : c == 'B' ? &o->k8s_backoff_max_ms :
-		  &o->k8s_watch_timeout_ms) = ms;
+		  c == 'W' ? &o->k8s_watch_timeout_ms : &o->k8s_request_timeout_ms) = ms;
 		break;
 	default:
 		fputs(usage, err);
@@ -220,6 +223,7 @@ int gl_options_parse(int argc, char **argv, struct gl_options *o, FILE *err)
 		{ "k8s-backoff", required_argument, 0, 'b' },
 		{ "k8s-backoff-max", required_argument, 0, 'B' },
 		{ "k8s-watch-timeout", required_argument, 0, 'W' },
+		{ "k8s-request-timeout", required_argument, 0, 'Q' },
 		{ "print-inventory", no_argument, 0, 'I' },
 		{ "cgroup2-mount", required_argument, 0, 'G' },
 		{ "k8s-cgroup-root", required_argument, 0, 'R' },

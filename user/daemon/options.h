@@ -30,7 +30,7 @@ struct gl_options {
 	const char *kubeconfig;		/* --kubeconfig PATH or "in-cluster"; NULL: none */
 	const char *node_name;		/* --node-name, else $NODE_NAME, else the host name */
 	bool k8s_all_pods;		/* not --k8s-node-pods-only: remote endpoints get their labels */
-	uint64_t k8s_backoff_ms, k8s_backoff_max_ms, k8s_watch_timeout_ms;
+	uint64_t k8s_backoff_ms, k8s_backoff_max_ms, k8s_watch_timeout_ms, k8s_request_timeout_ms;
 	const char *k8s_cgroup_root;	/* --k8s-cgroup-root: the kubelet's cgroups below it */
 	const char *cgroup2_mount;	/* --cgroup2-mount: where pods' cgroups are looked for */
 	bool print_inventory;		/* --print-inventory: no BPF, print each model built */

@@ -134,6 +134,10 @@ static int watch(struct gl_k8s_refl *r)
 		 "&timeoutSeconds=%u%s%s", gl_k8s_res_path(r->res), r->rv, r->k->o.watch_timeout_s,
 		 q[0] ? "&" : "", q);
 	g.timeout_s = r->k->o.watch_timeout_s + 30;
+	/* a server (or a proxy on the way) that keeps the connection and sends
+	 * nothing: no event, no bookmark for this long, and the watch is opened
+	 * again from r->rv, not after timeout_s */
+	g.silence_s = r->k->o.request_timeout_s;
 	gl_k8s_logf(r, GL_K8S_DEBUG, "kubernetes watch", "event=k8s_watch resource_version=%s",
 		    r->rv);
 	json_tokener_reset(r->tok);
