@@ -99,8 +99,9 @@ def effects(out, *pairs):
             return
         got.append(ms)
     s = sorted(got)
-    print("n=%d p50=%.1f max=%.1f all=%s" % (len(s), s[len(s) // 2], s[-1],
-                                              ",".join("%.1f" % x for x in got)))
+    p99 = s[min(len(s) - 1, -(-len(s) * 99 // 100) - 1)]
+    print("n=%d p50=%.1f p99=%.1f max=%.1f all=%s" % (len(s), s[len(s) // 2], p99, s[-1],
+                                                      ",".join("%.1f" % x for x in got)))
 
 
 if __name__ == "__main__":
