@@ -121,30 +121,32 @@ static void usage(FILE *f)
 		fprintf(f, "  %s\n", cmds[i].help);
 }
 
+/* The global options and every command's (request_opt's letters). */
+static const struct option lo[] = {
+	{ "pin-root", required_argument, 0, 'p' },
+	{ "json", no_argument, 0, 'j' },
+	{ "out", required_argument, 0, 'o' },
+	{ "log-dir", required_argument, 0, 'l' },
+	{ "node", required_argument, 0, 'n' },
+	{ "help", no_argument, 0, 'h' },
+	{ "rules", required_argument, 0, 'R' },
+	{ "from", required_argument, 0, 'F' },
+	{ "to", required_argument, 0, 'T' },
+	{ "header", required_argument, 0, 'H' },
+	{ "method", required_argument, 0, 'M' },
+	{ "path", required_argument, 0, 'P' },
+	{ "cookie", required_argument, 0, 'C' },
+	{ "workload", required_argument, 0, 'W' },
+	{ "lane", required_argument, 0, 'L' },
+	{ "count", required_argument, 0, 'N' },
+	{ "rate", required_argument, 0, 'Q' },
+	{ "interval", required_argument, 0, 'I' },
+	{ "once", no_argument, 0, 'O' },
+	{ 0 }
+};
+
 int main(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "pin-root", required_argument, 0, 'p' },
-		{ "json", no_argument, 0, 'j' },
-		{ "out", required_argument, 0, 'o' },
-		{ "log-dir", required_argument, 0, 'l' },
-		{ "node", required_argument, 0, 'n' },
-		{ "help", no_argument, 0, 'h' },
-		{ "rules", required_argument, 0, 'R' },
-		{ "from", required_argument, 0, 'F' },
-		{ "to", required_argument, 0, 'T' },
-		{ "header", required_argument, 0, 'H' },
-		{ "method", required_argument, 0, 'M' },
-		{ "path", required_argument, 0, 'P' },
-		{ "cookie", required_argument, 0, 'C' },
-		{ "workload", required_argument, 0, 'W' },
-		{ "lane", required_argument, 0, 'L' },
-		{ "count", required_argument, 0, 'N' },
-		{ "rate", required_argument, 0, 'Q' },
-		{ "interval", required_argument, 0, 'I' },
-		{ "once", no_argument, 0, 'O' },
-		{ 0 }
-	};
 	struct cli c = { .pin_root = GL_PIN_ROOT_DEFAULT };
 	int o;
 
