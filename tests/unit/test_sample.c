@@ -6,6 +6,7 @@
  * a service of 300 endpoints in a lane compiles to a plan of 128, with a
  * warning and no error, instead of rejecting the whole set.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,6 +151,27 @@ static char *write_set(char *dir)
 	return path[0] ? dir : NULL;
 }
 
+/* graylane --node NODE compile DIR: its output's FNV-1a, or 0 when it failed. */
+static uint64_t cli_compile(const char *node, const char *dir)
+{
+	char cmd[512], buf[4096];
+	uint64_t h = 1469598103934665603ULL;
+	size_t n, total = 0;
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "%s/graylane --node %s compile %s 2>/dev/null",
+		 getenv("GL_BUILD") ? getenv("GL_BUILD") : "build", node, dir);
+	f = popen(cmd, "r");
+	if (!f)
+		return 0;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		for (size_t i = 0; i < n; i++)
+			h = (h ^ (unsigned char)buf[i]) * 1099511628211ULL;
+		total += n;
+	}
+	return pclose(f) == 0 && total ? h : 0;
+}
+
 static void compiled(void)
 {
 	char dir[] = "/tmp/gl-sample-XXXXXX", cmd[64];
@@ -180,6 +202,11 @@ static void compiled(void)
 		t_check(locals == LOCAL, "the 20 with a cgroup (this node's) among them");
 		gl_plan_free(&p);
 	}
+	uint64_t a = cli_compile("node-a", dir), a2 = cli_compile("node-a", dir);
+	uint64_t b = cli_compile("node-b", dir);
+
+	t_check(a && a == a2 && b && a != b, "graylane --node: compile prints the same plan for "
+		"one node every time, another for another node");
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd))
 		t_check(false, "temp dir removed");
