@@ -25,7 +25,6 @@
 #include "metrics_http.h"
 #include "common/cgroup.h"
 #include "common/clock.h"
-#include "common/node.h"
 #include "common/diag.h"
 #include "inventory/envlane.h"
 #include "common/fnv.h"
@@ -109,8 +108,6 @@ struct daemon {
 	bool k8s_dirty;		/* its caches changed since the last apply */
 	double k8s_first;	/* when the first change of those came (ms, monotonic) */
 	struct gl_sync_result last;	/* the last apply's: its old slot, to clear when due */
-	const char *node;	/* --node-name, $NODE_NAME or the host name: the sample's seed */
-	char node_buf[256];
 };
 
 /* Depth of an absolute cgroup directory below the cgroup2 mount (root: 0). */
@@ -223,7 +220,7 @@ static int build_plan(struct daemon *dm, struct gl_plan *p, struct gl_diags *d)
 	if (!err) {
 		gl_model_drop_labels(&m);
 		err = gl_plan_compile(&m, p, &(struct gl_compile_opts){ dm->o.label_header,
-								  dm->o.accept_header, dm->node }, d);
+								  dm->o.accept_header, dm->o.node_name }, d);
 	}
 	gl_model_free(&m);	/* the plan holds all the maps need */
 	t[3] = gl_now_ms();
@@ -538,7 +535,6 @@ int main(int argc, char **argv)
 	if (rc)
 		return rc < 0 ? 2 : 0;
 	gl_log_setup(dm.o.log_level, dm.o.log_json);
-	dm.node = gl_node_name(dm.o.node_name, dm.node_buf, sizeof(dm.node_buf));
 	gl_refusal_set_sink(log_libbpf);
 	libbpf_set_print(gl_refusal_libbpf_print);
 	/* An apply allocates and frees a few hundred MB in pieces (YAML trees,

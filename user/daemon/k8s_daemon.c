@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "k8s_daemon.h"
-#include "common/node.h"
 #include "common/clock.h"
 #include "log.h"
 
@@ -33,12 +32,12 @@ int gl_daemon_k8s_start(const struct gl_options *o, struct gl_k8s **k)
 		.backoff_max_ms = o->k8s_backoff_max_ms,
 		.watch_timeout_s = (o->k8s_watch_timeout_ms + 999) / 1000,
 		.request_timeout_s = (o->k8s_request_timeout_ms + 999) / 1000,
+		.node = o->node_name,
 		.log = log_k8s,
 	};
-	char err[512], host[256];
+	char err[512];
 	int rc;
 
-	ko.node = gl_node_name(o->node_name, host, sizeof(host));
 	if (!ko.node || !*ko.node) {
 		gl_log(GL_LOG_ERROR, "no node name: give --node-name or set NODE_NAME");
 		return 2;

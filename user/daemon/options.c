@@ -10,6 +10,7 @@
 #include "options.h"
 #include "metrics_http.h"
 #include "sync/pins.h"
+#include "common/node.h"
 
 static const char usage[] =
 	"usage: graylaned --rules DIR --cgroup PATH [options]\n"
@@ -249,5 +250,6 @@ int gl_options_parse(int argc, char **argv, struct gl_options *o, FILE *err)
 		fprintf(err, "graylaned: unexpected argument '%s'\n%s", argv[optind], usage);
 		return -EINVAL;
 	}
+	o->node_name = gl_node_name(o->node_name, o->node_buf, sizeof(o->node_buf));
 	return check_required(o, err);
 }

@@ -28,7 +28,9 @@ struct gl_options {
 	const char *metrics;		/* --metrics ADDR; "" for none */
 	/* the inventory from the Kubernetes API (user/inventory/k8s.h) */
 	const char *kubeconfig;		/* --kubeconfig PATH or "in-cluster"; NULL: none */
-	const char *node_name;		/* --node-name, else $NODE_NAME, else the host name */
+	const char *node_name;		/* --node-name, else $NODE_NAME, else the host name
+					 * (in node_buf); NULL when none can be had */
+	char node_buf[256];
 	bool k8s_all_pods;		/* not --k8s-node-pods-only: remote endpoints get their labels */
 	uint64_t k8s_backoff_ms, k8s_backoff_max_ms, k8s_watch_timeout_ms, k8s_request_timeout_ms;
 	const char *k8s_cgroup_root;	/* --k8s-cgroup-root: the kubelet's cgroups below it */
