@@ -181,6 +181,24 @@ static bool endpoint_remote_ready(struct gl_k8s *k, json_object *ep)
 	return !node || strcmp(node, k->node);	/* this node's are its pods */
 }
 
+/* A remote workload as the build keeps it: {labels, addresses, pod: true
+ * when it is a pod's}, taking both references; NULL without memory. */
+static json_object *remote_new(json_object *labels, json_object *addrs, bool pod)
+{
+	json_object *w = labels && addrs ? json_object_new_object() : NULL;
+
+	if (!w) {
+		json_object_put(labels);
+		json_object_put(addrs);
+		return NULL;
+	}
+	json_object_object_add(w, "labels", labels);
+	json_object_object_add(w, "addresses", addrs);
+	if (pod)
+		json_object_object_add(w, "pod", json_object_new_boolean(1));
+	return w;
+}
+
 /* One endpoint into the set of remote workloads: addresses and labels merged. */
 static void add_endpoint(struct gl_k8s *k, json_object *remote, const char *ns, json_object *ep,
 			 json_object *sel)
@@ -193,11 +211,9 @@ static void add_endpoint(struct gl_k8s *k, json_object *remote, const char *ns, 
 		return;
 	pod = endpoint_id(k, ns, ep, sel, name, sizeof(name), &labels);
 	if (!json_object_object_get_ex(remote, name, &w)) {
-		w = json_object_new_object();
-		json_object_object_add(w, "labels", labels);
-		json_object_object_add(w, "addresses", json_object_new_array());
-		if (pod)
-			json_object_object_add(w, "pod", json_object_new_boolean(1));
+		w = remote_new(labels, json_object_new_array(), pod);
+		if (!w)
+			return;
 		json_object_object_add(remote, name, w);
 	} else {
 		json_object *have = gl_k8s_get(w, "labels", NULL);
@@ -255,25 +271,18 @@ static bool patch_remote(struct gl_k8s *k, const unsigned long gen[3])
 	if (!k->remote || !changed || memcmp(gen, k->remote_gen, 2 * sizeof(gen[0])))
 		return false;
 	json_object_object_foreach(changed, key, unused) {
-		json_object *w, *p, *labels, *nw;
+		json_object *w, *p, *nw;
 
 		(void)unused;
 		if (!json_object_object_get_ex(k->remote, key, &w) || !gl_k8s_get(w, "pod", NULL))
 			continue;	/* no endpoint of a service, or here */
 		if (!json_object_object_get_ex(pods, key, &p))
 			return false;	/* gone: its service's selector labels it now */
-		labels = gl_k8s_labels_ns(gl_k8s_get(p, "metadata", "labels", NULL),
-					  gl_k8s_str(p, "metadata", "namespace", NULL));
-		nw = json_object_new_object();
-		if (!labels || !nw) {
-			json_object_put(labels);
-			json_object_put(nw);
+		nw = remote_new(gl_k8s_labels_ns(gl_k8s_get(p, "metadata", "labels", NULL),
+						 gl_k8s_str(p, "metadata", "namespace", NULL)),
+				json_object_get(gl_k8s_get(w, "addresses", NULL)), true);
+		if (!nw)
 			return false;
-		}
-		json_object_object_add(nw, "labels", labels);
-		json_object_object_add(nw, "addresses",
-				       json_object_get(gl_k8s_get(w, "addresses", NULL)));
-		json_object_object_add(nw, "pod", json_object_new_boolean(1));
 		if (!json_object_equal(nw, w))
 			json_object_object_add(k->remote, key, nw);	/* rendered anew */
 		else
