@@ -150,6 +150,7 @@ enum gl_http_reason {
 	GL_HTTP_R_CHUNK_DATA_END,	/* chunk data not followed by CRLF */
 	GL_HTTP_R_TRAILER,		/* bad trailer line */
 	GL_HTTP_R_TRAILER_TOO_LARGE,	/* trailer section over GL_HTTP_TRAILERS_MAX */
+	GL_HTTP_R_STATUS,		/* responses (http_resp.h): not "HTTP/1.x NNN reason" then CRLF */
 	GL_HTTP_R_MAX,
 };
 
@@ -1337,16 +1338,22 @@ GL_HTTP_FN int gl_http_parse_head(const __u8 *buf, __u32 off, __u32 len,
 
 /* ---- body ---- */
 
+/* Starts skipping a body framed so (enum gl_http_framing; length with GL_HTTP_FRAME_LENGTH). */
+GL_HTTP_FN void gl_http_body_start(struct gl_http_body *b, __u8 framing, __u64 length)
+{
+	__builtin_memset(b, 0, sizeof(*b));
+	if (framing == GL_HTTP_FRAME_CHUNKED) {
+		b->state = GL_HTTP_BODY_SIZE;
+	} else if (framing == GL_HTTP_FRAME_LENGTH && length) {
+		b->state = GL_HTTP_BODY_LENGTH;
+		b->left = length;
+	}
+}
+
 /* Starts skipping the body of a parsed head. */
 GL_HTTP_FN void gl_http_body_begin(struct gl_http_body *b, const struct gl_http_head *h)
 {
-	__builtin_memset(b, 0, sizeof(*b));
-	if (h->framing == GL_HTTP_FRAME_CHUNKED) {
-		b->state = GL_HTTP_BODY_SIZE;
-	} else if (h->framing == GL_HTTP_FRAME_LENGTH && h->content_length) {
-		b->state = GL_HTTP_BODY_LENGTH;
-		b->left = h->content_length;
-	}
+	gl_http_body_start(b, h->framing, h->content_length);
 }
 
 GL_HTTP_FN int gl_http_body_done(const struct gl_http_body *b)
@@ -1984,6 +1991,7 @@ static inline const char *gl_http_reason_name(unsigned int r)
 		[GL_HTTP_R_CHUNK_DATA_END] = "chunk_data_end",
 		[GL_HTTP_R_TRAILER] = "trailer",
 		[GL_HTTP_R_TRAILER_TOO_LARGE] = "trailer_too_large",
+		[GL_HTTP_R_STATUS] = "status",
 	};
 
 	return r < GL_HTTP_R_MAX && names[r] ? names[r] : "?";
