@@ -8,7 +8,10 @@
  * their ctx) into the per-CPU buffer, as the sk_msg program will after
  * bpf_msg_pull_data, run one parser function and leave the result in the
  * `result` global. http_sk_msg is the shape the send path will take; it is
- * only loaded (sk_msg programs cannot be test-run).
+ * only loaded (sk_msg programs cannot be test-run). http_resp feeds the
+ * response framer (bpf/lib/http_resp.h) one buffer, carrying its state in
+ * the `resp` global between runs; http_sk_skb is the shape of the stream
+ * verdict program that will count a server's responses (only loaded).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -20,6 +23,7 @@ struct gl_http_scratch {
 	__u8 buf[GL_HTTP_BUF_SIZE];
 	struct gl_http_head head;
 	struct gl_http_body body;
+	struct gl_http_resp resp;
 };
 
 /* the parse buffer and the parser's state, per CPU */
@@ -34,6 +38,7 @@ struct {
 struct gl_http_want want;
 __u8 pattern[GL_HTTP_PATTERN_MAX];
 struct gl_http_body body;
+struct gl_http_resp resp;	/* http_resp: carried from run to run, as one connection's */
 /* left by a run */
 struct gl_http_load_result result;
 
@@ -182,5 +187,65 @@ int http_sk_msg(struct sk_msg_md *msg)
 	gl_http_body_begin(&s->body, &s->head);
 	off = gl_http_body_skip(&s->body, s->buf, (__u32)off, len);
 	result.rc = off;
+	return SK_PASS;
+}
+
+/* One buffer of a server's reply through the framer; a->op is the request's GL_HTTP_RESP_REQ_*. */
+SEC("syscall")
+int http_resp(struct gl_http_load_args *a)
+{
+	struct gl_http_scratch *s;
+	__u32 len;
+
+	s = load(a, &len);
+	if (!s)
+		return 1;
+	result.rc = gl_http_resp_feed(&resp, s->buf, a->off, len, a->op);
+	result.resp = resp;
+	return 0;
+}
+
+/* one skb's responses: the bpf_loop context of http_sk_skb */
+struct gl_http_skb_loop {
+	struct gl_http_scratch *s;
+	__u32 len;
+	__s32 off;
+};
+
+static long http_sk_skb_response(__u32 index, void *vctx)
+{
+	struct gl_http_skb_loop *x = vctx;
+
+	(void)index;
+	x->off = gl_http_resp_feed(&x->s->resp, x->s->buf, (__u32)x->off, x->len, 0);
+	if (x->off < 0 || !x->s->resp.done)
+		return 1;
+	result.hash++;
+	return 0;
+}
+
+/*
+ * The receive side's shape: copy the skb, count every final response in
+ * it, carry the rest of one to the next skb (here per CPU, in the data
+ * path per socket).
+ */
+SEC("sk_skb/stream_verdict")
+int http_sk_skb(struct __sk_buff *skb)
+{
+	struct gl_http_skb_loop x = { 0 };
+	__u64 len = skb->len;	/* 64-bit, as in http_sk_msg */
+	__u32 k = 0;
+
+	x.s = bpf_map_lookup_elem(&gl_http_scratch, &k);
+	if (!x.s)
+		return SK_PASS;
+	if (len > GL_HTTP_BUF_SIZE)
+		len = GL_HTTP_BUF_SIZE;
+	if (len == 0 || bpf_skb_load_bytes(skb, 0, x.s->buf, len))
+		return SK_PASS;
+	x.len = (__u32)len;
+	/* every response but the last takes at least one byte */
+	bpf_loop(x.len + 1, http_sk_skb_response, &x, 0);
+	result.rc = x.off;
 	return SK_PASS;
 }

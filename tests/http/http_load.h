@@ -8,6 +8,7 @@
 #define GL_HTTP_LOAD_H
 
 #include "lib/http.h"
+#include "lib/http_resp.h"
 
 /* http_lookup operations */
 enum gl_http_load_op {
@@ -27,7 +28,7 @@ struct gl_http_load_args {
 	__u64 data;		/* user address of the bytes */
 	__u32 len;		/* how many (at most GL_HTTP_BUF_SIZE) */
 	__u32 off;		/* where the operation starts */
-	__u32 op;		/* enum gl_http_load_op, for http_lookup */
+	__u32 op;		/* enum gl_http_load_op, for http_lookup; GL_HTTP_RESP_REQ_* for http_resp */
 	__u32 n;		/* pattern length */
 	__u32 ci;		/* ignore case */
 	struct gl_http_span span;
@@ -40,6 +41,7 @@ struct gl_http_load_result {
 	__u32 pad;
 	struct gl_http_head head;	/* http_head */
 	struct gl_http_body body;	/* http_body: the state after skipping */
+	struct gl_http_resp resp;	/* http_resp: the framer's state after the run */
 };
 
 #endif /* GL_HTTP_LOAD_H */

@@ -4,7 +4,9 @@
  * verifier processed for each program (the parser at its full size), then
  * runs every vector through the kernel with BPF_PROG_TEST_RUN (syscall
  * programs) and compares each result, byte for byte, with the same parser
- * compiled for userspace. One line per case, then "N passed, M failed".
+ * compiled for userspace; the response framer (bpf/lib/http_resp.h) too,
+ * on reply streams cut into pieces, its state carried from run to run.
+ * One line per case, then "N passed, M failed".
  * Needs root; the programs are never attached and nothing is pinned.
  */
 #include <errno.h>
@@ -19,6 +21,8 @@
 #include "http_load.h"
 #include "http_load.skel.h"
 #include "vectors.h"
+#include "resp_drive.h"
+#include "resp_vectors.h"
 #include "../cases.h"
 #include "../verifier.h"
 
@@ -53,8 +57,8 @@ static int run(struct bpf_program *prog, __u32 len, __u32 off, struct gl_http_lo
 
 static int load(void)
 {
-	static gl_verifier_log logs[5];
-	struct bpf_program *progs[5];
+	static gl_verifier_log logs[7];
+	struct bpf_program *progs[7];
 	int err;
 
 	sk = http_load_bpf__open();
@@ -68,9 +72,11 @@ static int load(void)
 	progs[2] = sk->progs.http_body;
 	progs[3] = sk->progs.http_lookup;
 	progs[4] = sk->progs.http_sk_msg;
-	verifier_logs(progs, 5, logs);
+	progs[5] = sk->progs.http_resp;
+	progs[6] = sk->progs.http_sk_skb;
+	verifier_logs(progs, 7, logs);
 	err = http_load_bpf__load(sk);
-	verifier_report(progs, 5, logs, err);
+	verifier_report(progs, 7, logs, err);
 	return err ? -1 : 0;
 }
 
@@ -303,6 +309,82 @@ static void big_vectors(void)
 	cmp_buffer("full buffer of pipelined requests", req, GL_HTTP_BUF_SIZE, 0);
 }
 
+/* ---- the response framer ---- */
+
+/* a piece into U, the buffer the kernel is handed */
+static void fill_u(__u8 *b, const __u8 *data, size_t n)
+{
+	(void)b;
+	put(data, n);
+}
+
+/* the kernel's framer and the user's on the same piece and state; the user's result goes on */
+static int feed_both(struct gl_http_resp *r, const __u8 *buf, __u32 off, __u32 len, __u32 req, void *arg)
+{
+	struct gl_http_load_args a = { .op = req };
+	int *same = arg, u, err;
+
+	sk->bss->resp = *r;
+	u = gl_http_resp_feed(r, buf, off, len, req);
+	err = run(sk->progs.http_resp, len, off, &a);
+	compared++;
+	*same &= expect(!err, "http_resp run: %d", err) &&
+		 expect(sk->bss->result.rc == u, "resp at %u/%u: kernel %d, user %d", off, len,
+			sk->bss->result.rc, u) &&
+		 expect(!memcmp(&sk->bss->result.resp, r, sizeof(*r)), "resp at %u/%u: states differ", off, len);
+	return u;
+}
+
+/* a stream whole, cut in two every `step` bytes, byte by byte: kernel = user, and the same outcome */
+static int cmp_resp(const char *name, const __u8 *data, size_t n, const char *reqs, size_t step)
+{
+	static struct gl_resp_outcome whole, o;
+	static size_t cuts[GL_HTTP_BUF_SIZE];
+	unsigned long before = compared;
+	char title[256];
+	int same = 1, ok;
+	size_t k;
+
+	gl_resp_drive(data, n, NULL, 0, reqs, feed_both, &same, U, fill_u, &whole);
+	ok = expect(!whole.bad, "return contract");
+	for (k = step; same && k < n; k += step) {
+		gl_resp_drive(data, n, &k, 1, reqs, feed_both, &same, U, fill_u, &o);
+		ok &= expect(gl_resp_same(&o, &whole), "split at %zu: another outcome", k);
+	}
+	for (k = 1; k < n && n <= 4096; k++)
+		cuts[k - 1] = k;
+	if (same && n <= 4096) {
+		gl_resp_drive(data, n, cuts, n ? n - 1 : 0, reqs, feed_both, &same, U, fill_u, &o);
+		ok &= expect(gl_resp_same(&o, &whole), "byte by byte: another outcome");
+	}
+	snprintf(title, sizeof(title), "kernel = user on responses '%s': %u responses, %lu comparisons", name,
+		 whole.count, compared - before);
+	result(title, ok && same);
+	return ok && same;
+}
+
+static void resp_vectors(void)
+{
+	static __u8 s[GL_HTTP_BUF_SIZE];
+	size_t i, n = 0;
+
+	for (i = 0; i < GL_HTTP_RESP_VECTORS_N; i++) {
+		const struct gl_http_resp_vector *v = &gl_http_resp_vectors[i];
+
+		cmp_resp(v->name, (const __u8 *)v->data, v->len, v->reqs, v->len <= 200 ? 1 : 7);
+	}
+	/* a full buffer of pipelined responses, the last one cut */
+	for (i = 0; n + 80 < sizeof(s); i++) {
+		const char *r = i % 2 ? "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nbody"
+				      : "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n";
+
+		memcpy(s + n, r, strlen(r));
+		n += strlen(r);
+	}
+	memcpy(s + n, "HTTP/1.1 200 OK\r\nContent-Le", 27);
+	cmp_resp("full buffer of pipelined responses", s, n + 27, "G", 1024);
+}
+
 int main(void)
 {
 	size_t i;
@@ -322,6 +404,7 @@ int main(void)
 			cmp_buffer(gl_http_vectors[i].name, gl_http_vectors[i].data, gl_http_vectors[i].len,
 				   gl_http_vectors[i].len <= 512);
 		big_vectors();
+		resp_vectors();
 	}
 	http_load_bpf__destroy(sk);
 	printf("%d passed, %d failed\n", passed, failed);
