@@ -27,27 +27,10 @@
 
 #include "lib/http.h"
 #include "http_slow.h"
+#include "fuzz_buf.h"
 
 static __u8 *buf, *buf2;	/* GL_HTTP_BUF_SIZE each, as the kernel's map value */
 static struct gl_http_want W;
-
-#define CHECK(cond)								\
-	do {									\
-		if (!(cond)) {							\
-			fprintf(stderr, "fuzz_http: %s:%d: check failed: %s\n",	\
-				__FILE__, __LINE__, #cond);			\
-			abort();						\
-		}								\
-	} while (0)
-
-/* bytes [n, size) of a buffer may not be read */
-static void fill(__u8 *b, const __u8 *data, size_t n)
-{
-	ASAN_UNPOISON_MEMORY_REGION(b, GL_HTTP_BUF_SIZE);
-	memset(b, 0, GL_HTTP_BUF_SIZE);
-	memcpy(b, data, n);
-	ASAN_POISON_MEMORY_REGION(b + n, GL_HTTP_BUF_SIZE - n);
-}
 
 static __u32 mix(__u32 h, __u32 v)
 {

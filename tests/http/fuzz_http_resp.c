@@ -23,27 +23,10 @@
 
 #include "lib/http_resp.h"
 #include "resp_drive.h"
+#include "fuzz_buf.h"
 
 static __u8 *buf;	/* GL_HTTP_BUF_SIZE, as the kernel's map value */
 static size_t cuts[GL_HTTP_BUF_SIZE];
-
-#define CHECK(cond)								\
-	do {									\
-		if (!(cond)) {							\
-			fprintf(stderr, "fuzz_http_resp: %s:%d: check failed: %s\n", \
-				__FILE__, __LINE__, #cond);			\
-			abort();						\
-		}								\
-	} while (0)
-
-/* bytes [n, size) of the buffer may not be read */
-static void fill(__u8 *b, const __u8 *data, size_t n)
-{
-	ASAN_UNPOISON_MEMORY_REGION(b, GL_HTTP_BUF_SIZE);
-	memset(b, 0, GL_HTTP_BUF_SIZE);
-	memcpy(b, data, n);
-	ASAN_POISON_MEMORY_REGION(b + n, GL_HTTP_BUF_SIZE - n);
-}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
