@@ -7,7 +7,8 @@
  * connection has no request outstanding. Header-only, for BPF and userspace
  * like http.h, whose conventions it keeps (read its top comment): buffers of
  * GL_HTTP_BUF_SIZE bytes with every read masked, loops through
- * gl_http_loop(), the byte step a GL_HTTP_UNIT. It never buffers: all that
+ * gl_http_loop(), the step a GL_HTTP_UNIT (one byte, or eight plain ones of
+ * a value or reason phrase at once). It never buffers: all that
  * carries from one buffer to the next is struct gl_http_resp (48 bytes, a
  * map value in BPF: socket storage), and bodies are skipped by http.h's
  * gl_http_body_skip (Content-Length and chunked, carried across buffers).
@@ -380,15 +381,41 @@ GL_HTTP_FN long gl_http_resp_byte(struct gl_http_resp *r, __u8 c, __u32 req)
 }
 
 /*
- * The byte step as a verification unit: the head byte at pos (< len).
- * Returns the position after it, or -1 when the scan stopped before it
- * (bad arguments, not in a head).
+ * Eight bytes at once inside a reason phrase or a value that is not looked
+ * at, when none of them is a control byte or DEL (so neither a CR nor
+ * anything refused) and the head stays within its bound: the byte-by-byte
+ * states would only count them. 1 when they were taken.
+ */
+GL_HTTP_FN int gl_http_resp_fast(const __u8 *buf, struct gl_http_resp *r, __u32 pos, __u32 len)
+{
+	__u32 p = pos & GL_HTTP_BUF_MASK;
+	__u64 w;
+
+	if (pos + 8 > len || p > GL_HTTP_BUF_SIZE - 8 || r->hlen + 8 > GL_HTTP_HEAD_MAX)
+		return 0;
+	if (r->state != GL_RS_REASON && (r->state != GL_RS_VALUE || r->match))
+		return 0;
+	w = gl_http_load8(buf, p);
+	if (GL_HTTP_HASLESS(w, 0x20) || GL_HTTP_HASBYTE(w, 0x7f))
+		return 0;
+	r->hlen += 8;
+	return 1;
+}
+
+/*
+ * The step as a verification unit: eight plain bytes at pos, or the head
+ * byte at pos (< len). Returns the position after them, or -1 when the
+ * scan stopped before (bad arguments, not in a head).
  */
 GL_HTTP_UNIT int gl_http_resp_head_unit(const struct gl_http_bytes *buf, struct gl_http_resp *r,
 					__u32 pos, __u32 len, __u32 req)
 {
 	if (!buf || !r || pos >= len || r->state >= GL_RS_BODY)
 		return -1;
+#ifndef GL_HTTP_NO_FAST	/* tests build the byte-only framer too and compare */
+	if (gl_http_resp_fast(buf->b, r, pos, len))
+		return (int)((pos + 8) & 0x7fffffff);
+#endif
 	gl_http_resp_byte(r, buf->b[pos & GL_HTTP_BUF_MASK], req);
 	return (int)((pos + 1) & 0x7fffffff);
 }
@@ -452,7 +479,7 @@ GL_HTTP_FN int gl_http_resp_feed(struct gl_http_resp *r, const __u8 *buf, __u32 
 		x.len = len;
 		x.req = req;
 		x.pad = 0;
-		/* every pass takes one byte */
+		/* every pass takes one byte at least */
 		gl_http_loop(len - off, gl_http_resp_head_cb, &x);
 		off = x.pos;
 	}

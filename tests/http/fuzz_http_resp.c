@@ -10,6 +10,8 @@
  * - splitting changes nothing: the stream in two pieces at a split drawn
  *   from the input, in three, and (short inputs) byte by byte comes to the
  *   same responses, end offsets, last result and state as in one piece;
+ * - the eight-bytes-at-once step changes nothing: the byte-only build
+ *   (resp_slow.c) gives the identical outcome;
  * - the return contract: within [off, len], len unless a response ended,
  *   errors sticky and with a reason; end offsets increase, and no more
  *   responses end than status lines ("HTTP/1.") start.
@@ -23,6 +25,7 @@
 
 #include "lib/http_resp.h"
 #include "resp_drive.h"
+#include "resp_slow.h"
 #include "fuzz_buf.h"
 
 static __u8 *buf;	/* GL_HTTP_BUF_SIZE, as the kernel's map value */
@@ -95,6 +98,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	reqs[4] = 0;
 	gl_resp_drive(s, n, NULL, 0, reqs, gl_resp_feed_user, NULL, buf, fill, &whole);
 	check_outcome(&whole, s, n);
+	gl_resp_drive(s, n, NULL, 0, reqs, gl_http_resp_feed_slow, NULL, buf, fill, &o);
+	CHECK(gl_resp_same(&o, &whole));
 	if (n < 2)
 		return 0;
 	k = 1 + h % (n - 1);

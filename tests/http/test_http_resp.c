@@ -13,6 +13,7 @@
 
 #include "lib/http_resp.h"
 #include "resp_drive.h"
+#include "resp_slow.h"
 #include "resp_vectors.h"
 #include "../cases.h"
 
@@ -62,7 +63,7 @@ static int outcome_is(const struct gl_resp_outcome *o, unsigned int count, unsig
 		      gl_http_reason_name(o->r.reason), gl_http_reason_name(reason));
 }
 
-/* the stream whole, split in two at every position, byte by byte: all alike */
+/* the stream whole, split in two at every position, byte by byte, whole without the fast step: all alike */
 static int everywhere(const char *s, size_t n, const char *reqs, struct gl_resp_outcome *whole)
 {
 	static struct gl_resp_outcome o;
@@ -70,6 +71,9 @@ static int everywhere(const char *s, size_t n, const char *reqs, struct gl_resp_
 	int ok = 1;
 
 	gl_resp_drive((const __u8 *)s, n, NULL, 0, reqs, gl_resp_feed_user, NULL, B, fill, whole);
+	gl_resp_drive((const __u8 *)s, n, NULL, 0, reqs, gl_http_resp_feed_slow, NULL, B, fill, &o);
+	ok &= expect(gl_resp_same(&o, whole), "the byte-only build: %u responses, rc %d, %s", o.count, o.rc,
+		     end_name(o.end));
 	for (k = 1; ok && k < n; k++) {
 		gl_resp_drive((const __u8 *)s, n, &k, 1, reqs, gl_resp_feed_user, NULL, B, fill, &o);
 		ok &= expect(gl_resp_same(&o, whole) && !o.bad, "split at %zu: %u responses, rc %d, %s", k,
@@ -133,6 +137,10 @@ static void t_status_line(void)
 	BAD("code 600", "HTTP/1.1 600 x\r\n\r\n", GL_HTTP_R_STATUS);
 	BAD("code then a letter", "HTTP/1.1 200OK\r\n\r\n", GL_HTTP_R_STATUS);
 	BAD("DEL in the reason", "HTTP/1.1 200 O\x7fK\r\n\r\n", GL_HTTP_R_STATUS);
+	BAD("DEL deep in a long reason", "HTTP/1.1 200 A long reason phrase\x7f with more words\r\n\r\n",
+	    GL_HTTP_R_STATUS);
+	BAD("NUL deep in a long reason", "HTTP/1.1 200 A long reason phrase\x01 with more words\r\n\r\n",
+	    GL_HTTP_R_STATUS);
 	BAD("CR inside the code", "HTTP/1.1 20\r\n\r\n", GL_HTTP_R_STATUS);
 	BAD("a request, not a response", "GET / HTTP/1.1\r\n\r\n", GL_HTTP_R_STATUS);
 	BAD("bare LF after the status line", "HTTP/1.1 200 OK\n\r\n", GL_HTTP_R_LINE_END);
@@ -153,6 +161,12 @@ static void t_fields(void)
 	result("NUL in a skipped value", stream_n("HTTP/1.1 200 OK\r\nServer: a\0b\r\n\r\n", 32, "G", 0,
 						  GL_RESP_END_ERROR, GL_HTTP_R_FIELD_VALUE));
 	BAD("DEL in a skipped value", "HTTP/1.1 200 OK\r\nServer: a\x7f\r\n\r\n", GL_HTTP_R_FIELD_VALUE);
+	BAD("DEL deep in a long value", "HTTP/1.1 200 OK\r\nServer: a long server name\x7f and more\r\n\r\n",
+	    GL_HTTP_R_FIELD_VALUE);
+	BAD("bare LF deep in a long value", "HTTP/1.1 200 OK\r\nServer: a long server name\n and more\r\n\r\n",
+	    GL_HTTP_R_LINE_END);
+	OK1("a long value with HTAB and obs-text",
+	    "HTTP/1.1 200 OK\r\nServer: a long\tserver name \xff\xfe and more words\r\nContent-Length: 0\r\n\r\n", "G");
 	BAD("bare LF in a header", "HTTP/1.1 200 OK\r\nServer: a\nContent-Length: 0\r\n\r\n", GL_HTTP_R_LINE_END);
 	BAD("bare LF ends the head", "HTTP/1.1 200 OK\r\nServer: a\r\n\n", GL_HTTP_R_LINE_END);
 	BAD("CR then not LF ends the head", "HTTP/1.1 200 OK\r\n\rX", GL_HTTP_R_LINE_END);
