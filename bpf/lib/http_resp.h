@@ -41,6 +41,11 @@
  * The end states are sticky: an error (every later call returns it again),
  * opaque, until close (every later call consumes its bytes). A caller that
  * sees one stops counting on that connection.
+ *
+ * Cost. The head step is a GL_HTTP_UNIT, verified once; a program that
+ * feeds one buffer verifies in under 3K processed instructions on 6.1,
+ * 6.12 and 6.18 (tests/verifier/<release>.json, http_load/http_resp; one
+ * that loops over every response of an skb, http_sk_skb, under 8K).
  */
 #ifndef GL_HTTP_RESP_H
 #define GL_HTTP_RESP_H
