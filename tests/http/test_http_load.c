@@ -363,6 +363,38 @@ static int cmp_resp(const char *name, const __u8 *data, size_t n, const char *re
 	return ok && same;
 }
 
+/* a 300 000-byte body (one piece, or chunks of `chunk`) in full buffers, then a 204 */
+static void resp_large(const char *name, const char *head, size_t chunk)
+{
+	static __u8 s[400000];
+	static size_t cuts[32];
+	struct gl_resp_outcome o;
+	size_t n = strlen(head), k, body = 300000, step;
+	char title[128];
+	int same = 1;
+
+	memcpy(s, head, n);
+	for (k = 0; k < body; k += step) {
+		step = chunk ? chunk : body;
+		if (chunk)
+			n += (size_t)sprintf((char *)s + n, "%zx\r\n", step);
+		memset(s + n, 'b', step);
+		n += step;
+		if (chunk)
+			n += (size_t)sprintf((char *)s + n, "\r\n");
+	}
+	if (chunk)
+		n += (size_t)sprintf((char *)s + n, "0\r\n\r\n");
+	k = n;
+	n += (size_t)sprintf((char *)s + n, "HTTP/1.1 204 No Content\r\n\r\n");
+	for (step = 0; step < 32 && (step + 1) * GL_HTTP_BUF_SIZE < n; step++)
+		cuts[step] = (step + 1) * GL_HTTP_BUF_SIZE;
+	gl_resp_drive(s, n, cuts, step, "G", feed_both, &same, U, fill_u, &o);
+	snprintf(title, sizeof(title), "kernel = user on a %s body of 300000 bytes in %zu buffers", name, step + 1);
+	result(title, same && expect(!o.bad && o.count == 2 && o.ends[0] == k && o.ends[1] == n,
+				     "%u responses, ends %u %u, want %zu %zu", o.count, o.ends[0], o.ends[1], k, n));
+}
+
 static void resp_vectors(void)
 {
 	static __u8 s[GL_HTTP_BUF_SIZE];
@@ -383,6 +415,8 @@ static void resp_vectors(void)
 	}
 	memcpy(s + n, "HTTP/1.1 200 OK\r\nContent-Le", 27);
 	cmp_resp("full buffer of pipelined responses", s, n + 27, "G", 1024);
+	resp_large("Content-Length", "HTTP/1.1 200 OK\r\nContent-Length: 300000\r\n\r\n", 0);
+	resp_large("chunked", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", 0x1000);
 }
 
 int main(void)
