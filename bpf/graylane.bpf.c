@@ -2,7 +2,8 @@
 /*
  * graylane's kernel programs: thin entry points, one per attach point; the
  * logic lives in lib/, a header per decision: connect (connect.bpf.h),
- * receive (recv.bpf.h), send (send.bpf.h), databases (sql_send.bpf.h).
+ * receive (recv.bpf.h), send (send.bpf.h), replies and twins (reply.bpf.h,
+ * twin.bpf.h), databases (sql_send.bpf.h).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -14,6 +15,7 @@
 #include "lib/recv.bpf.h"
 #include "lib/sql_send.bpf.h"
 #include "lib/send.bpf.h"
+#include "lib/reply.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -71,6 +73,8 @@ int gl_sockops(struct bpf_sock_ops *skops)
 {
 	if (skops->op == BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB)
 		return gl_sockops_established(skops);
+	if (skops->op == BPF_SOCK_OPS_STATE_CB)
+		return gl_sockops_state(skops);
 	return 1;
 }
 
@@ -84,4 +88,12 @@ SEC("sk_msg")
 int gl_sql(struct sk_msg_md *msg)
 {
 	return gl_msg_verdict(msg, gl_sql_msg(msg));
+}
+
+/* ---- replies: sk_skb verdict on gl_sockhash and gl_twins (lib/reply.bpf.h) ---- */
+
+SEC("sk_skb/stream_verdict")
+int gl_reply_verdict(struct __sk_buff *skb)
+{
+	return gl_reply(skb);
 }

@@ -15,6 +15,7 @@
 #include "lib/caller.bpf.h"
 #include "lib/context.bpf.h"
 #include "lib/decision.bpf.h"
+#include "lib/twin.bpf.h"
 
 #define SOCK_STREAM_ 1
 #define ALLOW 1
@@ -90,7 +91,32 @@ static __always_inline void gl_remember(struct bpf_sock_addr *ctx, __u8 family,
 	s->proto = GL_SOCK_UNKNOWN;
 	s->requests = 0;
 	s->ep_lane = ep_lane;
+	s->route_lane = ep_lane;
 	s->sql_state = GL_SQL_HANDSHAKE;
+	s->tgid = (__u32)(bpf_get_current_pid_tgid() >> 32);
+	s->twin = 0;
+	s->twinned = 0;
+	s->peer = 0;
+	s->twins_asked = 0;
+}
+
+/* A twin the daemon's helper connects (lib/twin.bpf.h): its lane is the one
+ * asked for, and sockops registers it for its original. */
+static __always_inline struct gl_twin_key *gl_twin_pending_of(void)
+{
+	__u32 tgid = (__u32)(bpf_get_current_pid_tgid() >> 32);
+
+	return bpf_map_lookup_elem(&gl_twin_pending, &tgid);
+}
+
+static __always_inline void gl_twin_mark(struct bpf_sock_addr *ctx, const struct gl_twin_key *tw)
+{
+	struct gl_sock *s = bpf_sk_storage_get(&gl_sock, ctx->sk, 0, 0);
+
+	if (!s)
+		return;
+	s->twin = 1;
+	s->peer = tw->cookie;
 }
 
 /* A decision event for `graylane events`, when someone watches this caller. */
@@ -186,10 +212,12 @@ static __always_inline int gl_connect(struct bpf_sock_addr *ctx, __u8 family)
 {
 	struct gl_service_key sk = { .family = family };
 	struct gl_service_addr *svc;
+	struct gl_twin_key *tw;
 	struct gl_config *cfg;
 	struct gl_caller c;
 	__u32 zero = 0;
 	struct gl_ctx *x;
+	int rc;
 	__u8 ctx_source = 0;
 	__u16 lane;
 
@@ -215,6 +243,13 @@ static __always_inline int gl_connect(struct bpf_sock_addr *ctx, __u8 family)
 		return ALLOW;
 	}
 
+	tw = gl_twin_pending_of();
+	if (tw) {
+		rc = gl_connect_steer(ctx, family, &sk, svc, &c, tw->lane, 0);
+		if (rc == ALLOW)
+			gl_twin_mark(ctx, tw);
+		return rc;
+	}
 	/* the thread's context label if fresh, else its workload lane */
 	lane = c.lane;
 	x = gl_ctx_fresh(c.workload_id);

@@ -90,6 +90,22 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } gl_sock SEC(".maps");
 
+/* steered connections whose sends sk_msg inspects, by socket cookie */
+struct {
+	__uint(type, BPF_MAP_TYPE_SOCKHASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} gl_sockhash SEC(".maps");
+
+/* lane mismatches and other events for the daemon's log */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} gl_events SEC(".maps");
+
 static __always_inline void gl_count(__u32 stat)
 {
 	__u64 *v = bpf_map_lookup_elem(&gl_stats, &stat);

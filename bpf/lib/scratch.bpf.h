@@ -12,7 +12,10 @@ struct gl_scratch {
 	struct gl_http_head head;
 };
 
-enum { GL_SCRATCH_RECV = 0, GL_SCRATCH_SEND, GL_SCRATCH_SQL, GL_SCRATCH_MAX };
+/* REPLY twice: a verdict run from a socket's backlog (process context) can
+ * be interrupted by one run from softirq on the same CPU */
+enum { GL_SCRATCH_RECV = 0, GL_SCRATCH_SEND, GL_SCRATCH_SQL, GL_SCRATCH_REPLY,
+       GL_SCRATCH_REPLY_NESTED, GL_SCRATCH_MAX };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -28,22 +28,7 @@
 #include "lib/context.bpf.h"
 #include "lib/label.bpf.h"
 #include "lib/scratch.bpf.h"
-
-/* steered connections whose sends sk_msg inspects, by socket cookie */
-struct {
-	__uint(type, BPF_MAP_TYPE_SOCKHASH);
-	__uint(max_entries, 65536);
-	__type(key, __u64);
-	__type(value, __u64);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} gl_sockhash SEC(".maps");
-
-/* lane mismatches and other events for the daemon's log */
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 256 * 1024);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} gl_events SEC(".maps");
+#include "lib/twin.bpf.h"
 
 _Static_assert(sizeof(struct gl_http_body) == 16 &&
 	       __builtin_offsetof(struct gl_sock, body_state) -
@@ -65,7 +50,15 @@ static __always_inline int gl_sockops_established(struct bpf_sock_ops *skops)
 	s = bpf_sk_storage_get(&gl_sock, sk, 0, 0);
 	if (!s || !s->steered || s->svc_protocol == GL_PROTO_TCP)
 		return 1;
+	if (s->twin) {
+		gl_twin_established(skops, s);
+		return 1;
+	}
 	s->cookie = bpf_get_socket_cookie(skops);
+	if (s->svc_protocol == GL_PROTO_HTTP) {
+		gl_rx_begin(s->cookie, 0, s->ep_lane);
+		bpf_sock_ops_cb_flags_set(skops, BPF_SOCK_OPS_STATE_CB_FLAG);
+	}
 	/* HTTP and databases get their own sk_msg program, each in its own
 	 * verifier budget */
 	if (bpf_sock_hash_update(skops, s->svc_protocol == GL_PROTO_MYSQL ? (void *)&gl_sqlhash
@@ -74,6 +67,20 @@ static __always_inline int gl_sockops_established(struct bpf_sock_ops *skops)
 		gl_count(GL_STAT_SOCKHASH_FAIL);
 	else
 		gl_count(GL_STAT_SOCKHASH_ADD);
+	return 1;
+}
+
+/* sockops, a state change of a connection that asked for it: its close. */
+static __always_inline int gl_sockops_state(struct bpf_sock_ops *skops)
+{
+	struct bpf_sock *sk = skops->sk;
+	struct gl_sock *s;
+
+	if (!sk || skops->args[1] != BPF_TCP_CLOSE)
+		return 1;
+	s = bpf_sk_storage_get(&gl_sock, sk, 0, 0);
+	if (s && s->steered)
+		gl_twin_closed(skops, s);
 	return 1;
 }
 
@@ -320,9 +327,9 @@ static __always_inline int gl_msg_protocol(struct sk_msg_md *msg, struct gl_send
  * its propagation header written or removed; the verdict. */
 static __always_inline int gl_msg_request(struct sk_msg_md *msg, struct gl_send *x, __u64 size)
 {
+	__u16 lane, want, went;
 	__u32 stat = 0;
 	long delta;
-	__u16 lane;
 	int rc;
 
 	if (gl_find_caller(x->slot, &x->c))
@@ -342,8 +349,6 @@ static __always_inline int gl_msg_request(struct sk_msg_md *msg, struct gl_send 
 	lane = gl_msg_label(x, &stat);
 	gl_count(stat);
 	gl_service_count(x->s->service_id, lane, GL_SVC_REQUESTS);
-	if (lane != x->s->lane)
-		gl_msg_mismatch(x, lane);
 	x->s->requests++;
 
 	delta = gl_msg_edit(msg, x, lane);
@@ -358,7 +363,12 @@ static __always_inline int gl_msg_request(struct sk_msg_md *msg, struct gl_send 
 	 * again for a chunked body and for the next request */
 	bpf_msg_apply_bytes(msg, (__u32)((long)x->sc->head.end + delta +
 					 (long)gl_body_stretch(gl_sock_body(x->s))));
-	return SK_PASS;
+	/* out through the connection, or a twin of the request's endpoint lane */
+	want = gl_twin_route_lane(x->slot, x->s, lane);
+	rc = gl_twin_send(msg, x->s, want, x->sc->head.method == GL_HTTP_M_HEAD, &went);
+	if (went != want)
+		gl_msg_mismatch(x, lane);
+	return rc;
 }
 
 static __always_inline int gl_sk_msg(struct sk_msg_md *msg)
@@ -378,8 +388,14 @@ static __always_inline int gl_sk_msg(struct sk_msg_md *msg)
 		gl_count(GL_STAT_MSG_NO_STORAGE);
 		return SK_PASS;
 	}
-	if (x.s->proto == GL_SOCK_PASS || size == 0)
+	if (size == 0)
 		return SK_PASS;
+	if (x.s->proto == GL_SOCK_PASS) {
+		/* opaque bytes follow their request (a tunnel through a twin) */
+		if (gl_twin_body(msg, x.s) < 0)
+			return gl_msg_refuse(x.s, GL_STAT_TWIN_BODY_LOST);
+		return SK_PASS;
+	}
 	if (x.s->proto == GL_SOCK_REFUSED) {
 		gl_count(GL_STAT_MSG_REFUSED);
 		return SK_DROP;
@@ -396,6 +412,8 @@ static __always_inline int gl_sk_msg(struct sk_msg_md *msg)
 		if (body <= 0)	/* no progress is an error too: never loop on it */
 			return gl_msg_refuse(x.s, GL_STAT_MSG_BODY_UNTRACKED);
 		bpf_msg_apply_bytes(msg, body);	/* runs again on what follows */
+		if (gl_twin_body(msg, x.s) < 0)	/* after its head, where that went */
+			return gl_msg_refuse(x.s, GL_STAT_TWIN_BODY_LOST);
 		return SK_PASS;
 	}
 

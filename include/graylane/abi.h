@@ -132,6 +132,25 @@ enum gl_workload_flags {
 	X(MSG_EMPTY_LINE, "msg_empty_line")	/* CRLF before a request line: passed, skipped [RFC 9112 2.2] */ \
 	X(MSG_UPGRADE, "msg_upgrade")	/* CONNECT or Upgrade request: opaque bytes may follow */ \
 	X(MSG_OPAQUE, "msg_opaque")	/* after CONNECT or Upgrade, bytes not HTTP/1.x: untouched from now on */ \
+	/* twins (sk_msg, sockops, the reply verdict, the daemon) */ \
+	X(TWIN_SEND, "twin_send")	/* requests sent through a twin of their endpoint lane */ \
+	X(TWIN_WANTED, "twin_wanted")	/* twins asked of the daemon */ \
+	X(TWIN_MISSING, "twin_missing")	/* request sent on its connection's endpoint lane: no twin of its own yet */ \
+	X(TWIN_BUSY, "twin_busy")	/* request kept on the route with a response outstanding (order first) */ \
+	X(TWIN_UNTRACKED, "twin_untracked")	/* request kept on its route: the responses there cannot be counted */ \
+	X(TWIN_REDIRECT_FAIL, "twin_redirect_fail")	/* redirect into a twin failed: sent on the connection itself */ \
+	X(TWIN_BODY_LOST, "twin_body_lost")	/* a twin went away inside a request body: refused */ \
+	X(TWIN_ADD, "twin_add")	/* a twin joined gl_twins */ \
+	X(TWIN_ADD_FAIL, "twin_add_fail")	/* ... and could not: closed by the daemon */ \
+	X(TWIN_OPEN_FAIL, "twin_open_fail")	/* the daemon could not open a twin (counted by the daemon) */ \
+	X(TWIN_FIN, "twin_fin")	/* a twin's server closed it */ \
+	X(TWIN_CLOSED, "twin_closed")	/* twins closed (the original closed, or the server) */ \
+	X(REPLY_SEEN, "reply_seen")	/* reply verdict runs */ \
+	X(REPLY_RESPONSE, "reply_response")	/* final responses counted */ \
+	X(REPLY_REDIRECT, "reply_redirect")	/* twin replies redirected into their original socket */ \
+	X(REPLY_REDIRECT_FAIL, "reply_redirect_fail")	/* ... and not: the original is gone, the bytes dropped */ \
+	X(REPLY_UNTRACKED, "reply_untracked")	/* a connection's responses could not be framed: it stays on its route */ \
+	X(RX_FULL, "rx_full")	/* gl_rx took no entry: the connection stays on its route */ \
 	X(EVENT_LOST, "event_lost")	/* ring buffer full: an event was not delivered */ \
 	X(RULE_COOKIES_UNREAD, "rule_cookies_unread")	/* entry rules on a head of over 8 Cookie lines: its cookie items matched nothing */ \
 	X(EVENT_RATE_DROPPED, "event_rate_dropped")	/* decision event over the listener's rate: not sent */ \
@@ -218,6 +237,8 @@ enum gl_sql_state {
 /* Ring buffer events (gl_events) for the daemon's log. */
 enum gl_event_type {
 	GL_EV_LANE_MISMATCH = 1,
+	GL_EV_TWIN_WANTED,	/* struct gl_twin_event: open a twin */
+	GL_EV_CONN_CLOSED,	/* struct gl_twin_event: an original with twins closed */
 	GL_EV_MAX,
 };
 
@@ -232,9 +253,9 @@ enum gl_event_type {
  * counters by the names in both maps' BTF and refuses, changing nothing,
  * when a map holding open connections' state differs (user/sync/layout.c).
  * Layout 1 is every build before this field existed; 3 added gl_service_stats;
- * 4 holds 128 endpoints per service, lane and family (was 32).
+ * 4 holds 128 endpoints per service, lane and family (was 32); 5 adds twins.
  */
-#define GL_LAYOUT_VERSION_ 4
+#define GL_LAYOUT_VERSION_ 5
 
 /*
  * GL_LAYOUT_TEST_NEXT builds the next layout for tests/e2e/test_upgrade.sh:
@@ -459,6 +480,54 @@ struct gl_event {
 };
 
 /*
+ * Twins (DESIGN.md Decisions 4, bpf/lib/twin.bpf.h). gl_twins: SOCKHASH,
+ * key struct gl_twin_key: the daemon's twin sockets. gl_twin_of: HASH, the
+ * same key -> the twin's socket cookie. gl_twin_pending: HASH, key the tgid
+ * of the daemon's helper that connects a twin -> the twin's key.
+ */
+struct gl_twin_key {
+	__u64 cookie;		/* the original socket's */
+	__u16 lane;		/* the twin's endpoint lane */
+	__u16 pad[3];
+};
+#define GL_TWINS_MAX		65536
+
+/* gl_rx: LRU_HASH, key socket cookie (originals and twins). Requests sent
+ * (sk_msg) against final responses received (the reply verdict). */
+#define GL_RX_RESP_SIZE		48	/* struct gl_http_resp, bpf/lib/http_resp.h */
+enum gl_rx_state {
+	GL_RX_OPEN = 0,
+	GL_RX_UNTRACKED,	/* responses cannot be counted (framing lost, opaque, until close) */
+	GL_RX_CLOSED,		/* the server closed (FIN seen) */
+};
+struct gl_rx {
+	__u8  resp[GL_RX_RESP_SIZE];	/* the framer's state */
+	__u64 peer;		/* a twin: its original's cookie; an original: 0 */
+	__u64 head_bits;	/* bit i % 64: request i was HEAD */
+	__u32 sent;		/* requests sent on this socket */
+	__u32 done;		/* final responses received on it */
+	__u16 lane;		/* endpoint lane */
+	__u8  state;		/* enum gl_rx_state */
+	__u8  pad[5];
+};
+#define GL_RX_MAX		131072
+
+/* gl_events record of GL_EV_TWIN_WANTED and GL_EV_CONN_CLOSED. */
+struct gl_twin_event {
+	__u32 type;		/* enum gl_event_type */
+	__u32 tgid;		/* the original's process (its netns and cgroup) */
+	__u64 cookie;		/* the original socket's */
+	__u8  local[16];	/* the original's source address */
+	__u8  dialed[16];	/* the address the original dialed */
+	__u16 dialed_port;
+	__u16 lane;		/* the twin's endpoint lane */
+	__u8  family;
+	__u8  pad[3];
+	__u32 service_id;
+	__u32 workload_id;
+};
+
+/*
  * gl_watch: ARRAY[1], written by `graylane events` while it listens (and
  * refreshed: a listener killed stops the events within a second or two).
  * until_ns 0 or past: nobody listens, connect pays one lookup.
@@ -535,6 +604,14 @@ struct gl_sock {
 	__u8  prep_open[GL_LANES_MAX];	/* prepared statements open, per lane (saturating) */
 	char  db[64];		/* GL_SQL_NAME_MAX (sql_limits.h) */
 	char  init_db[64];
+	/* twins (bpf/lib/twin.bpf.h) */
+	__u64 peer;		/* a twin: its original's cookie */
+	__u64 twins_asked;	/* an original: bit L, a twin of endpoint lane L was asked for */
+	__u64 asked_ns;		/* ... last at this bpf_ktime_get_ns() */
+	__u32 tgid;		/* the process that connected */
+	__u16 route_lane;	/* an original: endpoint lane its last request went to */
+	__u8  twin;		/* 1: a twin (the daemon's), not a workload's connection */
+	__u8  twinned;		/* an original: some request of it went through a twin */
 #ifdef GL_LAYOUT_TEST_STATE
 	__u64 layout_test;
 #endif

@@ -1,14 +1,20 @@
 #!/usr/bin/python3
 """A test endpoint: a real HTTP/1.1 server that names itself.
 
-usage: httpd.py NAME [--port 8080] [--bind ::]
+usage: httpd.py NAME [--port 8080] [--bind ::] [--idle-timeout S]
 
 Every GET answers 200 with the body "NAME\n" (and the header X-Served-By: NAME).
 GET /__count answers the number of other requests served so far, so a test can
 tell how many requests reached this endpoint. Binding to "::" listens dual-stack
 (IPv4 and IPv6). Runs until killed.
+
+For kept-alive tests: POST echoes its body (read by Content-Length or chunked)
+with X-Served-By and X-Body-Sha256; HEAD answers GET's headers without the
+body; GET /chunked answers "NAME\n" in chunked framing. --idle-timeout closes
+a kept-alive connection idle that long (as servers' keep-alive timeouts do).
 """
 import argparse
+import hashlib
 import http.server
 import socket
 import sys
@@ -21,6 +27,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         srv = self.server
+        if self.path == "/chunked":
+            return self.chunked()
         if self.path == "/__count":
             with srv.lock:
                 body = "%d\n" % srv.count
@@ -35,6 +43,50 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("X-Served-By", srv.name)
         self.end_headers()
         self.wfile.write(data)
+
+    def do_HEAD(self):
+        body = (self.server.name + "\n").encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Served-By", self.server.name)
+        self.end_headers()
+        self.count()
+
+    def count(self):
+        with self.server.lock:
+            self.server.count += 1
+
+    def read_body(self):
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            parts = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip(), 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return b"".join(parts)
+                parts.append(self.rfile.read(size))
+                self.rfile.readline()
+        return self.rfile.read(int(self.headers.get("Content-Length", "0")))
+
+    def do_POST(self):
+        data = self.read_body()
+        self.count()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("X-Served-By", self.server.name)
+        self.send_header("X-Body-Sha256", hashlib.sha256(data).hexdigest())
+        self.end_headers()
+        self.wfile.write(data)
+
+    def chunked(self):
+        self.count()
+        body = (self.server.name + "\n").encode()
+        self.send_response(200)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.send_header("X-Served-By", self.server.name)
+        self.end_headers()
+        self.wfile.write(b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body))
 
     def log_message(self, fmt, *args):  # quiet: tests read results, not logs
         pass
@@ -63,7 +115,9 @@ def main():
     ap.add_argument("name")
     ap.add_argument("--port", type=int, default=8080)
     ap.add_argument("--bind", default="::")
+    ap.add_argument("--idle-timeout", type=float, default=None)
     a = ap.parse_args()
+    Handler.timeout = a.idle_timeout
     srv = Server(a.bind, a.port, a.name)
     sys.stderr.write("httpd %s listening on [%s]:%d\n" % (a.name, a.bind, a.port))
     sys.stderr.flush()

@@ -34,6 +34,7 @@
 #include "model/model.h"
 #include "log.h"
 #include "k8s_daemon.h"
+#include "twin.h"
 #include "options.h"
 #include "sync/pins.h"
 #include "kernel/refusal.h"
@@ -108,6 +109,8 @@ struct daemon {
 	bool k8s_dirty;		/* its caches changed since the last apply */
 	double k8s_first;	/* when the first change of those came (ms, monotonic) */
 	struct gl_sync_result last;	/* the last apply's: its old slot, to clear when due */
+	struct gl_twins *twins;	/* the twin connections it holds (twin.h) */
+	double swept_ms;	/* when they were last checked */
 };
 
 /* Depth of an absolute cgroup directory below the cgroup2 mount (root: 0). */
@@ -121,12 +124,18 @@ static uint32_t cgroup_level(const char *path, const char *mount)
 	return n;
 }
 
-/* Kernel events: each lane mismatch is logged with workload and service. */
+/* Kernel events: each lane mismatch is logged with workload and service;
+ * twins asked for are opened, those of a closed connection closed. */
 static int on_event(void *arg, void *data, size_t len)
 {
 	const struct daemon *dm = arg;
 	const struct gl_event *ev = data;
 
+	if (len >= sizeof(ev->type) &&
+	    (ev->type == GL_EV_TWIN_WANTED || ev->type == GL_EV_CONN_CLOSED)) {
+		gl_twins_event(dm->twins, data, len);
+		return 0;
+	}
 	if (len < sizeof(*ev) || ev->type != GL_EV_LANE_MISMATCH || !dm->have_plan)
 		return 0;
 	const char *wl = gl_applied_workload(&dm->applied, ev->workload_id);
@@ -176,6 +185,10 @@ static void wait_events(struct daemon *dm)
 	}
 	if (dm->events)
 		ring_buffer__consume(dm->events);
+	if (gl_now_ms() - dm->swept_ms >= 1000) {
+		gl_twins_sweep(dm->twins);
+		dm->swept_ms = gl_now_ms();
+	}
 	if (dm->last.retire_at_ms && gl_now_ms() >= dm->last.retire_at_ms)
 		gl_sync_retire(&dm->fds, &dm->last);
 }
@@ -420,9 +433,15 @@ static int setup(struct daemon *dm, struct graylane_bpf **skel)
 		       strerror(-rc));
 		return 2;
 	}
+	dm->twins = gl_twins_new(&(struct gl_twin_maps){
+		.pending = bpf_map__fd((*skel)->maps.gl_twin_pending),
+		.twin_of = bpf_map__fd((*skel)->maps.gl_twin_of),
+		.rx = bpf_map__fd((*skel)->maps.gl_rx),
+		.stats = bpf_map__fd((*skel)->maps.gl_stats) }, dm->cg2mount);
 	dm->events = ring_buffer__new(bpf_map__fd((*skel)->maps.gl_events), on_event, dm, NULL);
 	if (!dm->events)
-		gl_log(GL_LOG_WARN, "cannot read kernel events; lane mismatches are only counted");
+		gl_log(GL_LOG_WARN, "cannot read kernel events; lane mismatches are only counted, "
+		       "no twin is opened");
 	return 0;
 }
 
@@ -572,6 +591,7 @@ out:
 	gl_applied_free(&dm.applied);
 	gl_map_fds_close(&dm.fds);
 	ring_buffer__free(dm.events);
+	gl_twins_free(dm.twins);
 	if (dm.inotify >= 0)
 		close(dm.inotify);
 	graylane_bpf__destroy(skel);	/* pins keep programs, maps and links */

@@ -28,6 +28,7 @@ const char *const gl_map_names[] = {
 	"gl_rules", "gl_wants", "gl_shadows", "gl_ctx", "gl_stats", "gl_lane_stats",
 	"gl_service_stats", "gl_sock",
 	"gl_sockhash", "gl_sqlhash", "gl_events", "gl_watch", "gl_watch_rate", "gl_decisions",
+	"gl_twins", "gl_twin_of", "gl_twin_pending", "gl_rx",
 };
 const int gl_map_count = sizeof(gl_map_names) / sizeof(gl_map_names[0]);
 
@@ -35,6 +36,7 @@ enum attach_kind {
 	ATTACH_CGROUP,		/* a cgroup link on the managed cgroup: updated in place */
 	ATTACH_TRACEPOINT,	/* a perf-event link: a new one replaces the pinned one */
 	ATTACH_SOCKHASH,	/* sk_msg verdict on gl_sockhash: a new program replaces the old */
+	ATTACH_SKB_VERDICT,	/* sk_skb stream verdict on a sockhash: the same */
 };
 
 /*
@@ -61,6 +63,8 @@ static const struct {
 	{ "gl_exit_io_uring", "gl_exit_unseen", ATTACH_TRACEPOINT, "sys_exit_io_uring_enter" },
 	{ "gl_msg", "gl_msg", ATTACH_SOCKHASH, "gl_sockhash" },
 	{ "gl_sql", "gl_sql", ATTACH_SOCKHASH, "gl_sqlhash" },
+	{ "gl_reply", "gl_reply_verdict", ATTACH_SKB_VERDICT, "gl_sockhash" },
+	{ "gl_twin_reply", "gl_reply_verdict", ATTACH_SKB_VERDICT, "gl_twins" },
 };
 #define NPROGS ((int)(sizeof(progs) / sizeof(progs[0])))
 
@@ -162,15 +166,20 @@ static int link_cgroup(int link_fd, uint64_t *cgroup_id, uint32_t *prog_id)
 	return 0;
 }
 
-/* The program attached to a sockhash's sk_msg hook, or 0. */
-static uint32_t sockhash_prog(const char *root, const char *map)
+static enum bpf_attach_type sockhash_hook(enum attach_kind kind)
+{
+	return kind == ATTACH_SOCKHASH ? BPF_SK_MSG_VERDICT : BPF_SK_SKB_STREAM_VERDICT;
+}
+
+/* The program attached to a sockhash's sk_msg or sk_skb hook, or 0. */
+static uint32_t sockhash_prog(const char *root, const char *map, enum attach_kind kind)
 {
 	__u32 ids[4] = { 0 }, n = 4, flags = 0;
 	int fd = gl_pins_map_fd(root, map);
 
 	if (fd < 0)
 		return 0;
-	if (bpf_prog_query(fd, BPF_SK_MSG_VERDICT, 0, &flags, ids, &n))
+	if (bpf_prog_query(fd, sockhash_hook(kind), 0, &flags, ids, &n))
 		n = 0;
 	close(fd);
 	return n ? ids[0] : 0;
@@ -282,12 +291,12 @@ static int attach_tracepoint(const char *root, struct bpf_program *prog, const c
 	return err;
 }
 
-/* sk_msg on a sockhash: attaching replaces the previous program. */
+/* sk_msg or sk_skb on a sockhash: attaching replaces the previous program. */
 static int attach_sockhash(struct graylane_bpf *skel, struct bpf_program *prog, const char *name,
-			   const char *map, char *errbuf, size_t errlen)
+			   const char *map, enum attach_kind kind, char *errbuf, size_t errlen)
 {
 	struct bpf_map *m = bpf_object__find_map_by_name(skel->obj, map);
-	int err = m ? bpf_prog_attach(bpf_program__fd(prog), bpf_map__fd(m), BPF_SK_MSG_VERDICT, 0)
+	int err = m ? bpf_prog_attach(bpf_program__fd(prog), bpf_map__fd(m), sockhash_hook(kind), 0)
 		    : (errno = ENOENT, -1);
 
 	if (err) {
@@ -468,8 +477,9 @@ static int attach_pin(struct install *in, int i)
 					in->errbuf, in->errlen);
 		break;
 	case ATTACH_SOCKHASH:
-		err = attach_sockhash(in->skel, p, progs[i].name, progs[i].tp, in->errbuf,
-				      in->errlen);
+	case ATTACH_SKB_VERDICT:
+		err = attach_sockhash(in->skel, p, progs[i].name, progs[i].tp, progs[i].kind,
+				      in->errbuf, in->errlen);
 		break;
 	}
 	if (err)
@@ -661,8 +671,8 @@ int gl_pins_links(const char *root, struct gl_link_state *st, int max)
 
 		memset(&st[n], 0, sizeof(st[n]));
 		st[n].prog = progs[i].name;
-		if (progs[i].kind == ATTACH_SOCKHASH) {
-			st[n].prog_id = sockhash_prog(root, progs[i].tp);
+		if (progs[i].kind == ATTACH_SOCKHASH || progs[i].kind == ATTACH_SKB_VERDICT) {
+			st[n].prog_id = sockhash_prog(root, progs[i].tp, progs[i].kind);
 			st[n].pinned = st[n].attached = st[n].prog_id != 0;
 			continue;
 		}

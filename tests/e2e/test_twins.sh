@@ -1,0 +1,135 @@
+#!/bin/bash
+# Per-request steering on kept-alive connections (issue 10, DESIGN.md
+# Decisions 4): a request whose lane differs from its connection's leaves
+# through a twin connection of its lane, which the daemon opens inside the
+# caller's netns and cgroup; the twin's replies come back on the original
+# connection. Real python http.client connections to real HTTP servers.
+#
+#   clients   cli-base (no lane)
+#   service   a  VIP 10.77.100.1 :80 -> a-base, a-gray :8080
+#
+#   T1 alternating base and gray requests on one kept-alive connection (GET,
+#      HEAD, POST with Content-Length and chunked bodies, chunked replies):
+#      every reply byte-exact; every base one on a-base; the gray ones on
+#      a-gray, but those sent before their twin was up and those whose body
+#      spans sends (lib/twin.bpf.h), sent on the connection's own lane, counted
+#   T2 two requests in one send() (pipelined): order first, both on the
+#      connection's route, counted (twin_busy)
+#   T3 the twin's server closes it when idle: the FIN stays on the twin, the
+#      original keeps working, the next gray request asks for a new twin
+#   T4 the original closed: the daemon closes its twin
+. "$(dirname "$0")/lib.sh"
+e2e_init
+need_daemon
+
+KA=$E2E_DIR/keepalive.py
+node_init
+add_workload cli-base m/cli-base 10.77.0.2 fd77::2
+add_workload a-base m/a-base 10.77.0.11 fd77::11
+add_workload a-gray m/a-gray 10.77.0.12 fd77::12
+start_server a-base
+spawn "$E2E_TMP/httpd-a-gray.log" "${WL_CG[a-gray]}" "${WL_NS[a-gray]}" "$PY" "$HTTPD" a-gray \
+	--port 8080 --idle-timeout 3
+for s in a-base a-gray; do wait_listen "$s"; done
+{
+	yaml_workload cli-base client ""
+	yaml_service_a
+} | write_rules "$RULES" inventory.yaml
+start_daemon d "$M" "$PIN" "$RULES"
+wait_generation "$PIN" 1 "${DAEMON_PID[d]}" || die "daemon did not apply the rules"
+pass "servers and graylaned (generation $(generation "$PIN")) up"
+
+twins_held() { "$GRAYLANE" --pin-root "$PIN" dump gl_twin_of --json 2>/dev/null | grep -c '"key"'; }
+
+# mix TAG MAXBODY [blocking]: N requests of alternating lanes on one kept-alive
+# connection (tests/e2e/keepalive.py mix), checked: every reply byte-exact;
+# every base request on a-base; the gray ones on a-gray, except those sent
+# before the twin was up (a prefix, counted twin_missing), which go on the
+# connection itself; the counters add up.
+N=200
+mix() {
+	local tag=$1 max=$2 blocking=${3:-} f=$E2E_TMP/$1.txt rc bad got grays early late
+	snap "$PIN" "$tag-a"
+	KA_BLOCKING=$blocking run_as cli-base timeout 120 "$PY" "$KA" mix 10.77.100.1 80 --requests "$N" \
+		--max-body "$max" --out "$f" >"$E2E_TMP/$tag.err" 2>&1
+	rc=$?
+	snap "$PIN" "$tag-b"
+	bad=$(grep -c ' bad' "$f")
+	if ((rc == 0 && bad == 0)) && [[ $(wc -l <"$f") == "$N" ]]; then
+		pass "$tag $N requests on one connection, every reply complete and byte-exact"
+	else
+		fail "$tag every reply byte-exact" "rc $rc, $bad bad: $(grep ' bad' "$f" | head -3 | tr '\n' ';') $(oneline "$(cat "$E2E_TMP/$tag.err")")"
+	fi
+	got=$(awk '$2 == "base" { print ($5 == "a-base") ? "base->a-base" : "base->" $5 }' "$f" | tally)
+	assert_eq "$tag every base request on a-base" "base->a-base=$((N / 2))" "$got"
+	grays=$(awk '$2 == "gray" { printf "%s ", $5 }' "$f")
+	early=$(grep -oE '^(a-base )*' <<<"$grays" | wc -w)
+	late=$(awk -v e="$early" '$2 == "gray" && ++g > e { print $5 }' "$f" | tally)
+	if ((early >= 1 && early <= 5)) && [[ $late == "a-gray=$((N / 2 - early))" ]]; then
+		pass "$tag gray requests: all $((N / 2 - early)) after the first $early on a-gray # KNOWN LIMITATION: the first $early, before the twin was up, on a-base (docs/limitations.md L9)"
+	else
+		fail "$tag gray requests: a first few on a-base, then all on a-gray" "early $early, then $late"
+	fi
+	assert_eq "$tag one twin asked for and opened; the early gray requests counted" \
+		"lane_mismatch=$early twin_add=1 twin_missing=$early twin_open_fail=0 twin_wanted=1" \
+		"$(deltas "$tag-a" "$tag-b" lane_mismatch twin_add twin_missing twin_open_fail twin_wanted)"
+	assert_eq "$tag $((N / 2 - early)) requests through the twin, their replies redirected, nothing failed" \
+		"msg_refused=0 reply_redirect_fail=0 twin_body_lost=0 twin_redirect_fail=0 twin_send=$((N / 2 - early))" \
+		"$(deltas "$tag-a" "$tag-b" msg_refused reply_redirect_fail twin_body_lost twin_redirect_fail twin_send)"
+	read -r resp redirect < <(deltas "$tag-a" "$tag-b" reply_response reply_redirect | sed 's/[a-z_]*=//g')
+	if ((resp == N && redirect >= N / 2 - early)); then
+		pass "$tag every final response counted ($resp), the twin's redirected ($redirect skbs)"
+	else
+		fail "$tag every final response counted" "reply_response=$resp reply_redirect=$redirect"
+	fi
+	assert_eq "$tag the connection closed: its twin closed with it" "0" "$(sleep 2; twins_held)"
+}
+# T1a a non-blocking caller (python http.client with a timeout, as servers
+# and pools use), bodies up to 64 KiB; T1b a blocking one, bodies up to 1 MiB
+mix T1a 65536
+mix T1b 1048576 1
+
+# T2
+out=$(run_as cli-base timeout 20 "$PY" "$KA" pipeline 10.77.100.1 80 2>&1)
+assert_eq "T2 two pipelined requests (base, gray) answered in order on the connection's route" \
+	"a-base a-base" "$out"
+snap "$PIN" c
+read -r busy miss < <(deltas T1b-b c twin_busy twin_missing | sed 's/[a-z_]*=//g')
+if ((busy + miss >= 1)); then
+	pass "T2 the gray one stayed, counted (twin_busy=$busy twin_missing=$miss)"
+else
+	fail "T2 the gray one stayed, counted" "twin_busy=$busy twin_missing=$miss"
+fi
+
+# T3: the gray server drops a twin idle for 3 s; the connection goes on
+cat >"$E2E_TMP/t3.py" <<'EOF'
+import http.client, sys, time
+c = http.client.HTTPConnection(sys.argv[1], 80, timeout=10)
+def get(lane):
+    c.request("GET", "/", headers={"x-opensergo-traffic": "gray"} if lane == "gray" else {})
+    r = c.getresponse()
+    return r.read().decode().strip()
+out = [get("base"), get("gray"), get("gray")]
+time.sleep(0.3)
+out += [get("gray")]
+time.sleep(4.5)
+out += [get("base")]
+for i in range(4):
+    time.sleep(0.3)
+    out += [get("gray")]
+out += [get("base")]
+print(" ".join(out))
+EOF
+snap "$PIN" d
+out=$(run_as cli-base timeout 30 "$PY" "$E2E_TMP/t3.py" 10.77.100.1 2>&1)
+snap "$PIN" e
+assert_match "T3 a twin, closed idle by its server; base goes on; gray asks for a new twin (first on base)" \
+	"^a-base a-base (a-base|a-gray) a-gray a-base a-base (a-base|a-gray) a-gray a-gray a-base$" "$out"
+assert_eq "T3 the FIN stayed on the twin, two twins in all" "twin_add=2 twin_fin=1 twin_wanted=2" \
+	"$(deltas d e twin_add twin_fin twin_wanted)"
+
+# T4
+assert_eq "T4 no twin left once the connections closed" "0" "$(sleep 2; twins_held)"
+assert_eq "T4 nothing was refused or dropped" "msg_refused=0 reply_redirect_fail=0" \
+	"$(deltas T1a-a e msg_refused reply_redirect_fail)"
+finish

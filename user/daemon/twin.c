@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Opening and closing twins (twin.h). A twin is opened by a short-lived
+ * child of the daemon that enters the original connection's network
+ * namespace and cgroup (those of the process that connected it), binds the
+ * original's source address, sets TCP_NODELAY (without it each redirected
+ * request waits ~40 ms, KERNEL-NOTES) and connects to the address the
+ * original dialed. connect4 sees the child's tgid in gl_twin_pending and
+ * steers the connect to the asked lane; sockops registers it in gl_twins.
+ * The child hands the socket to the daemon (SCM_RIGHTS), which keeps it: a
+ * twin lives as long as the daemon holds it.
+ *
+ * Limits: the open is synchronous (the daemon's loop waits up to
+ * GL_TWIN_OPEN_MS for it); twins close with the daemon (the next request of
+ * their lane asks for a new one).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <graylane/abi.h>
+
+#include "common/cgroup.h"
+#include "log.h"
+#include "twin.h"
+
+#define GL_TWIN_OPEN_MS 2000	/* the child's connect and hand-over */
+#define GL_TWIN_SNDBUF (64 << 20)	/* the twin's send buffer (see child_connect) */
+
+struct twin {
+	__u64 cookie;		/* the original's */
+	__u16 lane;
+	int fd;
+};
+
+struct gl_twins {
+	struct gl_twin_maps m;
+	char cg2[4096];
+	struct twin *v;
+	unsigned int n, cap;
+};
+
+struct gl_twins *gl_twins_new(const struct gl_twin_maps *m, const char *cgroup2_mount)
+{
+	struct gl_twins *t = calloc(1, sizeof(*t));
+	__u32 key, next;
+
+	if (!t)
+		return NULL;
+	t->m = *m;
+	snprintf(t->cg2, sizeof(t->cg2), "%s", cgroup2_mount);
+	/* a helper of an earlier daemon may have left its entry */
+	while (!bpf_map_get_next_key(m->pending, NULL, &next)) {
+		key = next;
+		if (bpf_map_delete_elem(m->pending, &key))
+			break;
+	}
+	return t;
+}
+
+void gl_twins_free(struct gl_twins *t)
+{
+	if (!t)
+		return;
+	for (unsigned int i = 0; i < t->n; i++)
+		close(t->v[i].fd);
+	free(t->v);
+	free(t);
+}
+
+unsigned int gl_twins_count(const struct gl_twins *t)
+{
+	return t ? t->n : 0;
+}
+
+/* One more in a per-CPU counter of gl_stats (CPU 0's slot; the kernel never
+ * counts this one, so the read-modify-write loses nothing). */
+static void count(const struct gl_twins *t, __u32 stat)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	__u64 *v;
+
+	if (ncpu <= 0 || !(v = calloc((size_t)ncpu, sizeof(*v))))
+		return;
+	if (!bpf_map_lookup_elem(t->m.stats, &stat, v)) {
+		v[0]++;
+		bpf_map_update_elem(t->m.stats, &stat, v, BPF_ANY);
+	}
+	free(v);
+}
+
+/* The cgroup.procs file of process tgid's cgroup (cgroup2). */
+static int open_cgroup_procs(const char *cg2, __u32 tgid)
+{
+	char path[4096], line[4096];
+	FILE *f;
+	int fd = -1;
+
+	snprintf(path, sizeof(path), "/proc/%u/cgroup", tgid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "0::", 3))
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		if (snprintf(path, sizeof(path), "%s%s/cgroup.procs", cg2, line + 3) <
+		    (int)sizeof(path))
+			fd = open(path, O_WRONLY | O_CLOEXEC);
+		break;
+	}
+	fclose(f);
+	return fd;
+}
+
+static socklen_t sockaddr_of(struct sockaddr_storage *ss, __u8 family, const __u8 addr[16],
+			     __u16 port)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (family == GL_FAMILY_INET) {
+		struct sockaddr_in *a = (struct sockaddr_in *)ss;
+
+		a->sin_family = AF_INET;
+		a->sin_port = htons(port);
+		memcpy(&a->sin_addr, addr, 4);
+		return sizeof(*a);
+	}
+	struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+
+	a->sin6_family = AF_INET6;
+	a->sin6_port = htons(port);
+	memcpy(&a->sin6_addr, addr, 16);
+	return sizeof(*a);
+}
+
+/* In the child: only system calls (the daemon has threads). The socket, or -errno. */
+static int child_connect(const struct gl_twin_event *ev, int nsfd, int procs, int sp)
+{
+	struct sockaddr_storage ss;
+	struct timeval tv = { .tv_sec = GL_TWIN_OPEN_MS / 2000, .tv_usec = 0 };
+	char pid[16], go;
+	int one = 1, s, i = (int)sizeof(pid);
+	pid_t me = getpid();
+	socklen_t n;
+
+	do
+		pid[--i] = (char)('0' + me % 10);
+	while ((me /= 10) && i > 0);
+	if (setns(nsfd, CLONE_NEWNET) || write(procs, pid + i, sizeof(pid) - (size_t)i) < 0)
+		return -errno;
+	if (read(sp, &go, 1) != 1)
+		return -EPIPE;
+	s = socket(ev->family == GL_FAMILY_INET ? AF_INET : AF_INET6, SOCK_STREAM, 0);
+	if (s < 0)
+		return -errno;
+	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(s, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
+	setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	/* A request redirected into the twin is sent with the caller's flags:
+	 * a non-blocking caller's bytes that find the twin's buffer full are
+	 * dropped from the send, while the kernel counts them against the
+	 * verdict's apply_bytes, and the body's framing is lost (the
+	 * connection then fails closed). Room for any body the server reads
+	 * at all, charged only while queued. */
+	setsockopt(s, SOL_SOCKET, SO_SNDBUFFORCE, &(int){ GL_TWIN_SNDBUF }, sizeof(int));
+	n = sockaddr_of(&ss, ev->family, ev->local, 0);
+	if (bind(s, (struct sockaddr *)&ss, n))
+		return -errno;
+	n = sockaddr_of(&ss, ev->family, ev->dialed, ev->dialed_port);
+	if (connect(s, (struct sockaddr *)&ss, n))
+		return -errno;
+	return s;
+}
+
+/* Child to daemon: the socket as SCM_RIGHTS, or an errno byte without one. */
+static void send_fd(int sp, int fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	unsigned char e = fd < 0 ? (unsigned char)-fd : 0;
+	struct iovec iov = { .iov_base = &e, .iov_len = 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (fd >= 0) {
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		CMSG_FIRSTHDR(&mh)->cmsg_level = SOL_SOCKET;
+		CMSG_FIRSTHDR(&mh)->cmsg_type = SCM_RIGHTS;
+		CMSG_FIRSTHDR(&mh)->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(CMSG_FIRSTHDR(&mh)), &fd, sizeof(int));
+	}
+	(void)!sendmsg(sp, &mh, MSG_NOSIGNAL);
+}
+
+/* Daemon side: the socket the child sent, or -errno. */
+static int recv_fd(int sp)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	unsigned char e = 0;
+	struct iovec iov = { .iov_base = &e, .iov_len = 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			     .msg_controllen = sizeof(cbuf) };
+	struct pollfd p = { .fd = sp, .events = POLLIN };
+	struct cmsghdr *c;
+	int fd;
+
+	if (poll(&p, 1, GL_TWIN_OPEN_MS) != 1)
+		return -ETIMEDOUT;
+	if (recvmsg(sp, &mh, MSG_CMSG_CLOEXEC) != 1)
+		return -EPIPE;
+	c = CMSG_FIRSTHDR(&mh);
+	if (!c || c->cmsg_type != SCM_RIGHTS)
+		return e ? -(int)e : -EPROTO;
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
+}
+
+/* Forks the child that connects the twin; its socket, or -errno. */
+static int open_twin(struct gl_twins *t, const struct gl_twin_event *ev)
+{
+	struct gl_twin_key key = { .cookie = ev->cookie, .lane = ev->lane };
+	char path[64];
+	int nsfd, procs, sp[2], fd = -EPERM;
+	__u32 child;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "/proc/%u/ns/net", ev->tgid);
+	nsfd = open(path, O_RDONLY | O_CLOEXEC);
+	procs = open_cgroup_procs(t->cg2, ev->tgid);
+	if (nsfd < 0 || procs < 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp)) {
+		fd = -ESRCH;	/* the process is gone */
+		goto out;
+	}
+	pid = fork();
+	if (pid == 0) {
+		close(sp[0]);
+		send_fd(sp[1], child_connect(ev, nsfd, procs, sp[1]));
+		_exit(0);
+	}
+	close(sp[1]);
+	child = (__u32)pid;
+	if (pid > 0 && !bpf_map_update_elem(t->m.pending, &child, &key, BPF_ANY)) {
+		if (write(sp[0], "g", 1) == 1)
+			fd = recv_fd(sp[0]);
+		bpf_map_delete_elem(t->m.pending, &child);
+	}
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	close(sp[0]);
+out:
+	if (nsfd >= 0)
+		close(nsfd);
+	if (procs >= 0)
+		close(procs);
+	return fd;
+}
+
+/* The twin is the one sockops registered for its key. */
+static int registered(const struct gl_twins *t, const struct gl_twin_key *key, int fd)
+{
+	__u64 cookie = 0, have = 0;
+	socklen_t n = sizeof(cookie);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &n))
+		return 0;
+	return !bpf_map_lookup_elem(t->m.twin_of, key, &have) && have == cookie;
+}
+
+static void want(struct gl_twins *t, const struct gl_twin_event *ev)
+{
+	struct gl_twin_key key = { .cookie = ev->cookie, .lane = ev->lane };
+	struct twin *v;
+	int fd;
+
+	for (unsigned int i = 0; i < t->n; i++)
+		if (t->v[i].cookie == ev->cookie && t->v[i].lane == ev->lane &&
+		    registered(t, &key, t->v[i].fd))
+			return;	/* asked again before it was used */
+	fd = open_twin(t, ev);
+	if (fd >= 0 && !registered(t, &key, fd)) {
+		close(fd);
+		fd = -EEXIST;
+	}
+	if (fd >= 0 && t->n == t->cap) {
+		v = realloc(t->v, (t->cap ? t->cap * 2 : 64) * sizeof(*v));
+		if (!v) {
+			close(fd);
+			fd = -ENOMEM;
+		} else {
+			t->v = v;
+			t->cap = t->cap ? t->cap * 2 : 64;
+		}
+	}
+	if (fd < 0) {
+		count(t, GL_STAT_TWIN_OPEN_FAIL);
+		gl_log_kv(GL_LOG_WARN, "cannot open a twin", "event=twin_open_fail tgid=%u "
+			  "lane=%u error=%s", ev->tgid, ev->lane, strerror(-fd));
+		return;
+	}
+	t->v[t->n++] = (struct twin){ .cookie = ev->cookie, .lane = ev->lane, .fd = fd };
+	gl_log_kv(GL_LOG_DEBUG, "twin opened", "event=twin_open tgid=%u lane=%u twins=%u",
+		  ev->tgid, ev->lane, t->n);
+}
+
+static void drop(struct gl_twins *t, unsigned int i)
+{
+	close(t->v[i].fd);
+	t->v[i] = t->v[--t->n];
+}
+
+void gl_twins_event(struct gl_twins *t, const void *data, size_t len)
+{
+	const struct gl_twin_event *ev = data;
+
+	if (!t || len < sizeof(*ev))
+		return;
+	if (ev->type == GL_EV_TWIN_WANTED) {
+		want(t, ev);
+		return;
+	}
+	for (unsigned int i = t->n; i-- > 0;)
+		if (t->v[i].cookie == ev->cookie)
+			drop(t, i);
+}
+
+void gl_twins_sweep(struct gl_twins *t)
+{
+	struct gl_rx rx;
+
+	if (!t)
+		return;
+	for (unsigned int i = t->n; i-- > 0;) {
+		struct pollfd p = { .fd = t->v[i].fd, .events = POLLIN | POLLRDHUP };
+
+		/* its server closed it (the FIN stays on it: never redirected), or
+		 * its original is gone */
+		if ((poll(&p, 1, 0) == 1 && p.revents) ||
+		    bpf_map_lookup_elem(t->m.rx, &t->v[i].cookie, &rx))
+			drop(t, i);
+	}
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Twins (DESIGN.md, Decisions 4; the kernel side is bpf/lib/twin.bpf.h):
+ * the daemon opens a twin connection when the kernel asks for one, inside
+ * the original connection's network namespace and cgroup and from its source
+ * address, keeps its socket, and closes it with its original.
+ */
+#ifndef GL_DAEMON_TWIN_H
+#define GL_DAEMON_TWIN_H
+
+#include <stddef.h>
+
+struct gl_twins;
+
+/* The pinned maps the twins use, by fd (kept, not owned). */
+struct gl_twin_maps {
+	int pending, twin_of, rx, stats;
+};
+
+struct gl_twins *gl_twins_new(const struct gl_twin_maps *m, const char *cgroup2_mount);
+void gl_twins_free(struct gl_twins *t);
+
+/* A ring buffer record of type GL_EV_TWIN_WANTED or GL_EV_CONN_CLOSED. */
+void gl_twins_event(struct gl_twins *t, const void *data, size_t len);
+
+/* Closes twins whose server closed them or whose original is gone. */
+void gl_twins_sweep(struct gl_twins *t);
+
+/* Twins held now. */
+unsigned int gl_twins_count(const struct gl_twins *t);
+
+#endif
