@@ -55,6 +55,11 @@ static __always_inline int gl_sockops_established(struct bpf_sock_ops *skops)
 		return 1;
 	}
 	s->cookie = bpf_get_socket_cookie(skops);
+	/* the stream starts here (gl_msg_pos) */
+	s->seq_last = skops->snd_nxt;
+	s->seq_hi = 0;
+	s->pos_sync = skops->snd_nxt;
+	s->pos_twin = 0;
 	if (s->svc_protocol == GL_PROTO_HTTP) {
 		gl_rx_begin(s->cookie, 0, s->ep_lane);
 		bpf_sock_ops_cb_flags_set(skops, BPF_SOCK_OPS_STATE_CB_FLAG);
@@ -133,35 +138,82 @@ static __always_inline int gl_msg_empty_lines(const __u8 *buf, __u64 size)
 #define GL_APPLY_MAX 0x7fffffffULL	/* bpf_msg_apply_bytes takes a u32 */
 
 /*
- * Plain body bytes (a Content-Length body, or a chunk's data) need not be
- * looked at: the verdict is stretched over them with apply_bytes, which the
- * kernel counts down across send() calls, and the program runs again where
- * they end. (Counting them run by run does not work: when the send buffer
- * fills, the kernel sends the rest of a message under the old verdict
- * without running the program.) Returns the bytes to add to the verdict.
+ * Where the message starts in the connection's byte stream: every byte
+ * before it has been queued on the socket (its write_seq, unwrapped) or
+ * redirected into a twin. The kernel's own count of a verdict's bytes
+ * (apply_bytes) cannot be trusted across sends: when a push of a
+ * non-blocking caller fails partway (its send buffer full), the kernel
+ * neither credits the part it sent nor runs the program for the part the
+ * caller sends again (tcp_bpf_send_verdict, 6.18). So the parse state is
+ * kept against stream positions (gl_sock.pos_sync), checked at every run.
  */
-static __always_inline __u64 gl_body_stretch(struct gl_http_body *b)
+static __always_inline __u64 gl_msg_pos(struct sk_msg_md *msg, struct gl_sock *s)
 {
-	__u64 n = b->left;
+	struct tcp_sock *tp = msg->sk ? bpf_skc_to_tcp_sock(msg->sk) : NULL;
+	__u32 seq;
+
+	if (!tp)
+		return s->pos_sync;	/* not TCP: nothing to check against */
+	seq = tp->write_seq;
+	if (seq < s->seq_last)
+		s->seq_hi++;
+	s->seq_last = seq;
+	return ((__u64)s->seq_hi << 32 | seq) + s->pos_twin;
+}
+
+/*
+ * Plain body bytes (a Content-Length body, or a chunk's data) need not be
+ * looked at: the verdict is stretched over half of what is left, at least
+ * one byte. The kernel may pass up to as many bytes again after a partial
+ * send without running the program (see gl_msg_pos); with half, those stay
+ * inside the body, and the next run finds out from the stream where the
+ * body really stands.
+ */
+static __always_inline __u64 gl_body_half(const struct gl_http_body *b)
+{
+	__u64 n = b->left - b->left / 2;
 
 	if (b->state != GL_HTTP_BODY_LENGTH && b->state != GL_HTTP_BODY_DATA)
 		return 0;
-	if (n > GL_APPLY_MAX)
-		n = GL_APPLY_MAX;
-	return gl_http_body_advance(b, n);
+	return n > GL_APPLY_MAX ? GL_APPLY_MAX : n;
 }
 
-/* Body bytes at the start of the message: how many bytes this verdict covers. */
+/*
+ * Brings the body's state to the stream position pos: the plain body bytes
+ * sent since the last run are counted off. 0, or -1 when the stream and
+ * the verdicts disagree (framing cut by a partial send, or bytes past the
+ * body's end sent without a run): the framing is lost.
+ */
+static __always_inline int gl_body_sync(struct gl_sock *s, __u64 pos)
+{
+	struct gl_http_body *b = gl_sock_body(s);
+	__u64 sent;
+
+	if (pos < s->pos_sync)
+		return -1;
+	sent = pos - s->pos_sync;
+	if (b->state != GL_HTTP_BODY_LENGTH && b->state != GL_HTTP_BODY_DATA)
+		return sent ? -1 : 0;
+	if (sent > b->left)
+		return -1;
+	gl_http_body_advance(b, sent);
+	s->pos_sync = pos;
+	return 0;
+}
+
+/* Body bytes at the start of the message (at stream position pos, in sync):
+ * how many bytes this verdict covers. */
 static __always_inline long gl_msg_body(struct sk_msg_md *msg, struct gl_sock *s,
-					struct gl_scratch *sc)
+					struct gl_scratch *sc, __u64 pos)
 {
 	struct gl_http_body *b = gl_sock_body(s);
 	__u64 size = msg->size;
 	int rc;
 
 	if (b->state == GL_HTTP_BODY_LENGTH || b->state == GL_HTTP_BODY_DATA)
-		return (long)gl_body_stretch(b);
-	/* chunk-size lines, trailers: read them */
+		return (long)gl_body_half(b);
+	/* chunk-size lines, trailers: read them; the state is right from where
+	 * the reading stopped */
 	if (size > GL_HTTP_BUF_SIZE)
 		size = GL_HTTP_BUF_SIZE;
 	if (gl_msg_copy(msg, sc, 0, size))
@@ -169,7 +221,8 @@ static __always_inline long gl_msg_body(struct sk_msg_md *msg, struct gl_sock *s
 	rc = gl_http_body_skip(b, sc->buf, 0, (__u32)size);
 	if (rc < 0)
 		return -1;
-	return rc + (long)gl_body_stretch(b);
+	s->pos_sync = pos + (__u64)rc;
+	return rc + (long)gl_body_half(b);
 }
 
 struct gl_send {
@@ -178,6 +231,7 @@ struct gl_send {
 	struct gl_scratch *sc;
 	const struct gl_http_want *want;
 	struct gl_caller c;
+	__u64 pos;		/* where the message starts in the stream (gl_msg_pos) */
 	__u8 slot;
 };
 
@@ -329,7 +383,7 @@ static __always_inline int gl_msg_request(struct sk_msg_md *msg, struct gl_send 
 {
 	__u16 lane, want, went;
 	__u32 stat = 0;
-	long delta;
+	long delta, verdict;
 	int rc;
 
 	if (gl_find_caller(x->slot, &x->c))
@@ -359,13 +413,16 @@ static __always_inline int gl_msg_request(struct sk_msg_md *msg, struct gl_send 
 		gl_count(GL_STAT_MSG_UPGRADE);
 		x->s->proto = GL_SOCK_UPGRADING;
 	}
-	/* this verdict: the head and a Content-Length body; the program runs
-	 * again for a chunked body and for the next request */
-	bpf_msg_apply_bytes(msg, (__u32)((long)x->sc->head.end + delta +
-					 (long)gl_body_stretch(gl_sock_body(x->s))));
+	/* this verdict: the head and half a Content-Length body; the program
+	 * runs again for the rest, a chunked body and the next request */
+	x->s->pos_sync = x->pos + (__u64)((long)x->sc->head.end + delta);
+	verdict = (long)x->sc->head.end + delta + (long)gl_body_half(gl_sock_body(x->s));
+	bpf_msg_apply_bytes(msg, (__u32)verdict);
 	/* out through the connection, or a twin of the request's endpoint lane */
 	want = gl_twin_route_lane(x->slot, x->s, lane);
 	rc = gl_twin_send(msg, x->s, want, x->sc->head.method == GL_HTTP_M_HEAD, &went);
+	if (went != x->s->ep_lane)
+		x->s->pos_twin += (__u64)verdict;
 	if (went != want)
 		gl_msg_mismatch(x, lane);
 	return rc;
@@ -406,14 +463,21 @@ static __always_inline int gl_sk_msg(struct sk_msg_md *msg)
 		return SK_PASS;
 	x.slot = x.cfg->active_slot & 1;
 
+	/* 0. the stream and the verdicts so far agree */
+	x.pos = gl_msg_pos(msg, x.s);
+	if (gl_body_sync(x.s, x.pos))
+		return gl_msg_refuse(x.s, GL_STAT_MSG_DESYNC);
+
 	/* 1. the rest of the previous request's body */
 	if (gl_sock_body(x.s)->state != GL_HTTP_BODY_DONE) {
-		body = gl_msg_body(msg, x.s, x.sc);
+		body = gl_msg_body(msg, x.s, x.sc, x.pos);
 		if (body <= 0)	/* no progress is an error too: never loop on it */
 			return gl_msg_refuse(x.s, GL_STAT_MSG_BODY_UNTRACKED);
 		bpf_msg_apply_bytes(msg, body);	/* runs again on what follows */
 		if (gl_twin_body(msg, x.s) < 0)	/* after its head, where that went */
 			return gl_msg_refuse(x.s, GL_STAT_TWIN_BODY_LOST);
+		if (x.s->route_lane != x.s->ep_lane)
+			x.s->pos_twin += (__u64)body;
 		return SK_PASS;
 	}
 
@@ -428,6 +492,7 @@ static __always_inline int gl_sk_msg(struct sk_msg_md *msg)
 			return gl_msg_cork(msg);
 		gl_count(GL_STAT_MSG_EMPTY_LINE);
 		bpf_msg_apply_bytes(msg, (__u32)rc);	/* runs again on what follows */
+		x.s->pos_sync = x.pos + (__u64)rc;
 		return SK_PASS;
 	}
 	rc = gl_msg_protocol(msg, &x, size);

@@ -23,10 +23,10 @@
  *
  * A redirected send is queued on the twin with the caller's flags: for a
  * non-blocking caller, bytes that find the twin's buffer full are dropped
- * from the send (the caller sends them again) while the kernel counts them
- * against the verdict's apply_bytes, so the program would run inside the
- * body. The daemon gives twins a send buffer larger than any body a server
- * that reads at all leaves queued (user/daemon/twin.c).
+ * from the send (the caller sends them again) after sk_msg counted them as
+ * redirected (gl_sock.pos_twin), and the connection then fails closed
+ * (msg_desync, lib/send.bpf.h). The daemon gives twins a send buffer larger
+ * than any body a server that reads at all leaves queued (user/daemon/twin.c).
  */
 #ifndef GL_TWIN_BPF_H
 #define GL_TWIN_BPF_H

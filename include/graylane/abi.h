@@ -132,6 +132,7 @@ enum gl_workload_flags {
 	X(MSG_EMPTY_LINE, "msg_empty_line")	/* CRLF before a request line: passed, skipped [RFC 9112 2.2] */ \
 	X(MSG_UPGRADE, "msg_upgrade")	/* CONNECT or Upgrade request: opaque bytes may follow */ \
 	X(MSG_OPAQUE, "msg_opaque")	/* after CONNECT or Upgrade, bytes not HTTP/1.x: untouched from now on */ \
+	X(MSG_DESYNC, "msg_desync")	/* the kernel sent other bytes than the verdicts covered (a partial send): refused */ \
 	/* twins (sk_msg, sockops, the reply verdict, the daemon) */ \
 	X(TWIN_SEND, "twin_send")	/* requests sent through a twin of their endpoint lane */ \
 	X(TWIN_WANTED, "twin_wanted")	/* twins asked of the daemon */ \
@@ -612,6 +613,11 @@ struct gl_sock {
 	__u16 route_lane;	/* an original: endpoint lane its last request went to */
 	__u8  twin;		/* 1: a twin (the daemon's), not a workload's connection */
 	__u8  twinned;		/* an original: some request of it went through a twin */
+	/* where the verdicts stand in the connection's byte stream (send.bpf.h) */
+	__u64 pos_sync;		/* stream position up to which the parse state is right */
+	__u64 pos_twin;		/* bytes of it redirected into twins */
+	__u32 seq_last;		/* write_seq at the last run, to unwrap it */
+	__u32 seq_hi;		/* its wraps */
 #ifdef GL_LAYOUT_TEST_STATE
 	__u64 layout_test;
 #endif

@@ -85,8 +85,8 @@ mix() {
 	assert_eq "$tag the connection closed: its twin closed with it" "0" "$(sleep 2; twins_held)"
 }
 # T1a a non-blocking caller (python http.client with a timeout, as servers
-# and pools use), bodies up to 64 KiB; T1b a blocking one, bodies up to 1 MiB
-mix T1a 65536
+# and pools use), T1b a blocking one; bodies up to 1 MiB
+mix T1a 1048576
 mix T1b 1048576 1
 
 # T2
