@@ -8,7 +8,8 @@
  * application reads them.
  *
  * A FIN (zero length) always passes where it came: redirected, it breaks the
- * original socket (KERNEL-NOTES). The twin is then closed for new requests.
+ * original socket (KERNEL-NOTES). The twin is then closed for new requests,
+ * and when it owed a response the original is shut down (by the daemon).
  * Replies whose framing is lost (malformed, opaque after 101, delimited by
  * the close) still flow; only the connection's route stops changing.
  */
@@ -166,6 +167,22 @@ static __always_inline void gl_reply_frame(struct __sk_buff *skb, struct gl_rx *
 	}
 }
 
+/* A twin's server closed it. Owing a response, the client would wait for it
+ * forever: the daemon shuts the original down, as that server's close would
+ * have done on a connection of its own. */
+static __always_inline void gl_reply_twin_fin(struct gl_rx *rx)
+{
+	struct gl_twin_event ev = { .type = GL_EV_TWIN_BROKEN, .cookie = rx->peer, .lane = rx->lane };
+
+	rx->state = GL_RX_CLOSED;
+	gl_count(GL_STAT_TWIN_FIN);
+	if (rx->sent == rx->done)
+		return;
+	gl_count(GL_STAT_TWIN_BROKEN);
+	if (bpf_ringbuf_output(&gl_events, &ev, sizeof(ev), 0))
+		gl_count(GL_STAT_EVENT_LOST);
+}
+
 static __always_inline int gl_reply(struct __sk_buff *skb)
 {
 	__u64 cookie = bpf_get_socket_cookie(skb);
@@ -176,10 +193,8 @@ static __always_inline int gl_reply(struct __sk_buff *skb)
 	if (!rx)
 		return SK_PASS;
 	if (skb->len == 0) {
-		if (rx->peer) {
-			rx->state = GL_RX_CLOSED;
-			gl_count(GL_STAT_TWIN_FIN);
-		}
+		if (rx->peer)
+			gl_reply_twin_fin(rx);
 		return SK_PASS;
 	}
 	if (rx->state == GL_RX_OPEN)

@@ -145,6 +145,7 @@ enum gl_workload_flags {
 	X(TWIN_ADD_FAIL, "twin_add_fail")	/* ... and could not: closed by the daemon */ \
 	X(TWIN_OPEN_FAIL, "twin_open_fail")	/* the daemon could not open a twin (counted by the daemon) */ \
 	X(TWIN_FIN, "twin_fin")	/* a twin's server closed it */ \
+	X(TWIN_BROKEN, "twin_broken")	/* ... owing a response: the original is shut down, as the server's close would have */ \
 	X(TWIN_CLOSED, "twin_closed")	/* twins closed (the original closed, or the server) */ \
 	X(REPLY_SEEN, "reply_seen")	/* reply verdict runs */ \
 	X(REPLY_RESPONSE, "reply_response")	/* final responses counted */ \
@@ -240,6 +241,7 @@ enum gl_event_type {
 	GL_EV_LANE_MISMATCH = 1,
 	GL_EV_TWIN_WANTED,	/* struct gl_twin_event: open a twin */
 	GL_EV_CONN_CLOSED,	/* struct gl_twin_event: an original with twins closed */
+	GL_EV_TWIN_BROKEN,	/* struct gl_twin_event: a twin's server closed it owing a response */
 	GL_EV_MAX,
 };
 
@@ -513,7 +515,7 @@ struct gl_rx {
 };
 #define GL_RX_MAX		131072
 
-/* gl_events record of GL_EV_TWIN_WANTED and GL_EV_CONN_CLOSED. */
+/* gl_events record of GL_EV_TWIN_WANTED, GL_EV_CONN_CLOSED and GL_EV_TWIN_BROKEN. */
 struct gl_twin_event {
 	__u32 type;		/* enum gl_event_type */
 	__u32 tgid;		/* the original's process (its netns and cgroup) */

@@ -10,7 +10,8 @@ tell how many requests reached this endpoint. Binding to "::" listens dual-stack
 
 For kept-alive tests: POST echoes its body (read by Content-Length or chunked)
 with X-Served-By and X-Body-Sha256; HEAD answers GET's headers without the
-body; GET /chunked answers "NAME\n" in chunked framing. --idle-timeout closes
+body; GET /chunked answers "NAME\n" in chunked framing; GET /__truncate
+sends 10 bytes of a 100-byte reply and closes. --idle-timeout closes
 a kept-alive connection idle that long (as servers' keep-alive timeouts do).
 """
 import argparse
@@ -29,6 +30,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         srv = self.server
         if self.path == "/chunked":
             return self.chunked()
+        if self.path == "/__truncate":
+            return self.truncate()
         if self.path == "/__count":
             with srv.lock:
                 body = "%d\n" % srv.count
@@ -87,6 +90,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("X-Served-By", self.server.name)
         self.end_headers()
         self.wfile.write(b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body))
+
+    def truncate(self):
+        """A reply cut short: 10 of its 100 bytes, then the connection closes."""
+        self.count()
+        self.send_response(200)
+        self.send_header("Content-Length", "100")
+        self.send_header("X-Served-By", self.server.name)
+        self.end_headers()
+        self.wfile.write(b"0123456789")
+        self.wfile.flush()
+        self.close_connection = True
 
     def log_message(self, fmt, *args):  # quiet: tests read results, not logs
         pass

@@ -18,6 +18,8 @@
 #   T3 the twin's server closes it when idle: the FIN stays on the twin, the
 #      original keeps working, the next gray request asks for a new twin
 #   T4 the original closed: the daemon closes its twin
+#   T5 the twin's server closes it in the middle of a reply: the original is
+#      shut down, so the client reads the end there (not a hang)
 . "$(dirname "$0")/lib.sh"
 e2e_init
 need_daemon
@@ -127,6 +129,35 @@ assert_match "T3 a twin, closed idle by its server; base goes on; gray asks for 
 	"^a-base a-base (a-base|a-gray) a-gray a-base a-base (a-base|a-gray) a-gray a-gray a-base$" "$out"
 assert_eq "T3 the FIN stayed on the twin, two twins in all" "twin_add=2 twin_fin=1 twin_wanted=2" \
 	"$(deltas d e twin_add twin_fin twin_wanted)"
+
+# T5: the twin's server closes it in the middle of a reply; on a connection
+# of its own the client would read the end of the stream: so it must here
+cat >"$E2E_TMP/t5.py" <<'EOF'
+import http.client, sys, time
+c = http.client.HTTPConnection(sys.argv[1], 80, timeout=10)
+def get(lane, path="/"):
+    c.request("GET", path, headers={"x-opensergo-traffic": "gray"} if lane == "gray" else {})
+    r = c.getresponse()
+    return r.read().decode().strip()
+for i in range(30):
+    if get("gray") == "a-gray":
+        break
+    time.sleep(0.1)
+t0 = time.time()
+try:
+    print("read %r" % get("gray", "/__truncate"))
+except http.client.IncompleteRead as e:
+    print("incomplete after %d bytes, %.1f s" % (len(e.partial), time.time() - t0))
+except Exception as e:
+    print("%s after %.1f s" % (type(e).__name__, time.time() - t0))
+EOF
+snap "$PIN" f
+out=$(run_as cli-base timeout 30 "$PY" "$E2E_TMP/t5.py" 10.77.100.1 2>&1)
+snap "$PIN" g
+assert_match "T5 a reply cut by the twin's server: the client reads its end at once, as from its own server" \
+	"^incomplete after 10 bytes, [0-2]\.[0-9] s$" "$out"
+assert_eq "T5 counted; the daemon shut the connection down" "twin_broken=1" "$(deltas f g twin_broken)"
+assert_eq "T5 the daemon said so" 1 "$(log_count d event=twin_broken)"
 
 # T4
 assert_eq "T4 no twin left once the connections closed" "0" "$(sleep 2; twins_held)"

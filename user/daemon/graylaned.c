@@ -132,7 +132,8 @@ static int on_event(void *arg, void *data, size_t len)
 	const struct gl_event *ev = data;
 
 	if (len >= sizeof(ev->type) &&
-	    (ev->type == GL_EV_TWIN_WANTED || ev->type == GL_EV_CONN_CLOSED)) {
+	    (ev->type == GL_EV_TWIN_WANTED || ev->type == GL_EV_CONN_CLOSED ||
+	     ev->type == GL_EV_TWIN_BROKEN)) {
 		gl_twins_event(dm->twins, data, len);
 		return 0;
 	}

@@ -26,6 +26,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <dirent.h>
+#include <sys/pidfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -42,6 +44,7 @@
 
 struct twin {
 	__u64 cookie;		/* the original's */
+	__u32 tgid;		/* the original's process */
 	__u16 lane;
 	int fd;
 };
@@ -311,7 +314,8 @@ static void want(struct gl_twins *t, const struct gl_twin_event *ev)
 			  "lane=%u error=%s", ev->tgid, ev->lane, strerror(-fd));
 		return;
 	}
-	t->v[t->n++] = (struct twin){ .cookie = ev->cookie, .lane = ev->lane, .fd = fd };
+	t->v[t->n++] = (struct twin){ .cookie = ev->cookie, .tgid = ev->tgid, .lane = ev->lane,
+				      .fd = fd };
 	gl_log_kv(GL_LOG_DEBUG, "twin opened", "event=twin_open tgid=%u lane=%u twins=%u",
 		  ev->tgid, ev->lane, t->n);
 }
@@ -322,6 +326,72 @@ static void drop(struct gl_twins *t, unsigned int i)
 	t->v[i] = t->v[--t->n];
 }
 
+/*
+ * Shuts down the socket of process tgid whose cookie is `cookie` (found
+ * among its fds with pidfd_getfd): its reads end, as they would have had its
+ * own server closed it. 0, or -errno.
+ */
+static int shut_original(__u32 tgid, __u64 cookie)
+{
+	char path[64];
+	struct dirent *e;
+	int pidfd, rc = -ENOENT;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%u/fd", tgid);
+	pidfd = pidfd_open((pid_t)tgid, 0);
+	d = pidfd >= 0 ? opendir(path) : NULL;
+	while (d && rc == -ENOENT && (e = readdir(d))) {
+		__u64 have = 0;
+		socklen_t n = sizeof(have);
+		int fd = e->d_name[0] == '.' ? -1 : pidfd_getfd(pidfd, atoi(e->d_name), 0);
+
+		if (fd < 0)
+			continue;
+		if (!getsockopt(fd, SOL_SOCKET, SO_COOKIE, &have, &n) && have == cookie)
+			rc = shutdown(fd, SHUT_RDWR) ? -errno : 0;
+		close(fd);
+	}
+	if (d)
+		closedir(d);
+	if (pidfd >= 0)
+		close(pidfd);
+	return rc;
+}
+
+/* Twin i's server closed it owing a response: the original goes too; the twin is dropped. */
+static void break_twin(struct gl_twins *t, unsigned int i)
+{
+	int rc = shut_original(t->v[i].tgid, t->v[i].cookie);
+
+	gl_log_kv(rc ? GL_LOG_WARN : GL_LOG_INFO, "a twin's server closed it owing a response: "
+		  "the connection it served is shut down", "event=twin_broken tgid=%u lane=%u%s%s",
+		  t->v[i].tgid, t->v[i].lane, rc ? " error=" : "", rc ? strerror(-rc) : "");
+	drop(t, i);
+}
+
+/* The kernel saw the close (a FIN alone: lib/reply.bpf.h). */
+static void broken(struct gl_twins *t, const struct gl_twin_event *ev)
+{
+	for (unsigned int i = t->n; i-- > 0;)
+		if (t->v[i].cookie == ev->cookie && t->v[i].lane == ev->lane)
+			break_twin(t, i);
+}
+
+/* A response outstanding on twin i (a FIN that came with data is not seen
+ * by the verdict on its own: the sweep finds it). */
+static int owes(const struct gl_twins *t, unsigned int i)
+{
+	__u64 cookie = 0;
+	socklen_t n = sizeof(cookie);
+	struct gl_rx rx;
+
+	if (getsockopt(t->v[i].fd, SOL_SOCKET, SO_COOKIE, &cookie, &n) ||
+	    bpf_map_lookup_elem(t->m.rx, &cookie, &rx))
+		return 0;
+	return rx.sent != rx.done;
+}
+
 void gl_twins_event(struct gl_twins *t, const void *data, size_t len)
 {
 	const struct gl_twin_event *ev = data;
@@ -330,6 +400,10 @@ void gl_twins_event(struct gl_twins *t, const void *data, size_t len)
 		return;
 	if (ev->type == GL_EV_TWIN_WANTED) {
 		want(t, ev);
+		return;
+	}
+	if (ev->type == GL_EV_TWIN_BROKEN) {
+		broken(t, ev);
 		return;
 	}
 	for (unsigned int i = t->n; i-- > 0;)
@@ -348,8 +422,11 @@ void gl_twins_sweep(struct gl_twins *t)
 
 		/* its server closed it (the FIN stays on it: never redirected), or
 		 * its original is gone */
-		if ((poll(&p, 1, 0) == 1 && p.revents) ||
-		    bpf_map_lookup_elem(t->m.rx, &t->v[i].cookie, &rx))
+		if (poll(&p, 1, 0) == 1 && p.revents && owes(t, i)) {
+			count(t, GL_STAT_TWIN_BROKEN);
+			break_twin(t, i);
+		} else if (p.revents || bpf_map_lookup_elem(t->m.rx, &t->v[i].cookie, &rx)) {
 			drop(t, i);
+		}
 	}
 }
