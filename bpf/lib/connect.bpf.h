@@ -102,14 +102,14 @@ static __always_inline void gl_remember(struct bpf_sock_addr *ctx, __u8 family,
 
 /* A twin the daemon's helper connects (lib/twin.bpf.h): its lane is the one
  * asked for, and sockops registers it for its original. */
-static __always_inline struct gl_twin_key *gl_twin_pending_of(void)
+static __always_inline struct gl_twin_want *gl_twin_pending_of(void)
 {
 	__u32 tgid = (__u32)(bpf_get_current_pid_tgid() >> 32);
 
 	return bpf_map_lookup_elem(&gl_twin_pending, &tgid);
 }
 
-static __always_inline void gl_twin_mark(struct bpf_sock_addr *ctx, const struct gl_twin_key *tw)
+static __always_inline void gl_twin_mark(struct bpf_sock_addr *ctx, const struct gl_twin_want *tw)
 {
 	struct gl_sock *s = bpf_sk_storage_get(&gl_sock, ctx->sk, 0, 0);
 
@@ -117,6 +117,7 @@ static __always_inline void gl_twin_mark(struct bpf_sock_addr *ctx, const struct
 		return;
 	s->twin = 1;
 	s->peer = tw->cookie;
+	s->tgid = tw->tgid;
 }
 
 /* A decision event for `graylane events`, when someone watches this caller. */
@@ -212,7 +213,7 @@ static __always_inline int gl_connect(struct bpf_sock_addr *ctx, __u8 family)
 {
 	struct gl_service_key sk = { .family = family };
 	struct gl_service_addr *svc;
-	struct gl_twin_key *tw;
+	struct gl_twin_want *tw;
 	struct gl_config *cfg;
 	struct gl_caller c;
 	__u32 zero = 0;

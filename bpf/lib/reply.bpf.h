@@ -174,6 +174,8 @@ static __always_inline void gl_reply_twin_fin(struct gl_rx *rx)
 {
 	struct gl_twin_event ev = { .type = GL_EV_TWIN_BROKEN, .cookie = rx->peer, .lane = rx->lane };
 
+	/* the daemon knows the original's process from the twin it holds */
+
 	rx->state = GL_RX_CLOSED;
 	gl_count(GL_STAT_TWIN_FIN);
 	if (rx->sent == rx->done)

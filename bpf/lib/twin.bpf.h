@@ -53,7 +53,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
 	__type(key, __u32);
-	__type(value, struct gl_twin_key);
+	__type(value, struct gl_twin_want);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } gl_twin_pending SEC(".maps");
 
@@ -262,6 +262,23 @@ static __always_inline void gl_twin_established(struct bpf_sock_ops *skops, stru
 	bpf_sock_ops_cb_flags_set(skops, BPF_SOCK_OPS_STATE_CB_FLAG);
 }
 
+/* A twin closed with a response outstanding (its daemon gone, say): the
+ * client would wait for it forever; the daemon, the next one if need be
+ * (the ring buffer is pinned), shuts the original down. */
+static __always_inline void gl_twin_closed_owing(const struct gl_sock *s)
+{
+	struct gl_twin_event ev = {
+		.type = GL_EV_TWIN_BROKEN, .tgid = s->tgid, .cookie = s->peer, .lane = s->ep_lane,
+	};
+	struct gl_rx *rx = bpf_map_lookup_elem(&gl_rx, &s->cookie);
+
+	if (!rx || rx->sent == rx->done || rx->state == GL_RX_CLOSED)
+		return;	/* owing nothing, or the FIN said so already */
+	gl_count(GL_STAT_TWIN_BROKEN);
+	if (bpf_ringbuf_output(&gl_events, &ev, sizeof(ev), 0))
+		gl_count(GL_STAT_EVENT_LOST);
+}
+
 /* sockops, a steered HTTP connection closed: forget its counts; a twin leaves
  * its original, an original with twins has the daemon close them. */
 static __always_inline void gl_twin_closed(struct bpf_sock_ops *skops, struct gl_sock *s)
@@ -270,14 +287,16 @@ static __always_inline void gl_twin_closed(struct bpf_sock_ops *skops, struct gl
 	struct gl_twin_event ev = { .type = GL_EV_CONN_CLOSED, .cookie = s->cookie };
 	__u64 *twin;
 
-	bpf_map_delete_elem(&gl_rx, &s->cookie);
 	if (s->twin) {
 		twin = bpf_map_lookup_elem(&gl_twin_of, &k);
 		if (twin && *twin == s->cookie)
 			bpf_map_delete_elem(&gl_twin_of, &k);
 		gl_count(GL_STAT_TWIN_CLOSED);
+		gl_twin_closed_owing(s);
+		bpf_map_delete_elem(&gl_rx, &s->cookie);
 		return;
 	}
+	bpf_map_delete_elem(&gl_rx, &s->cookie);
 	if (!s->twinned)
 		return;
 	if (bpf_ringbuf_output(&gl_events, &ev, sizeof(ev), 0))

@@ -486,7 +486,7 @@ struct gl_event {
  * Twins (DESIGN.md Decisions 4, bpf/lib/twin.bpf.h). gl_twins: SOCKHASH,
  * key struct gl_twin_key: the daemon's twin sockets. gl_twin_of: HASH, the
  * same key -> the twin's socket cookie. gl_twin_pending: HASH, key the tgid
- * of the daemon's helper that connects a twin -> the twin's key.
+ * of the daemon's helper that connects a twin -> struct gl_twin_want.
  */
 struct gl_twin_key {
 	__u64 cookie;		/* the original socket's */
@@ -494,6 +494,14 @@ struct gl_twin_key {
 	__u16 pad[3];
 };
 #define GL_TWINS_MAX		65536
+
+/* gl_twin_pending's value: the twin a helper of the daemon connects. */
+struct gl_twin_want {
+	__u64 cookie;		/* the original socket's */
+	__u16 lane;		/* the twin's endpoint lane */
+	__u16 pad;
+	__u32 tgid;		/* the original's process */
+};
 
 /* gl_rx: LRU_HASH, key socket cookie (originals and twins). Requests sent
  * (sk_msg) against final responses received (the reply verdict). */
@@ -611,7 +619,7 @@ struct gl_sock {
 	__u64 peer;		/* a twin: its original's cookie */
 	__u64 twins_asked;	/* an original: bit L, a twin of endpoint lane L was asked for */
 	__u64 asked_ns;		/* ... last at this bpf_ktime_get_ns() */
-	__u32 tgid;		/* the process that connected */
+	__u32 tgid;		/* the process that connected (a twin: its original's) */
 	__u16 route_lane;	/* an original: endpoint lane its last request went to */
 	__u8  twin;		/* 1: a twin (the daemon's), not a workload's connection */
 	__u8  twinned;		/* an original: some request of it went through a twin */

@@ -11,7 +11,8 @@ tell how many requests reached this endpoint. Binding to "::" listens dual-stack
 For kept-alive tests: POST echoes its body (read by Content-Length or chunked)
 with X-Served-By and X-Body-Sha256; HEAD answers GET's headers without the
 body; GET /chunked answers "NAME\n" in chunked framing; GET /__truncate
-sends 10 bytes of a 100-byte reply and closes. --idle-timeout closes
+sends 10 bytes of a 100-byte reply and closes; GET /__slow answers after 2 s.
+--idle-timeout closes
 a kept-alive connection idle that long (as servers' keep-alive timeouts do).
 """
 import argparse
@@ -20,6 +21,7 @@ import http.server
 import socket
 import sys
 import threading
+import time
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -32,6 +34,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.chunked()
         if self.path == "/__truncate":
             return self.truncate()
+        if self.path == "/__slow":
+            time.sleep(2)
         if self.path == "/__count":
             with srv.lock:
                 body = "%d\n" % srv.count

@@ -20,6 +20,8 @@
 #   T4 the original closed: the daemon closes its twin
 #   T5 the twin's server closes it in the middle of a reply: the original is
 #      shut down, so the client reads the end there (not a hang)
+#   T6 graylaned killed with a reply owed on a twin: the next daemon shuts
+#      that connection down (no hang) and opens twins again
 . "$(dirname "$0")/lib.sh"
 e2e_init
 need_daemon
@@ -158,6 +160,44 @@ assert_match "T5 a reply cut by the twin's server: the client reads its end at o
 	"^incomplete after 10 bytes, [0-2]\.[0-9] s$" "$out"
 assert_eq "T5 counted; the daemon shut the connection down" "twin_broken=1" "$(deltas f g twin_broken)"
 assert_eq "T5 the daemon said so" 1 "$(log_count d event=twin_broken)"
+
+# T6: graylaned killed (SIGKILL) while a reply is owed on a twin it held:
+# the twin dies with it; the next daemon shuts that connection down from
+# the kernel's event (the client reads its end, no hang), and twins work
+cat >"$E2E_TMP/t6.py" <<'EOF'
+import http.client, sys, time
+c = http.client.HTTPConnection(sys.argv[1], 80, timeout=15)
+def get(lane, path="/"):
+    c.request("GET", path, headers={"x-opensergo-traffic": "gray"} if lane == "gray" else {})
+    r = c.getresponse()
+    return r.read().decode().strip()
+for i in range(30):
+    if get("gray") == "a-gray":
+        break
+    time.sleep(0.1)
+open(sys.argv[2], "w").close()
+t0 = time.time()
+try:
+    print("read %r" % get("gray", "/__slow"))
+except (http.client.HTTPException, OSError) as e:
+    print("%s after %d s" % (type(e).__name__, time.time() - t0 + 0.5))
+EOF
+snap "$PIN" h
+run_as cli-base timeout 30 "$PY" "$E2E_TMP/t6.py" 10.77.100.1 "$E2E_TMP/t6.ready" >"$E2E_TMP/t6.out" 2>&1 &
+t6=$!
+for _ in $(seq 100); do [[ -e $E2E_TMP/t6.ready ]] && break; sleep 0.1; done
+sleep 0.3
+stop_daemon d KILL
+start_daemon d2 "$M" "$PIN" "$RULES"
+wait "$t6"
+out=$(cat "$E2E_TMP/t6.out")
+snap "$PIN" i
+assert_match "T6 daemon killed with a reply owed on its twin: the client reads the end within seconds" \
+	"^(RemoteDisconnected|IncompleteRead|ConnectionResetError) after [1-5] s$" "$out"
+assert_eq "T6 counted once" "twin_broken=1" "$(deltas h i twin_broken)"
+out=$(run_as cli-base timeout 30 "$PY" "$E2E_TMP/t3.py" 10.77.100.1 2>&1)
+assert_match "T6 the next daemon opens twins again" \
+	"^a-base a-base (a-base|a-gray) a-gray a-base a-base (a-base|a-gray) a-gray a-gray a-base$" "$out"
 
 # T4
 assert_eq "T4 no twin left once the connections closed" "0" "$(sleep 2; twins_held)"

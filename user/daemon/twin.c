@@ -12,7 +12,8 @@
  *
  * Limits: the open is synchronous (the daemon's loop waits up to
  * GL_TWIN_OPEN_MS for it); twins close with the daemon (the next request of
- * their lane asks for a new one).
+ * their lane asks for a new one; a connection whose twin owed a response is
+ * shut down by the next daemon, from the kernel's event).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -233,7 +234,7 @@ static int recv_fd(int sp)
 /* Forks the child that connects the twin; its socket, or -errno. */
 static int open_twin(struct gl_twins *t, const struct gl_twin_event *ev)
 {
-	struct gl_twin_key key = { .cookie = ev->cookie, .lane = ev->lane };
+	struct gl_twin_want key = { .cookie = ev->cookie, .lane = ev->lane, .tgid = ev->tgid };
 	char path[64];
 	int nsfd, procs, sp[2], fd = -EPERM;
 	__u32 child;
@@ -340,6 +341,8 @@ static int shut_original(__u32 tgid, __u64 cookie)
 
 	snprintf(path, sizeof(path), "/proc/%u/fd", tgid);
 	pidfd = pidfd_open((pid_t)tgid, 0);
+	if (pidfd < 0)
+		return -ESRCH;
 	d = pidfd >= 0 ? opendir(path) : NULL;
 	while (d && rc == -ENOENT && (e = readdir(d))) {
 		__u64 have = 0;
@@ -370,16 +373,31 @@ static void break_twin(struct gl_twins *t, unsigned int i)
 	drop(t, i);
 }
 
-/* The kernel saw the close (a FIN alone: lib/reply.bpf.h). */
+/* The kernel saw the close: a FIN alone (lib/reply.bpf.h), or the twin
+ * closed owing a response (a daemon before this one died, say: the event
+ * names the original's process then). */
 static void broken(struct gl_twins *t, const struct gl_twin_event *ev)
 {
-	for (unsigned int i = t->n; i-- > 0;)
-		if (t->v[i].cookie == ev->cookie && t->v[i].lane == ev->lane)
+	int rc;
+
+	for (unsigned int i = t->n; i-- > 0;) {
+		if (t->v[i].cookie == ev->cookie && t->v[i].lane == ev->lane) {
 			break_twin(t, i);
+			return;
+		}
+	}
+	if (!ev->tgid)
+		return;
+	rc = shut_original(ev->tgid, ev->cookie);
+	if (rc != -ENOENT && rc != -ESRCH && rc != -ENOTCONN)
+		gl_log_kv(rc ? GL_LOG_WARN : GL_LOG_INFO, "a twin closed owing a response: the "
+			  "connection it served is shut down", "event=twin_broken tgid=%u lane=%u%s%s",
+			  ev->tgid, ev->lane, rc ? " error=" : "", rc ? strerror(-rc) : "");
 }
 
-/* A response outstanding on twin i (a FIN that came with data is not seen
- * by the verdict on its own: the sweep finds it). */
+/* A response outstanding on twin i, whose server closed it (a FIN that came
+ * with data is not seen by the verdict on its own: the sweep finds it). Its
+ * count is marked closed: the kernel's close of it then reports nothing. */
 static int owes(const struct gl_twins *t, unsigned int i)
 {
 	__u64 cookie = 0;
@@ -387,9 +405,11 @@ static int owes(const struct gl_twins *t, unsigned int i)
 	struct gl_rx rx;
 
 	if (getsockopt(t->v[i].fd, SOL_SOCKET, SO_COOKIE, &cookie, &n) ||
-	    bpf_map_lookup_elem(t->m.rx, &cookie, &rx))
+	    bpf_map_lookup_elem(t->m.rx, &cookie, &rx) || rx.sent == rx.done)
 		return 0;
-	return rx.sent != rx.done;
+	rx.state = GL_RX_CLOSED;
+	bpf_map_update_elem(t->m.rx, &cookie, &rx, BPF_EXIST);
+	return 1;
 }
 
 void gl_twins_event(struct gl_twins *t, const void *data, size_t len)
