@@ -438,14 +438,17 @@ void gl_twins_sweep(struct gl_twins *t)
 	if (!t)
 		return;
 	for (unsigned int i = t->n; i-- > 0;) {
-		struct pollfd p = { .fd = t->v[i].fd, .events = POLLIN | POLLRDHUP };
+		struct pollfd p = { .fd = t->v[i].fd, .events = POLLRDHUP };
+		int closed;
 
 		/* its server closed it (the FIN stays on it: never redirected), or
-		 * its original is gone */
-		if (poll(&p, 1, 0) == 1 && p.revents && owes(t, i)) {
+		 * its original is gone. Not POLLIN: replies pass through the
+		 * twin's queue on their way to the verdict. */
+		closed = poll(&p, 1, 0) == 1 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
+		if (closed && owes(t, i)) {
 			count(t, GL_STAT_TWIN_BROKEN);
 			break_twin(t, i);
-		} else if (p.revents || bpf_map_lookup_elem(t->m.rx, &t->v[i].cookie, &rx)) {
+		} else if (closed || bpf_map_lookup_elem(t->m.rx, &t->v[i].cookie, &rx)) {
 			drop(t, i);
 		}
 	}
