@@ -306,18 +306,24 @@ static __always_inline void gl_read_exit(long nr, long ret)
 		return;
 	}
 	rc = gl_http_parse_head(sc->buf, 0, (__u32)have, want, &sc->head);
+	/* Only bytes with a whole, valid request line are a request: a body a
+	 * client reads (a reply) may begin like one ("GET well soon"), and a base
+	 * label on such bytes took the propagation header's lane from that
+	 * client's next calls (tests/e2e/test_pool.sh). */
 	if (rc == GL_HTTP_E_INCOMPLETE) {
 		/* The rest comes with the thread's next read. Until then base is
 		 * the only safe label (base never reaches a lane). */
 		gl_count(GL_STAT_RECV_PARTIAL);
 		gl_read_keep(sc, pkey, c.workload_id, have, cfg->context_ttl_ns);
-		gl_ctx_set(c.workload_id, GL_LANE_BASE, GL_CTX_BASE, cfg->context_ttl_ns);
+		if (sc->head.line_end)
+			gl_ctx_set(c.workload_id, GL_LANE_BASE, GL_CTX_BASE, cfg->context_ttl_ns);
 		return;
 	}
 	gl_count(GL_STAT_RECV_HEAD);
 	if (rc < 0) {
 		gl_count(GL_STAT_RECV_MALFORMED);
-		gl_ctx_set(c.workload_id, GL_LANE_BASE, GL_CTX_BASE, cfg->context_ttl_ns);
+		if (sc->head.line_end)
+			gl_ctx_set(c.workload_id, GL_LANE_BASE, GL_CTX_BASE, cfg->context_ttl_ns);
 		return;
 	}
 	if (!(c.flags & GL_WL_ENTRY) || (cfg->flags & GL_CFG_TRUST_INCOMING)) {

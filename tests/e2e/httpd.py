@@ -11,7 +11,8 @@ tell how many requests reached this endpoint. Binding to "::" listens dual-stack
 For kept-alive tests: POST echoes its body (read by Content-Length or chunked)
 with X-Served-By and X-Body-Sha256; HEAD answers GET's headers without the
 body; GET /chunked answers "NAME\n" in chunked framing; GET /__truncate
-sends 10 bytes of a 100-byte reply and closes; GET /__slow answers after 2 s.
+sends 10 bytes of a 100-byte reply and closes; GET /__slow answers after 2 s;
+GET /__hello sends "GET well soon, from NAME" 0.1 s after its head.
 --idle-timeout closes
 a kept-alive connection idle that long (as servers' keep-alive timeouts do).
 """
@@ -36,6 +37,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.truncate()
         if self.path == "/__slow":
             time.sleep(2)
+        if self.path == "/__hello":
+            return self.hello()
         if self.path == "/__count":
             with srv.lock:
                 body = "%d\n" % srv.count
@@ -105,6 +108,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(b"0123456789")
         self.wfile.flush()
         self.close_connection = True
+
+    def hello(self):
+        """A text body that begins like a request line, after its head."""
+        self.count()
+        body = b"GET well soon, from " + self.server.name.encode() + b"\n"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Served-By", self.server.name)
+        self.end_headers()
+        self.wfile.flush()
+        time.sleep(0.1)
+        self.wfile.write(body)
 
     def log_message(self, fmt, *args):  # quiet: tests read results, not logs
         pass

@@ -22,6 +22,9 @@
 #      shut down, so the client reads the end there (not a hang)
 #   T6 graylaned killed with a reply owed on a twin: the next daemon shuts
 #      that connection down (no hang) and opens twins again
+#   T7 a reply body read on its own that begins like a request line ("GET well
+#      soon, ...") gives the client's thread no label: its next gray request
+#      still goes gray
 . "$(dirname "$0")/lib.sh"
 e2e_init
 need_daemon
@@ -198,6 +201,28 @@ assert_eq "T6 counted once" "twin_broken=1" "$(deltas h i twin_broken)"
 out=$(run_as cli-base timeout 30 "$PY" "$E2E_TMP/t3.py" 10.77.100.1 2>&1)
 assert_match "T6 the next daemon opens twins again" \
 	"^a-base a-base (a-base|a-gray) a-gray a-base a-base (a-base|a-gray) a-gray a-gray a-base$" "$out"
+
+# T7: a client reads a reply body that begins like a request ("GET well soon,
+# from a-base", read on its own): that is no request, so it labels nothing
+cat >"$E2E_TMP/t7.py" <<'EOF'
+import http.client, sys, time
+c = http.client.HTTPConnection(sys.argv[1], 80, timeout=10)
+def get(lane, path="/"):
+    c.request("GET", path, headers={"x-opensergo-traffic": "gray"} if lane == "gray" else {})
+    r = c.getresponse()
+    return r.read().decode().strip()
+for i in range(30):
+    if get("gray") == "a-gray":
+        break
+    time.sleep(0.1)
+print(get("base", "/__hello"), get("gray"), get("gray"))
+EOF
+snap "$PIN" j
+out=$(run_as cli-base timeout 30 "$PY" "$E2E_TMP/t7.py" 10.77.100.1 2>&1)
+snap "$PIN" k
+assert_eq "T7 after a reply body that looks like a request, gray requests still go gray" \
+	"GET well soon, from a-base a-gray a-gray" "$out"
+assert_eq "T7 the thread got no label from it" "msg_label_context=0" "$(deltas j k msg_label_context)"
 
 # T4
 assert_eq "T4 no twin left once the connections closed" "0" "$(sleep 2; twins_held)"
