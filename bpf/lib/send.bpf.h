@@ -40,6 +40,26 @@ static __always_inline struct gl_http_body *gl_sock_body(struct gl_sock *s)
 	return (struct gl_http_body *)&s->body_left;
 }
 
+#define GL_SOL_SOCKET	1
+#define GL_SO_SNDBUF	7
+#define GL_SNDBUF	(4 << 20)	/* the kernel caps it at net.core.wmem_max, and doubles it */
+
+/*
+ * A steered HTTP connection's send buffer is raised (never lowered) to
+ * GL_SNDBUF: a push that fails partway (a non-blocking caller whose buffer
+ * is full) leaves the kernel's verdict count wrong (see gl_msg_pos), and the
+ * send path can follow that only inside a body; with room for a few MiB in
+ * flight such a push is rare. Memory is charged only for what is queued.
+ */
+static __always_inline void gl_sockops_sndbuf(struct bpf_sock_ops *skops)
+{
+	int have = 0, want = GL_SNDBUF;
+
+	if (bpf_getsockopt(skops, GL_SOL_SOCKET, GL_SO_SNDBUF, &have, sizeof(have)) ||
+	    have < 2 * want)
+		bpf_setsockopt(skops, GL_SOL_SOCKET, GL_SO_SNDBUF, &want, sizeof(want));
+}
+
 static __always_inline int gl_sockops_established(struct bpf_sock_ops *skops)
 {
 	struct bpf_sock *sk = skops->sk;
@@ -61,6 +81,7 @@ static __always_inline int gl_sockops_established(struct bpf_sock_ops *skops)
 	s->pos_sync = skops->snd_nxt;
 	s->pos_twin = 0;
 	if (s->svc_protocol == GL_PROTO_HTTP) {
+		gl_sockops_sndbuf(skops);
 		gl_rx_begin(s->cookie, 0, s->ep_lane);
 		bpf_sock_ops_cb_flags_set(skops, BPF_SOCK_OPS_STATE_CB_FLAG);
 	}

@@ -13,6 +13,15 @@ usage:
   keepalive.py pipeline HOST PORT
         one send() with a base and a gray GET on a fresh connection, then both
         replies read: prints the two served-by names in order.
+  keepalive.py pool HOST PORT --requests N [--connections 64] [--pipeline 0.05]
+        [--max-body B] [--seed S] --out FILE
+        N requests over that many kept-alive connections at once (raw sockets,
+        one thread each), each request gray or base at random; GET, HEAD, POST
+        with Content-Length or chunked bodies (90% up to 4 KiB, 9% up to
+        64 KiB, 1% up to B); a share of them pipelined in pairs (two requests
+        in one send()). One line per request in FILE: "<conn> <i> <lane>
+        <method> <size> <served-by> ok" or "... bad <why>", then " pipelined"
+        for a request sent in a pair.
 
 Exit status: 0 when every reply was complete and byte-exact, 1 otherwise.
 """
@@ -105,6 +114,126 @@ def cmd_pipeline(a):
     return 0 if ok1 and ok2 else 1
 
 
+
+# ---------------------------------------------------------------- pool
+
+def body_size(rnd, max_body):
+    """Mostly small bodies, some medium, a few up to max_body."""
+    r = rnd.random()
+    if r < 0.90:
+        return rnd.randint(0, 4096)
+    if r < 0.99:
+        return rnd.randint(4096, 65536)
+    return rnd.randint(65536, max_body)
+
+
+def build(rnd, lane, max_body):
+    """One request: (bytes, method, body sent, expects an echo)."""
+    hdr = "Host: a\r\n" + (LANE_HEADER + ": gray\r\n" if lane == "gray" else "")
+    kind = rnd.choice(("GET", "GET", "HEAD", "POST", "CHUNKED"))
+    if kind in ("GET", "HEAD"):
+        return ("%s / HTTP/1.1\r\n%s\r\n" % (kind, hdr)).encode(), kind, b""
+    body = rnd.randbytes(body_size(rnd, max_body))
+    if kind == "POST":
+        head = "POST /echo HTTP/1.1\r\n%sContent-Length: %d\r\n\r\n" % (hdr, len(body))
+        return head.encode() + body, kind, body
+    out = [("POST /echo HTTP/1.1\r\n%sTransfer-Encoding: chunked\r\n\r\n" % hdr).encode()]
+    for j in range(0, len(body), 7000):
+        part = body[j:j + 7000]
+        out.append(b"%x\r\n%s\r\n" % (len(part), part))
+    out.append(b"0\r\n\r\n")
+    return b"".join(out), kind, body
+
+
+def reply(f, method):
+    """(status, served-by, body) of one reply read from f, or raises."""
+    status = f.readline()
+    if not status:
+        raise ConnectionError("closed")
+    length, served, chunked = 0, "?", False
+    while True:
+        line = f.readline()
+        if line in (b"\r\n", b""):
+            break
+        k, _, v = line.decode("latin-1").partition(":")
+        k = k.strip().lower()
+        if k == "content-length":
+            length = int(v)
+        elif k == "x-served-by":
+            served = v.strip()
+        elif k == "transfer-encoding" and "chunked" in v.lower():
+            chunked = True
+    if method == "HEAD":
+        return status, served, None
+    if chunked:
+        parts = []
+        while True:
+            size = int(f.readline().split(b";")[0], 16)
+            if size == 0:
+                f.readline()
+                break
+            parts.append(f.read(size))
+            f.readline()
+        return status, served, b"".join(parts)
+    data = f.read(length)
+    if len(data) != length:
+        raise ConnectionError("short body")
+    return status, served, data
+
+
+def check(status, served, data, method, body):
+    if not status.startswith(b"HTTP/1.1 200"):
+        return "status " + status.decode("latin-1").strip()
+    if method in ("POST", "CHUNKED"):
+        return "" if data == body else "echo of %d bytes differs" % len(body)
+    if method == "HEAD":
+        return ""
+    return "" if data == (served + "\n").encode() else "body %r" % data[:40]
+
+
+def pool_worker(a, idx, n, out):
+    rnd = random.Random(a.seed * 1000 + idx)
+    s = socket.create_connection((a.host, a.port), timeout=20)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    f = s.makefile("rb")
+    i = 0
+    while i < n:
+        batch = 2 if rnd.random() < a.pipeline and n - i >= 2 else 1
+        reqs = []
+        for _ in range(batch):
+            lane = "gray" if rnd.random() < 0.5 else "base"
+            reqs.append((lane,) + build(rnd, lane, a.max_body))
+        try:
+            s.sendall(b"".join(r[1] for r in reqs))
+            for lane, _, method, body in reqs:
+                status, served, data = reply(f, method)
+                why = check(status, served, data, method, body)
+                out.append("%d %d %s %s %d %s %s%s%s" % (idx, i, lane, method, len(body), served,
+                                                         "bad " if why else "ok", why,
+                                                         " pipelined" if batch > 1 else ""))
+                i += 1
+        except (OSError, ValueError) as e:
+            out.append("%d %d %s - 0 - bad %s" % (idx, i, reqs[0][0], type(e).__name__))
+            return
+    s.close()
+
+
+def cmd_pool(a):
+    import threading
+    outs = [[] for _ in range(a.connections)]
+    per = a.requests // a.connections
+    ts = [threading.Thread(target=pool_worker, args=(a, k, per, outs[k]))
+          for k in range(a.connections)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    with open(a.out, "w") as o:
+        for lines in outs:
+            o.write("".join(line + "\n" for line in lines))
+    return 0 if all(len(x) == per and all(" ok" in y for y in x) for x in outs) else 1
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -118,8 +247,17 @@ def main():
     p = sub.add_parser("pipeline")
     p.add_argument("host")
     p.add_argument("port", type=int)
+    q = sub.add_parser("pool")
+    q.add_argument("host")
+    q.add_argument("port", type=int)
+    q.add_argument("--connections", type=int, default=64)
+    q.add_argument("--requests", type=int, required=True)
+    q.add_argument("--pipeline", type=float, default=0.05)
+    q.add_argument("--max-body", type=int, default=1 << 20)
+    q.add_argument("--seed", type=int, default=1)
+    q.add_argument("--out", required=True)
     a = ap.parse_args()
-    return cmd_mix(a) if a.cmd == "mix" else cmd_pipeline(a)
+    return {"mix": cmd_mix, "pipeline": cmd_pipeline, "pool": cmd_pool}[a.cmd](a)
 
 
 if __name__ == "__main__":
