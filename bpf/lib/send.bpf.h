@@ -398,12 +398,29 @@ static __always_inline int gl_msg_protocol(struct sk_msg_md *msg, struct gl_send
 	return GL_MSG_GO;
 }
 
+/* The length of the request just parsed when it is all of this message
+ * (head and any Content-Length body) and may be parked, else 0. */
+static __always_inline __u32 gl_msg_whole(struct sk_msg_md *msg, const struct gl_send *x,
+					  long delta)
+{
+	const struct gl_http_body *b = gl_sock_body(x->s);
+	__u64 n = (__u64)((long)x->sc->head.end + delta);
+
+	if (b->state == GL_HTTP_BODY_LENGTH)
+		n += b->left;
+	else if (b->state != GL_HTTP_BODY_DONE)
+		return 0;	/* chunked: its end is not known here */
+	/* alone in it: a request pipelined behind a parked one fails closed */
+	return n == msg->size && n <= GL_PARK_MAX ? (__u32)n : 0;
+}
+
 /* A request head at the start of the message, HTTP/1.x: parsed, labelled,
  * its propagation header written or removed; the verdict. */
 static __always_inline int gl_msg_request(struct sk_msg_md *msg, struct gl_send *x, __u64 size)
 {
 	__u16 lane, want, went;
-	__u32 stat = 0;
+	__u32 stat = 0, whole;
+	bool parked;
 	long delta, verdict;
 	int rc;
 
@@ -441,7 +458,18 @@ static __always_inline int gl_msg_request(struct sk_msg_md *msg, struct gl_send 
 	bpf_msg_apply_bytes(msg, (__u32)verdict);
 	/* out through the connection, or a twin of the request's endpoint lane */
 	want = gl_twin_route_lane(x->slot, x->s, lane);
-	rc = gl_twin_send(msg, x->s, want, x->sc->head.method == GL_HTTP_M_HEAD, &went);
+	whole = gl_msg_whole(msg, x, delta);
+	rc = gl_twin_send(msg, x->s, want, x->sc->head.method == GL_HTTP_M_HEAD, whole, &went,
+			  &parked);
+	if (rc < 0)	/* behind a parked request */
+		return gl_msg_refuse(x->s, GL_STAT_TWIN_PARK_BUSY);
+	if (parked) {
+		/* the whole request went into the sink */
+		verdict = whole;
+		bpf_msg_apply_bytes(msg, whole);
+		gl_http_body_advance(gl_sock_body(x->s), gl_sock_body(x->s)->left);
+		x->s->pos_sync = x->pos + whole;
+	}
 	if (went != x->s->ep_lane)
 		x->s->pos_twin += (__u64)verdict;
 	if (went != want)

@@ -65,6 +65,31 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } gl_rx SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, GL_PARKED_MAX);
+	__type(key, __u64);
+	__type(value, struct gl_park);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} gl_park SEC(".maps");
+
+/* the daemon's sink for parked messages (their bytes are in gl_park) */
+struct {
+	__uint(type, BPF_MAP_TYPE_SOCKHASH);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} gl_sink SEC(".maps");
+
+/* where gl_park's value is put together (too large for the stack) */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct gl_park);
+} gl_park_scratch SEC(".maps");
+
 /* A socket's request/response count, made at established. */
 static __always_inline void gl_rx_begin(__u64 cookie, __u64 peer, __u16 lane)
 {
@@ -122,8 +147,10 @@ static __always_inline struct gl_rx *gl_twin_rx(const struct gl_sock *s, __u16 r
 
 #define GL_TWIN_ASK_NS	1000000000ULL	/* a connection asks again for a lane's twin after 1 s */
 
-/* Asks the daemon for a twin of endpoint lane `route` (once a second at most). */
-static __always_inline void gl_twin_want(struct sk_msg_md *msg, struct gl_sock *s, __u16 route)
+/* Asks the daemon for a twin of endpoint lane `route` (once a second at most,
+ * but always for a parked request, which the daemon then writes into it). */
+static __always_inline void gl_twin_want(struct sk_msg_md *msg, struct gl_sock *s, __u16 route,
+					 __u8 parked)
 {
 	struct gl_twin_event ev = {
 		.type = GL_EV_TWIN_WANTED,
@@ -132,12 +159,13 @@ static __always_inline void gl_twin_want(struct sk_msg_md *msg, struct gl_sock *
 		.dialed_port = s->dialed_port,
 		.lane = route,
 		.family = s->family,
+		.parked = parked,
 		.service_id = s->service_id,
 		.workload_id = s->workload_id,
 	};
 	__u64 bit = 1ULL << (route & 63), now = bpf_ktime_get_ns();
 
-	if ((s->twins_asked & bit) && now - s->asked_ns < GL_TWIN_ASK_NS)
+	if (!parked && (s->twins_asked & bit) && now - s->asked_ns < GL_TWIN_ASK_NS)
 		return;
 	s->twins_asked |= bit;
 	s->asked_ns = now;
@@ -168,11 +196,39 @@ static __always_inline int gl_twin_redirect(struct sk_msg_md *msg, const struct 
 	return (int)bpf_msg_redirect_hash(msg, &gl_twins, &k, 0);
 }
 
-/* The route a request for endpoint lane `want` can take now (see the top). */
-static __always_inline __u16 gl_twin_choose(struct sk_msg_md *msg, struct gl_sock *s, __u16 want)
+/*
+ * A request of this connection is parked and not yet answered: what follows
+ * must wait for it, which sk_msg cannot (pipelining behind a parked request
+ * fails closed). Once its twin has answered it (the daemon counts it on the
+ * twin before writing it), the entry is done with.
+ */
+static __always_inline bool gl_twin_parked(struct gl_sock *s)
+{
+	struct gl_park *p = bpf_map_lookup_elem(&gl_park, &s->cookie);
+	struct gl_rx *t;
+
+	if (!p)
+		return false;
+	t = gl_twin_rx(s, p->lane);
+	if (!t || t->done == 0)
+		return true;
+	bpf_map_delete_elem(&gl_park, &s->cookie);
+	return false;
+}
+
+#define GL_ROUTE_PARK	0xfffe	/* gl_twin_choose: park the request until its twin is up */
+#define GL_ROUTE_REFUSE	0xffff	/* ... behind a parked one: no order can be kept */
+
+/* The route a request for endpoint lane `want` can take now (see the top);
+ * park: the request could be parked (whole in this message, small). */
+static __always_inline __u16 gl_twin_choose(struct sk_msg_md *msg, struct gl_sock *s, __u16 want,
+					    bool park)
 {
 	__u16 cur = s->route_lane;
 	struct gl_rx *rx = gl_twin_rx(s, cur), *t;
+
+	if (s->twinned && gl_twin_parked(s))
+		return GL_ROUTE_REFUSE;
 
 	if (cur != s->ep_lane && (!rx || rx->state == GL_RX_CLOSED)) {
 		cur = s->ep_lane;	/* the twin is gone: what it owed is lost with it */
@@ -193,7 +249,9 @@ static __always_inline __u16 gl_twin_choose(struct sk_msg_md *msg, struct gl_soc
 		return want;
 	}
 	if (!t || t->state == GL_RX_CLOSED) {
-		gl_twin_want(msg, s, want);
+		if (park)
+			return GL_ROUTE_PARK;
+		gl_twin_want(msg, s, want, 0);
 		gl_count(GL_STAT_TWIN_MISSING);
 	} else {
 		gl_count(GL_STAT_TWIN_BUSY);
@@ -202,16 +260,72 @@ static __always_inline __u16 gl_twin_choose(struct sk_msg_md *msg, struct gl_soc
 }
 
 /*
+ * Parks the first `len` bytes of the message (a whole request): copied into
+ * gl_park, the message itself redirected into the daemon's sink, the daemon
+ * asked for the twin, into which it then writes them. 0, or -1 (nothing
+ * parked).
+ */
+static __always_inline int gl_twin_park(struct sk_msg_md *msg, struct gl_sock *s, __u16 want,
+					bool head, __u32 len)
+{
+	__u32 zero = 0, n = len - 1;
+	struct gl_park *p = bpf_map_lookup_elem(&gl_park_scratch, &zero);
+	void *data, *end;
+
+	if (!p || len == 0 || len > GL_PARK_MAX)
+		return -1;
+	GL_BOUND(n, GL_PARK_MAX - 1);
+	n += 1;
+	if (bpf_msg_pull_data(msg, 0, n, 0))
+		return -1;
+	data = msg->data;
+	end = msg->data_end;
+	if (data + n > end || bpf_probe_read_kernel(p->bytes, n, data))
+		return -1;
+	p->len = n;
+	p->lane = want;
+	p->head = head;
+	if (bpf_map_update_elem(&gl_park, &s->cookie, p, BPF_NOEXIST))
+		return -1;
+	if (bpf_msg_redirect_hash(msg, &gl_sink, &zero, BPF_F_INGRESS) != SK_PASS) {
+		bpf_map_delete_elem(&gl_park, &s->cookie);
+		return -1;	/* no sink: no daemon */
+	}
+	gl_twin_want(msg, s, want, 1);
+	gl_count(GL_STAT_TWIN_PARKED);
+	return 0;
+}
+
+/*
  * The verdict of the request just labelled, for endpoint lane `want` (head:
- * a HEAD request, bodiless reply):
+ * a HEAD request, bodiless reply; park: its length when it is whole in this
+ * message and may be parked, else 0):
  * SK_PASS, on the connection itself or redirected into a twin. The endpoint
  * lane it really goes to in *went.
  */
 static __always_inline int gl_twin_send(struct sk_msg_md *msg, struct gl_sock *s, __u16 want,
-					bool head, __u16 *went)
+					bool head, __u32 park, __u16 *went, bool *parked)
 {
-	__u16 cur = gl_twin_choose(msg, s, want);
-	struct gl_rx *rx = gl_twin_rx(s, cur);
+	__u16 cur = gl_twin_choose(msg, s, want, park != 0);
+	struct gl_rx *rx;
+
+	*parked = false;
+	if (cur == GL_ROUTE_REFUSE)
+		return -1;
+	if (cur == GL_ROUTE_PARK) {
+		if (!gl_twin_park(msg, s, want, head, park)) {
+			s->twinned = 1;
+			s->route_lane = want;
+			*went = want;
+			*parked = true;
+			return SK_PASS;
+		}
+		/* every route is idle here: on the connection itself */
+		gl_twin_want(msg, s, want, 0);
+		gl_count(GL_STAT_TWIN_MISSING);
+		cur = s->ep_lane;
+	}
+	rx = gl_twin_rx(s, cur);
 
 	if (cur != s->ep_lane) {
 		if (rx && gl_twin_redirect(msg, s, cur) == SK_PASS) {

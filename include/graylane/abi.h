@@ -137,6 +137,9 @@ enum gl_workload_flags {
 	X(TWIN_SEND, "twin_send")	/* requests sent through a twin of their endpoint lane */ \
 	X(TWIN_WANTED, "twin_wanted")	/* twins asked of the daemon */ \
 	X(TWIN_MISSING, "twin_missing")	/* request sent on its connection's endpoint lane: no twin of its own yet */ \
+	X(TWIN_PARKED, "twin_parked")	/* request kept until its new twin was up, then written into it by the daemon */ \
+	X(TWIN_PARK_BUSY, "twin_park_busy")	/* request behind a parked one (pipelined): refused, order cannot be kept */ \
+	X(TWIN_PARK_LOST, "twin_park_lost")	/* a parked request whose twin could not be opened: its connection shut down */ \
 	X(TWIN_BUSY, "twin_busy")	/* request kept on the route with a response outstanding (order first) */ \
 	X(TWIN_UNTRACKED, "twin_untracked")	/* request kept on its route: the responses there cannot be counted */ \
 	X(TWIN_REDIRECT_FAIL, "twin_redirect_fail")	/* redirect into a twin failed: sent on the connection itself */ \
@@ -533,9 +536,25 @@ struct gl_twin_event {
 	__u16 dialed_port;
 	__u16 lane;		/* the twin's endpoint lane */
 	__u8  family;
-	__u8  pad[3];
+	__u8  parked;		/* GL_EV_TWIN_WANTED: the request waits in gl_park */
+	__u8  pad[2];
 	__u32 service_id;
 	__u32 workload_id;
+};
+
+/*
+ * gl_park: HASH, key the original's socket cookie. The request that asked
+ * for a twin, kept until the daemon has written it into the new twin; the
+ * message itself went into the daemon's sink (gl_sink: SOCKHASH[1]).
+ */
+#define GL_PARK_MAX		8192	/* a head and a small body, whole in one message */
+#define GL_PARKED_MAX		4096
+struct gl_park {
+	__u32 len;		/* bytes, as sent (propagation header written) */
+	__u16 lane;		/* the twin's endpoint lane */
+	__u8  head;		/* a HEAD request: its reply has no body */
+	__u8  pad;
+	__u8  bytes[GL_PARK_MAX];
 };
 
 /*

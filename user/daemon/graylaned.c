@@ -382,6 +382,21 @@ static struct gl_sync_params sync_params(const struct daemon *dm, const struct g
 	};
 }
 
+/* The twins the daemon opens and holds (twin.h), on the loaded maps. */
+static struct gl_twins *open_twins(struct graylane_bpf *skel, const char *cg2mount)
+{
+	struct gl_twin_maps m = {
+		.pending = bpf_map__fd(skel->maps.gl_twin_pending),
+		.twin_of = bpf_map__fd(skel->maps.gl_twin_of),
+		.rx = bpf_map__fd(skel->maps.gl_rx),
+		.stats = bpf_map__fd(skel->maps.gl_stats),
+		.park = bpf_map__fd(skel->maps.gl_park),
+		.sink = bpf_map__fd(skel->maps.gl_sink),
+	};
+
+	return gl_twins_new(&m, cg2mount);
+}
+
 static int setup(struct daemon *dm, struct graylane_bpf **skel)
 {
 	struct gl_pins_upgrade up = { .rebuild = rebuild_maps };
@@ -434,11 +449,7 @@ static int setup(struct daemon *dm, struct graylane_bpf **skel)
 		       strerror(-rc));
 		return 2;
 	}
-	dm->twins = gl_twins_new(&(struct gl_twin_maps){
-		.pending = bpf_map__fd((*skel)->maps.gl_twin_pending),
-		.twin_of = bpf_map__fd((*skel)->maps.gl_twin_of),
-		.rx = bpf_map__fd((*skel)->maps.gl_rx),
-		.stats = bpf_map__fd((*skel)->maps.gl_stats) }, dm->cg2mount);
+	dm->twins = open_twins(*skel, dm->cg2mount);
 	dm->events = ring_buffer__new(bpf_map__fd((*skel)->maps.gl_events), on_event, dm, NULL);
 	if (!dm->events)
 		gl_log(GL_LOG_WARN, "cannot read kernel events; lane mismatches are only counted, "

@@ -52,10 +52,35 @@ struct twin {
 
 struct gl_twins {
 	struct gl_twin_maps m;
+	int sink[2];		/* parked messages land in sink[0]: read and dropped */
 	char cg2[4096];
 	struct twin *v;
 	unsigned int n, cap;
 };
+
+/* The sink parked messages are redirected into (their bytes are in
+ * gl_park). Without it nothing is parked: the kernel's redirect fails. */
+static void open_sink(struct gl_twins *t)
+{
+	__u32 zero = 0;
+	__u64 fd;
+
+	t->sink[0] = t->sink[1] = -1;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, t->sink))
+		return;
+	fd = (__u64)t->sink[0];
+	if (bpf_map_update_elem(t->m.sink, &zero, &fd, BPF_ANY))
+		gl_log(GL_LOG_WARN, "cannot add the park sink (%s): a request that asks for a twin "
+		       "goes on its connection's own lane", strerror(errno));
+}
+
+static void drain_sink(const struct gl_twins *t)
+{
+	char buf[65536];
+
+	while (t->sink[0] >= 0 && recv(t->sink[0], buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+}
 
 struct gl_twins *gl_twins_new(const struct gl_twin_maps *m, const char *cgroup2_mount)
 {
@@ -66,6 +91,7 @@ struct gl_twins *gl_twins_new(const struct gl_twin_maps *m, const char *cgroup2_
 		return NULL;
 	t->m = *m;
 	snprintf(t->cg2, sizeof(t->cg2), "%s", cgroup2_mount);
+	open_sink(t);
 	/* a helper of an earlier daemon may have left its entry */
 	while (!bpf_map_get_next_key(m->pending, NULL, &next)) {
 		key = next;
@@ -81,6 +107,9 @@ void gl_twins_free(struct gl_twins *t)
 		return;
 	for (unsigned int i = 0; i < t->n; i++)
 		close(t->v[i].fd);
+	for (int k = 0; k < 2; k++)
+		if (t->sink[k] >= 0)
+			close(t->sink[k]);
 	free(t->v);
 	free(t);
 }
@@ -284,16 +313,61 @@ static int registered(const struct gl_twins *t, const struct gl_twin_key *key, i
 	return !bpf_map_lookup_elem(t->m.twin_of, key, &have) && have == cookie;
 }
 
+static void drop(struct gl_twins *t, unsigned int i);
+static int shut_original(__u32 tgid, __u64 cookie);
+
+/* The parked request is written into its new twin, counted on the twin's
+ * requests first (a reply cannot come before it). */
+static void flush_park(struct gl_twins *t, const struct gl_twin_event *ev, int fd)
+{
+	static struct gl_park p;
+	__u64 cookie = 0;
+	socklen_t n = sizeof(cookie);
+	struct gl_rx rx;
+	size_t off = 0;
+	ssize_t w;
+
+	drain_sink(t);
+	if (bpf_map_lookup_elem(t->m.park, &ev->cookie, &p))
+		return;
+	if (!getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &n) &&
+	    !bpf_map_lookup_elem(t->m.rx, &cookie, &rx)) {
+		rx.head_bits = p.head ? 1 : 0;
+		rx.sent = 1;
+		bpf_map_update_elem(t->m.rx, &cookie, &rx, BPF_EXIST);
+	}
+	while (off < p.len && (w = send(fd, p.bytes + off, p.len - off, MSG_NOSIGNAL)) > 0)
+		off += (size_t)w;
+	bpf_map_delete_elem(t->m.park, &ev->cookie);
+	if (off < p.len) {
+		count(t, GL_STAT_TWIN_PARK_LOST);
+		shut_original(ev->tgid, ev->cookie);
+	}
+}
+
+/* No twin for a parked request: its connection goes, so its client does
+ * not wait for a reply that cannot come. */
+static void lose_park(struct gl_twins *t, const struct gl_twin_event *ev)
+{
+	drain_sink(t);
+	bpf_map_delete_elem(t->m.park, &ev->cookie);
+	count(t, GL_STAT_TWIN_PARK_LOST);
+	shut_original(ev->tgid, ev->cookie);
+}
+
 static void want(struct gl_twins *t, const struct gl_twin_event *ev)
 {
 	struct gl_twin_key key = { .cookie = ev->cookie, .lane = ev->lane };
 	struct twin *v;
 	int fd;
 
-	for (unsigned int i = 0; i < t->n; i++)
-		if (t->v[i].cookie == ev->cookie && t->v[i].lane == ev->lane &&
-		    registered(t, &key, t->v[i].fd))
+	for (unsigned int i = t->n; i-- > 0;) {
+		if (t->v[i].cookie != ev->cookie || t->v[i].lane != ev->lane)
+			continue;
+		if (!ev->parked && registered(t, &key, t->v[i].fd))
 			return;	/* asked again before it was used */
+		drop(t, i);	/* the kernel parked a request: this one is closed */
+	}
 	fd = open_twin(t, ev);
 	if (fd >= 0 && !registered(t, &key, fd)) {
 		close(fd);
@@ -311,12 +385,16 @@ static void want(struct gl_twins *t, const struct gl_twin_event *ev)
 	}
 	if (fd < 0) {
 		count(t, GL_STAT_TWIN_OPEN_FAIL);
+		if (ev->parked)
+			lose_park(t, ev);
 		gl_log_kv(GL_LOG_WARN, "cannot open a twin", "event=twin_open_fail tgid=%u "
 			  "lane=%u error=%s", ev->tgid, ev->lane, strerror(-fd));
 		return;
 	}
 	t->v[t->n++] = (struct twin){ .cookie = ev->cookie, .tgid = ev->tgid, .lane = ev->lane,
 				      .fd = fd };
+	if (ev->parked)
+		flush_park(t, ev, fd);
 	gl_log_kv(GL_LOG_DEBUG, "twin opened", "event=twin_open tgid=%u lane=%u twins=%u",
 		  ev->tgid, ev->lane, t->n);
 }
@@ -437,6 +515,7 @@ void gl_twins_sweep(struct gl_twins *t)
 
 	if (!t)
 		return;
+	drain_sink(t);
 	for (unsigned int i = t->n; i-- > 0;) {
 		struct pollfd p = { .fd = t->v[i].fd, .events = POLLRDHUP };
 		int closed;

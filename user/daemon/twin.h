@@ -14,7 +14,7 @@ struct gl_twins;
 
 /* The pinned maps the twins use, by fd (kept, not owned). */
 struct gl_twin_maps {
-	int pending, twin_of, rx, stats;
+	int pending, twin_of, rx, stats, park, sink;
 };
 
 struct gl_twins *gl_twins_new(const struct gl_twin_maps *m, const char *cgroup2_mount);

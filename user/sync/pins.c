@@ -28,7 +28,7 @@ const char *const gl_map_names[] = {
 	"gl_rules", "gl_wants", "gl_shadows", "gl_ctx", "gl_stats", "gl_lane_stats",
 	"gl_service_stats", "gl_sock",
 	"gl_sockhash", "gl_sqlhash", "gl_events", "gl_watch", "gl_watch_rate", "gl_decisions",
-	"gl_twins", "gl_twin_of", "gl_twin_pending", "gl_rx",
+	"gl_twins", "gl_twin_of", "gl_twin_pending", "gl_rx", "gl_park", "gl_sink",
 };
 const int gl_map_count = sizeof(gl_map_names) / sizeof(gl_map_names[0]);
 
