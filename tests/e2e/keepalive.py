@@ -23,7 +23,15 @@ usage:
         <method> <size> <served-by> ok" or "... bad <why>", then " pipelined"
         for a request sent in a pair.
 
-Exit status: 0 when every reply was complete and byte-exact, 1 otherwise.
+  keepalive.py steps HOST PORT STEP...
+        one python http.client connection, the steps in turn: base[:PATH] or
+        gray[:PATH] (a GET; its body is printed), warm (gray GETs until one is
+        served by a-gray: the twin is up), sleep:SECONDS, ready:FILE (creates
+        FILE). A failed GET prints "<Error>(<bytes read> bytes) after <s> s"
+        and ends the steps. Prints the results on one line.
+
+Exit status: 0 when every reply was complete and byte-exact, 1 otherwise
+(steps: always 0).
 """
 import argparse
 import hashlib
@@ -32,6 +40,7 @@ import random
 import socket
 import os
 import sys
+import time
 
 LANE_HEADER = "x-opensergo-traffic"
 METHODS = ["GET", "HEAD", "POST", "CHUNKED", "GETCHUNKED"]
@@ -234,6 +243,42 @@ def cmd_pool(a):
     return 0 if all(len(x) == per and all(" ok" in y for y in x) for x in outs) else 1
 
 
+
+# ---------------------------------------------------------------- steps
+
+def cmd_steps(a):
+    """One kept-alive connection, one step after another (see the usage)."""
+    c = http.client.HTTPConnection(a.host, a.port, timeout=a.timeout)
+    out = []
+
+    def get(lane, path):
+        c.request("GET", path, headers={LANE_HEADER: "gray"} if lane == "gray" else {})
+        return c.getresponse().read().decode().strip()
+
+    for step in a.steps:
+        kind, _, arg = step.partition(":")
+        if kind == "sleep":
+            time.sleep(float(arg))
+        elif kind == "ready":
+            open(arg, "w").close()
+        elif kind == "warm":
+            for _ in range(30):
+                if get("gray", "/") == "a-gray":
+                    break
+                time.sleep(0.1)
+        else:
+            t0 = time.time()
+            try:
+                out.append(get(kind, arg or "/"))
+            except (http.client.HTTPException, OSError) as e:
+                part = len(e.partial) if isinstance(e, http.client.IncompleteRead) else 0
+                out.append("%s(%d bytes) after %.1f s" % (type(e).__name__, part,
+                                                            time.time() - t0))
+                break
+    print(" ".join(out))
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -256,8 +301,14 @@ def main():
     q.add_argument("--max-body", type=int, default=1 << 20)
     q.add_argument("--seed", type=int, default=1)
     q.add_argument("--out", required=True)
+    t = sub.add_parser("steps")
+    t.add_argument("host")
+    t.add_argument("port", type=int)
+    t.add_argument("--timeout", type=float, default=15)
+    t.add_argument("steps", nargs="+")
     a = ap.parse_args()
-    return {"mix": cmd_mix, "pipeline": cmd_pipeline, "pool": cmd_pool}[a.cmd](a)
+    return {"mix": cmd_mix, "pipeline": cmd_pipeline, "pool": cmd_pool,
+            "steps": cmd_steps}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -400,6 +400,28 @@ two_clients_a() {
 	} | write_rules "$RULES" inventory.yaml
 }
 
+# one_client_a [A-GRAY HTTPD FLAGS...]: node_init, the client cli-base (no
+# lane), service a's endpoints (a-gray's httpd.py with those flags), their
+# inventory in RULES and graylaned d with it applied. Sets M, PIN, RULES.
+one_client_a() {
+	local s
+	node_init
+	add_workload cli-base m/cli-base 10.77.0.2 fd77::2
+	add_workload a-base m/a-base 10.77.0.11 fd77::11
+	add_workload a-gray m/a-gray 10.77.0.12 fd77::12
+	start_server a-base
+	spawn "$E2E_TMP/httpd-a-gray.log" "${WL_CG[a-gray]}" "${WL_NS[a-gray]}" "$PY" "$HTTPD" \
+		a-gray --port 8080 "$@"
+	for s in a-base a-gray; do wait_listen "$s"; done
+	{
+		yaml_workload cli-base client ""
+		yaml_service_a
+	} | write_rules "$RULES" inventory.yaml
+	start_daemon d "$M" "$PIN" "$RULES"
+	wait_generation "$PIN" 1 "${DAEMON_PID[d]}" || die "daemon did not apply the rules"
+	pass "servers and graylaned (generation $(generation "$PIN")) up"
+}
+
 # server_count WORKLOAD [PORT]: requests the endpoint has served so far
 server_count() {
 	in_ns "$1" "$PY" "$CLIENT" get 127.0.0.1 "${2:-8080}" --path /__count

@@ -24,16 +24,7 @@ KA=$E2E_DIR/keepalive.py
 N=${GL_POOL_REQUESTS:-100000}
 C=${GL_POOL_CONNECTIONS:-64}
 N=$((N / C * C))
-node_init
-add_workload cli-base m/cli-base 10.77.0.2 fd77::2
-service_a_up
-{
-	yaml_workload cli-base client ""
-	yaml_service_a
-} | write_rules "$RULES" inventory.yaml
-start_daemon d "$M" "$PIN" "$RULES"
-wait_generation "$PIN" 1 "${DAEMON_PID[d]}" || die "daemon did not apply the rules"
-pass "servers and graylaned (generation $(generation "$PIN")) up"
+one_client_a
 
 f=$E2E_TMP/pool.txt
 snap "$PIN" a
