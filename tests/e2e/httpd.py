@@ -12,7 +12,8 @@ For kept-alive tests: POST echoes its body (read by Content-Length or chunked)
 with X-Served-By and X-Body-Sha256; HEAD answers GET's headers without the
 body; GET /chunked answers "NAME\n" in chunked framing; GET /__truncate
 sends 10 bytes of a 100-byte reply and closes; GET /__slow answers after 2 s;
-GET /__hello sends "GET well soon, from NAME" 0.1 s after its head.
+GET /__hello sends "GET well soon, from NAME" 0.1 s after its head;
+GET /__big answers 64 MiB, GET /__bigsent how many bytes of it were written.
 --idle-timeout closes
 a kept-alive connection idle that long (as servers' keep-alive timeouts do).
 """
@@ -39,6 +40,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
             time.sleep(2)
         if self.path == "/__hello":
             return self.hello()
+        if self.path == "/__big":
+            return self.big()
+        if self.path == "/__bigsent":
+            body = "%d\n" % srv.big_sent
+            data = body.encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
         if self.path == "/__count":
             with srv.lock:
                 body = "%d\n" % srv.count
@@ -109,6 +120,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.flush()
         self.close_connection = True
 
+    def big(self):
+        """64 MiB, written as fast as the connection takes it; counted."""
+        chunk = b"x" * 65536
+        self.send_response(200)
+        self.send_header("Content-Length", str(64 << 20))
+        self.send_header("X-Served-By", self.server.name)
+        self.end_headers()
+        for _ in range(1024):
+            self.wfile.write(chunk)
+            with self.server.lock:
+                self.server.big_sent += len(chunk)
+
     def hello(self):
         """A text body that begins like a request line, after its head."""
         self.count()
@@ -134,6 +157,7 @@ class Server(http.server.ThreadingHTTPServer):
         self.address_family = socket.AF_INET6 if ":" in bind else socket.AF_INET
         self.name = name
         self.count = 0
+        self.big_sent = 0
         self.lock = threading.Lock()
         super().__init__((bind, port), Handler)
 

@@ -27,7 +27,7 @@ usage:
         one python http.client connection, the steps in turn: base[:PATH] or
         gray[:PATH] (a GET; its body is printed), warm (gray GETs until one is
         served by a-gray: the twin is up), sleep:SECONDS, ready:FILE (creates
-        FILE). A failed GET prints "<Error>(<bytes read> bytes) after <s> s"
+        FILE), send:PATH (a gray GET whose reply is not read). A failed GET prints "<Error>(<bytes read> bytes) after <s> s"
         and ends the steps. Prints the results on one line.
 
 Exit status: 0 when every reply was complete and byte-exact, 1 otherwise
@@ -261,6 +261,8 @@ def cmd_steps(a):
             time.sleep(float(arg))
         elif kind == "ready":
             open(arg, "w").close()
+        elif kind == "send":
+            c.request("GET", arg, headers={LANE_HEADER: "gray"})   # its reply never read
         elif kind == "warm":
             for _ in range(30):
                 if get("gray", "/") == "a-gray":
