@@ -458,6 +458,11 @@ static __always_inline int gl_msg_request(struct sk_msg_md *msg, struct gl_send 
 	bpf_msg_apply_bytes(msg, (__u32)verdict);
 	/* out through the connection, or a twin of the request's endpoint lane */
 	want = gl_twin_route_lane(x->slot, x->s, lane);
+	/* A new connection's first request of its own lane goes where connect
+	 * just sent it, also when the lane's endpoints changed since (a
+	 * fallback then, counted at connect): no twin for a race. */
+	if (x->s->requests == 1 && lane == x->s->lane)
+		want = x->s->ep_lane;
 	whole = gl_msg_whole(msg, x, delta);
 	rc = gl_twin_send(msg, x->s, want, x->sc->head.method == GL_HTTP_M_HEAD, whole, &went,
 			  &parked);

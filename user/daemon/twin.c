@@ -40,7 +40,10 @@
 #include "log.h"
 #include "twin.h"
 
-#define GL_TWIN_OPEN_MS 2000	/* the child's connect and hand-over */
+/* The child's connect and hand-over: the daemon's loop waits that long at
+ * most (a twin connects to an endpoint the caller reached a moment ago). */
+#define GL_TWIN_OPEN_MS 600
+#define GL_TWIN_CONNECT_MS 400
 #define GL_TWIN_SNDBUF (64 << 20)	/* the twin's send buffer (see child_connect) */
 
 struct twin {
@@ -183,7 +186,7 @@ static socklen_t sockaddr_of(struct sockaddr_storage *ss, __u8 family, const __u
 static int child_connect(const struct gl_twin_event *ev, int nsfd, int procs, int sp)
 {
 	struct sockaddr_storage ss;
-	struct timeval tv = { .tv_sec = GL_TWIN_OPEN_MS / 2000, .tv_usec = 0 };
+	struct timeval tv = { .tv_sec = 0, .tv_usec = GL_TWIN_CONNECT_MS * 1000 };
 	char pid[16], go;
 	int one = 1, s, i = (int)sizeof(pid);
 	pid_t me = getpid();
