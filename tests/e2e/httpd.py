@@ -1,12 +1,13 @@
 #!/usr/bin/python3
 """A test endpoint: a real HTTP/1.1 server that names itself.
 
-usage: httpd.py NAME [--port 8080] [--bind ::] [--idle-timeout S]
+usage: httpd.py NAME [--port 8080] [--bind ::] [--idle-timeout S] [--nodelay]
 
 Every GET answers 200 with the body "NAME\n" (and the header X-Served-By: NAME).
 GET /__count answers the number of other requests served so far, so a test can
 tell how many requests reached this endpoint. Binding to "::" listens dual-stack
-(IPv4 and IPv6). Runs until killed.
+(IPv4 and IPv6). --nodelay sets TCP_NODELAY on accepted connections (as nginx
+and most servers do). Runs until killed.
 
 For kept-alive tests: POST echoes its body (read by Content-Length or chunked)
 with X-Served-By and X-Body-Sha256; HEAD answers GET's headers without the
@@ -24,6 +25,9 @@ import socket
 import sys
 import threading
 import time
+
+
+NODELAY = False
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -64,6 +68,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("X-Served-By", srv.name)
         self.end_headers()
         self.wfile.write(data)
+
+    def setup(self):
+        super().setup()
+        if NODELAY:
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def do_HEAD(self):
         body = (self.server.name + "\n").encode()
@@ -173,8 +182,11 @@ def main():
     ap.add_argument("--port", type=int, default=8080)
     ap.add_argument("--bind", default="::")
     ap.add_argument("--idle-timeout", type=float, default=None)
+    ap.add_argument("--nodelay", action="store_true")
     a = ap.parse_args()
     Handler.timeout = a.idle_timeout
+    global NODELAY
+    NODELAY = a.nodelay
     srv = Server(a.bind, a.port, a.name)
     sys.stderr.write("httpd %s listening on [%s]:%d\n" % (a.name, a.bind, a.port))
     sys.stderr.flush()

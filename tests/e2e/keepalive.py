@@ -28,7 +28,8 @@ usage:
         gray[:PATH] (a GET; its body is printed), warm (gray GETs until one is
         served by a-gray: the twin is up), sleep:SECONDS, ready:FILE (creates
         FILE), send:PATH (a gray GET whose reply is not read). A failed GET prints "<Error>(<bytes read> bytes) after <s> s"
-        and ends the steps. Prints the results on one line.
+        and ends the steps. Prints the results on one line; --times adds each
+        GET's time ("a-gray/1.23ms").
 
 Exit status: 0 when every reply was complete and byte-exact, 1 otherwise
 (steps: always 0).
@@ -271,7 +272,8 @@ def cmd_steps(a):
         else:
             t0 = time.time()
             try:
-                out.append(get(kind, arg or "/"))
+                body = get(kind, arg or "/")
+                out.append("%s/%.2fms" % (body, (time.time() - t0) * 1e3) if a.times else body)
             except (http.client.HTTPException, OSError) as e:
                 part = len(e.partial) if isinstance(e, http.client.IncompleteRead) else 0
                 out.append("%s(%d bytes) after %.1f s" % (type(e).__name__, part,
@@ -307,6 +309,7 @@ def main():
     t.add_argument("host")
     t.add_argument("port", type=int)
     t.add_argument("--timeout", type=float, default=15)
+    t.add_argument("--times", action="store_true", help="each GET's time after its body")
     t.add_argument("steps", nargs="+")
     a = ap.parse_args()
     return {"mix": cmd_mix, "pipeline": cmd_pipeline, "pool": cmd_pool,

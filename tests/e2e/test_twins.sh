@@ -21,6 +21,8 @@
 #      shut down, so the client reads the end there (not a hang)
 #   T6 graylaned killed with a reply owed on a twin: the next daemon shuts
 #      that connection down (no hang) and opens twins again
+#   T9 the first gray request's time (parked while its twin opens) against
+#      later ones, printed
 #   T8 a client that stops reading: how much the twin's server can send
 #      (replies redirected into the original are not flow-controlled)
 #   T7 a reply body read on its own that begins like a request line ("GET well
@@ -96,7 +98,11 @@ fi
 
 # T3: the gray server drops a twin idle for 3 s; the connection goes on
 # steps: one kept-alive connection (keepalive.py steps)
-steps() { run_as cli-base timeout 30 "$PY" "$KA" steps 10.77.100.1 80 "$@" 2>&1; }
+steps() {
+	local o=()
+	[[ $1 == --times ]] && o=(--times) && shift
+	run_as cli-base timeout 30 "$PY" "$KA" steps "${o[@]}" 10.77.100.1 80 "$@" 2>&1
+}
 T3=(base gray gray sleep:0.3 gray sleep:4.5 base sleep:0.3 gray sleep:0.3 gray sleep:0.3 gray
     sleep:0.3 gray base)
 snap "$PIN" d
@@ -156,6 +162,21 @@ if [[ $pulled =~ ^[0-9]+$ ]] && ((pulled > 16 << 20)); then
 else
 	fail "T8 a client that reads nothing: passes now (bounded at $pulled bytes): remove the known limitation" "$pulled"
 fi
+
+# T9: the slow path's cost, printed (not asserted): on a new connection the
+# first gray request parks while the daemon opens its twin; later ones go
+# straight through it. Five connections.
+for k in 1 2 3 4 5; do
+	steps --times base gray gray gray base
+done >"$E2E_TMP/t9.txt"
+if [[ $(sed -E 's|/[0-9.]+ms||g' "$E2E_TMP/t9.txt" | sort -u) == "a-base a-gray a-gray a-gray a-base" ]]; then
+	pass "T9 five new connections: base, then gray (parked for its twin), gray, gray, base"
+else
+	fail "T9 five new connections" "$(oneline "$(cat "$E2E_TMP/t9.txt")")"
+fi
+awk '{ for (i = 1; i <= 5; i++) { split($i, p, "/"); sub(/ms/, "", p[2]); t[i] = t[i] " " p[2] } }
+	END { printf "# ms per request (5 connections): base%s | first gray, parked%s | gray via the twin%s |%s\n", t[1], t[2], t[3], t[4] }' \
+	"$E2E_TMP/t9.txt"
 
 # T4
 assert_eq "T4 no twin left once the connections closed" "0" "$(sleep 2; twins_held)"
