@@ -70,7 +70,12 @@ def one(conn, i, lane, method, rnd, max_body):
         why = "status %d" % r.status
     elif method in ("POST", "CHUNKED"):
         if data != body or r.getheader("X-Body-Sha256") != hashlib.sha256(body).hexdigest():
-            why = "echo of %d bytes differs (%d back)" % (len(body), len(data))
+            at = next((k for k in range(min(len(body), len(data))) if body[k] != data[k]),
+                      min(len(body), len(data)))
+            why = "echo of %d bytes differs (%d back, first at %d, server %s)" % (
+                len(body), len(data), at,
+                "got it intact" if r.getheader("X-Body-Sha256") == hashlib.sha256(body).hexdigest()
+                else "got other bytes")
     elif method == "HEAD":
         why = "HEAD reply with a body" if data else ""
     elif data != (served + "\n").encode():
