@@ -48,6 +48,7 @@
 
 struct twin {
 	__u64 cookie;		/* the original's */
+	__u64 own;		/* the twin's socket cookie */
 	__u32 tgid;		/* the original's process */
 	__u16 lane;
 	int fd;
@@ -115,11 +116,6 @@ void gl_twins_free(struct gl_twins *t)
 			close(t->sink[k]);
 	free(t->v);
 	free(t);
-}
-
-unsigned int gl_twins_count(const struct gl_twins *t)
-{
-	return t ? t->n : 0;
 }
 
 /* One more in a per-CPU counter of gl_stats (CPU 0's slot; the kernel never
@@ -305,15 +301,21 @@ out:
 	return fd;
 }
 
-/* The twin is the one sockops registered for its key. */
-static int registered(const struct gl_twins *t, const struct gl_twin_key *key, int fd)
+/* A socket's cookie, or 0. */
+static __u64 sock_cookie(int fd)
 {
-	__u64 cookie = 0, have = 0;
+	__u64 cookie = 0;
 	socklen_t n = sizeof(cookie);
 
-	if (getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &n))
-		return 0;
-	return !bpf_map_lookup_elem(t->m.twin_of, key, &have) && have == cookie;
+	return getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &n) ? 0 : cookie;
+}
+
+/* The twin (socket cookie own) is the one sockops registered for its key. */
+static int registered(const struct gl_twins *t, const struct gl_twin_key *key, __u64 own)
+{
+	__u64 have = 0;
+
+	return own && !bpf_map_lookup_elem(t->m.twin_of, key, &have) && have == own;
 }
 
 static void drop(struct gl_twins *t, unsigned int i);
@@ -321,11 +323,9 @@ static int shut_original(__u32 tgid, __u64 cookie);
 
 /* The parked request is written into its new twin, counted on the twin's
  * requests first (a reply cannot come before it). */
-static void flush_park(struct gl_twins *t, const struct gl_twin_event *ev, int fd)
+static void flush_park(struct gl_twins *t, const struct gl_twin_event *ev, const struct twin *tw)
 {
 	static struct gl_park p;
-	__u64 cookie = 0;
-	socklen_t n = sizeof(cookie);
 	struct gl_rx rx;
 	size_t off = 0;
 	ssize_t w;
@@ -333,13 +333,12 @@ static void flush_park(struct gl_twins *t, const struct gl_twin_event *ev, int f
 	drain_sink(t);
 	if (bpf_map_lookup_elem(t->m.park, &ev->cookie, &p))
 		return;
-	if (!getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &n) &&
-	    !bpf_map_lookup_elem(t->m.rx, &cookie, &rx)) {
+	if (!bpf_map_lookup_elem(t->m.rx, &tw->own, &rx)) {
 		rx.head_bits = p.head ? 1 : 0;
 		rx.sent = 1;
-		bpf_map_update_elem(t->m.rx, &cookie, &rx, BPF_EXIST);
+		bpf_map_update_elem(t->m.rx, &tw->own, &rx, BPF_EXIST);
 	}
-	while (off < p.len && (w = send(fd, p.bytes + off, p.len - off, MSG_NOSIGNAL)) > 0)
+	while (off < p.len && (w = send(tw->fd, p.bytes + off, p.len - off, MSG_NOSIGNAL)) > 0)
 		off += (size_t)w;
 	bpf_map_delete_elem(t->m.park, &ev->cookie);
 	if (off < p.len) {
@@ -362,17 +361,20 @@ static void want(struct gl_twins *t, const struct gl_twin_event *ev)
 {
 	struct gl_twin_key key = { .cookie = ev->cookie, .lane = ev->lane };
 	struct twin *v;
+	__u64 own = 0;
 	int fd;
 
 	for (unsigned int i = t->n; i-- > 0;) {
 		if (t->v[i].cookie != ev->cookie || t->v[i].lane != ev->lane)
 			continue;
-		if (!ev->parked && registered(t, &key, t->v[i].fd))
+		if (!ev->parked && registered(t, &key, t->v[i].own))
 			return;	/* asked again before it was used */
 		drop(t, i);	/* the kernel parked a request: this one is closed */
 	}
 	fd = open_twin(t, ev);
-	if (fd >= 0 && !registered(t, &key, fd)) {
+	if (fd >= 0)
+		own = sock_cookie(fd);
+	if (fd >= 0 && !registered(t, &key, own)) {
 		close(fd);
 		fd = -EEXIST;
 	}
@@ -394,10 +396,11 @@ static void want(struct gl_twins *t, const struct gl_twin_event *ev)
 			  "lane=%u error=%s", ev->tgid, ev->lane, strerror(-fd));
 		return;
 	}
-	t->v[t->n++] = (struct twin){ .cookie = ev->cookie, .tgid = ev->tgid, .lane = ev->lane,
-				      .fd = fd };
+	t->v[t->n] = (struct twin){ .cookie = ev->cookie, .own = own, .tgid = ev->tgid,
+				    .lane = ev->lane, .fd = fd };
 	if (ev->parked)
-		flush_park(t, ev, fd);
+		flush_park(t, ev, &t->v[t->n]);
+	t->n++;
 	gl_log_kv(GL_LOG_DEBUG, "twin opened", "event=twin_open tgid=%u lane=%u twins=%u",
 		  ev->tgid, ev->lane, t->n);
 }
@@ -424,22 +427,19 @@ static int shut_original(__u32 tgid, __u64 cookie)
 	pidfd = pidfd_open((pid_t)tgid, 0);
 	if (pidfd < 0)
 		return -ESRCH;
-	d = pidfd >= 0 ? opendir(path) : NULL;
+	d = opendir(path);
 	while (d && rc == -ENOENT && (e = readdir(d))) {
-		__u64 have = 0;
-		socklen_t n = sizeof(have);
 		int fd = e->d_name[0] == '.' ? -1 : pidfd_getfd(pidfd, atoi(e->d_name), 0);
 
 		if (fd < 0)
 			continue;
-		if (!getsockopt(fd, SOL_SOCKET, SO_COOKIE, &have, &n) && have == cookie)
+		if (sock_cookie(fd) == cookie)
 			rc = shutdown(fd, SHUT_RDWR) ? -errno : 0;
 		close(fd);
 	}
 	if (d)
 		closedir(d);
-	if (pidfd >= 0)
-		close(pidfd);
+	close(pidfd);
 	return rc;
 }
 
@@ -481,15 +481,12 @@ static void broken(struct gl_twins *t, const struct gl_twin_event *ev)
  * count is marked closed: the kernel's close of it then reports nothing. */
 static int owes(const struct gl_twins *t, unsigned int i)
 {
-	__u64 cookie = 0;
-	socklen_t n = sizeof(cookie);
 	struct gl_rx rx;
 
-	if (getsockopt(t->v[i].fd, SOL_SOCKET, SO_COOKIE, &cookie, &n) ||
-	    bpf_map_lookup_elem(t->m.rx, &cookie, &rx) || rx.sent == rx.done)
+	if (bpf_map_lookup_elem(t->m.rx, &t->v[i].own, &rx) || rx.sent == rx.done)
 		return 0;
 	rx.state = GL_RX_CLOSED;
-	bpf_map_update_elem(t->m.rx, &cookie, &rx, BPF_EXIST);
+	bpf_map_update_elem(t->m.rx, &t->v[i].own, &rx, BPF_EXIST);
 	return 1;
 }
 

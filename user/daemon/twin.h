@@ -26,7 +26,4 @@ void gl_twins_event(struct gl_twins *t, const void *data, size_t len);
 /* Closes twins whose server closed them or whose original is gone. */
 void gl_twins_sweep(struct gl_twins *t);
 
-/* Twins held now. */
-unsigned int gl_twins_count(const struct gl_twins *t);
-
 #endif
