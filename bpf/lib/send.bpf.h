@@ -502,8 +502,9 @@ static __always_inline int gl_sk_msg(struct sk_msg_md *msg)
 	if (size == 0)
 		return SK_PASS;
 	if (x.s->proto == GL_SOCK_PASS) {
-		/* opaque bytes follow their request (a tunnel through a twin) */
-		if (gl_twin_body(msg, x.s) < 0)
+		/* opaque bytes follow their request (a tunnel through a twin);
+		 * no stream position is kept for them */
+		if (gl_twin_body(msg, x.s, 0) < 0)
 			return gl_msg_refuse(x.s, GL_STAT_TWIN_BODY_LOST);
 		return SK_PASS;
 	}
@@ -528,10 +529,8 @@ static __always_inline int gl_sk_msg(struct sk_msg_md *msg)
 		if (body <= 0)	/* no progress is an error too: never loop on it */
 			return gl_msg_refuse(x.s, GL_STAT_MSG_BODY_UNTRACKED);
 		bpf_msg_apply_bytes(msg, body);	/* runs again on what follows */
-		if (gl_twin_body(msg, x.s) < 0)	/* after its head, where that went */
+		if (gl_twin_body(msg, x.s, (__u64)body) < 0)	/* after its head, where that went */
 			return gl_msg_refuse(x.s, GL_STAT_TWIN_BODY_LOST);
-		if (x.s->route_lane != x.s->ep_lane)
-			x.s->pos_twin += (__u64)body;
 		return SK_PASS;
 	}
 

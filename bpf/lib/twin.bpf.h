@@ -219,20 +219,23 @@ static __always_inline bool gl_twin_parked(struct gl_sock *s)
 #define GL_ROUTE_PARK	0xfffe	/* gl_twin_choose: park the request until its twin is up */
 #define GL_ROUTE_REFUSE	0xffff	/* ... behind a parked one: no order can be kept */
 
-/* The route a request for endpoint lane `want` can take now (see the top);
- * park: the request could be parked (whole in this message, small). */
+/* The route a request for endpoint lane `want` can take now (see the top),
+ * with its socket's count in *rxp; park: the request could be parked (whole
+ * in this message, small). */
 static __always_inline __u16 gl_twin_choose(struct sk_msg_md *msg, struct gl_sock *s, __u16 want,
-					    bool park)
+					    bool park, struct gl_rx **rxp)
 {
 	__u16 cur = s->route_lane;
 	struct gl_rx *rx = gl_twin_rx(s, cur), *t;
 
+	*rxp = rx;
 	if (s->twinned && gl_twin_parked(s))
 		return GL_ROUTE_REFUSE;
 
 	if (cur != s->ep_lane && (!rx || rx->state == GL_RX_CLOSED)) {
 		cur = s->ep_lane;	/* the twin is gone: what it owed is lost with it */
 		rx = gl_twin_rx(s, cur);
+		*rxp = rx;
 	}
 	if (want == cur)
 		return cur;
@@ -241,11 +244,14 @@ static __always_inline __u16 gl_twin_choose(struct sk_msg_md *msg, struct gl_soc
 		gl_count(rx && rx->state == GL_RX_OPEN ? GL_STAT_TWIN_BUSY : GL_STAT_TWIN_UNTRACKED);
 		return cur;
 	}
-	if (want == s->ep_lane)
-		return want;
 	t = gl_twin_rx(s, want);
+	if (want == s->ep_lane) {
+		*rxp = t;
+		return want;
+	}
 	if (t && gl_rx_idle(t)) {
 		s->twins_asked &= ~(1ULL << (want & 63));
+		*rxp = t;
 		return want;
 	}
 	if (!t || t->state == GL_RX_CLOSED) {
@@ -306,8 +312,8 @@ static __always_inline int gl_twin_park(struct sk_msg_md *msg, struct gl_sock *s
 static __always_inline int gl_twin_send(struct sk_msg_md *msg, struct gl_sock *s, __u16 want,
 					bool head, __u32 park, __u16 *went, bool *parked)
 {
-	__u16 cur = gl_twin_choose(msg, s, want, park != 0);
 	struct gl_rx *rx;
+	__u16 cur = gl_twin_choose(msg, s, want, park != 0, &rx);
 
 	*parked = false;
 	if (cur == GL_ROUTE_REFUSE)
@@ -324,9 +330,8 @@ static __always_inline int gl_twin_send(struct sk_msg_md *msg, struct gl_sock *s
 		gl_twin_want(msg, s, want, 0);
 		gl_count(GL_STAT_TWIN_MISSING);
 		cur = s->ep_lane;
+		rx = gl_twin_rx(s, cur);
 	}
-	rx = gl_twin_rx(s, cur);
-
 	if (cur != s->ep_lane) {
 		if (rx && gl_twin_redirect(msg, s, cur) == SK_PASS) {
 			s->twinned = 1;
@@ -346,13 +351,17 @@ static __always_inline int gl_twin_send(struct sk_msg_md *msg, struct gl_sock *s
 	return SK_PASS;
 }
 
-/* Body bytes of a request that went through a twin follow it there: the
- * verdict, or -1 when the twin is gone (the caller fails closed). */
-static __always_inline int gl_twin_body(struct sk_msg_md *msg, const struct gl_sock *s)
+/* Body bytes of a request that went through a twin follow it there (n of
+ * them, counted as redirected: gl_sock.pos_twin): the verdict, or -1 when
+ * the twin is gone (the caller fails closed). */
+static __always_inline int gl_twin_body(struct sk_msg_md *msg, struct gl_sock *s, __u64 n)
 {
 	if (s->route_lane == s->ep_lane)
 		return SK_PASS;
-	return gl_twin_redirect(msg, s, s->route_lane) == SK_PASS ? SK_PASS : -1;
+	if (gl_twin_redirect(msg, s, s->route_lane) != SK_PASS)
+		return -1;
+	s->pos_twin += n;
+	return SK_PASS;
 }
 
 /* sockops, ESTABLISHED of a twin: joins gl_twins under its original's key. */
