@@ -1,9 +1,10 @@
 # shellcheck shell=bash
 # The reference scenario's hosts, rules, daemon and services for an e2e test
-# (test_scenario, test_outside): sourced after lib.sh. scenario_up sets M (the
-# managed cgroup), PIN, RULES and DPID, with generation 1 applied and the six
-# deployments listening; each test starts the gateway its own way
-# (scn_start_gateway). SCN_DAEMON_ARGS: more graylaned flags.
+# (test_scenario, test_outside, test_gateway_pool): sourced after lib.sh.
+# scenario_up sets M (the managed cgroup), PIN, RULES and DPID, with
+# generation 1 applied and the six deployments listening; each test starts
+# the gateway its own way (scn_start_gateway), or scenario_keepalive_up does
+# both with upstream keepalive. SCN_DAEMON_ARGS: more graylaned flags.
 # shellcheck source=../../demo/scenario.sh
 . "$REPO_ROOT/demo/scenario.sh"
 
@@ -37,4 +38,15 @@ spec:
   ports: [{port: 80, targetPort: 9090}]
   selector: {app: c, traffic.opensergo.io/label: gray}
 EOF
+}
+
+# scenario_keepalive_up: scenario_up, then the gateway with upstream
+# keepalive 4 (HTTP/1.1: one upstream connection carries request after
+# request), checked in its config
+scenario_keepalive_up() {
+	scenario_up
+	SCN_UPSTREAM_KEEPALIVE=4 scn_start_gateway "$E2E_TMP/nginx"
+	grep -q "keepalive 4;" "$E2E_TMP/nginx/nginx.conf" ||
+		die "the gateway's config has no upstream keepalive"
+	pass "nginx gateway (upstream keepalive 4, HTTP/1.1), 6 deployments and graylaned up"
 }

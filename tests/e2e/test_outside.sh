@@ -14,10 +14,7 @@
 # head cannot be cleaned (the upstream send fails closed: nginx answers 502).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/scenario_up.sh"
-scenario_up
-SCN_UPSTREAM_KEEPALIVE=4 scn_start_gateway "$E2E_TMP/nginx"
-grep -q "keepalive 4;" "$E2E_TMP/nginx/nginx.conf" || die "the gateway's config has no upstream keepalive"
-pass "nginx gateway (upstream keepalive 4, HTTP/1.1), 6 deployments and graylaned up"
+scenario_keepalive_up
 
 BASE=$(scn_chain base)
 OUT="x-opensergo-traffic: gray"
