@@ -51,6 +51,19 @@ static __always_inline int gl_msg_copy(struct sk_msg_md *msg, struct gl_scratch 
 	return bpf_probe_read_kernel(sc->buf, n, data) ? -1 : 0;
 }
 
+#define GL_MSG_JOIN_MAX 16384
+
+/* The message's first GL_MSG_JOIN_MAX bytes in one scatterlist element. */
+static __always_inline void gl_msg_join(struct sk_msg_md *msg)
+{
+	__u32 n = msg->size;
+
+	if (n > GL_MSG_JOIN_MAX)
+		n = GL_MSG_JOIN_MAX;
+	if (n)
+		bpf_msg_pull_data(msg, 0, n, 0);
+}
+
 /*
  * Inserts n bytes of src at `at` of the message; src has room for `max`
  * bytes, a constant at each call (the copy loop's bound for the verifier).
@@ -58,14 +71,16 @@ static __always_inline int gl_msg_copy(struct sk_msg_md *msg, struct gl_scratch 
  * (the caller pops them or drops the message). Helpers may not write packet
  * data: byte by byte.
  *
- * The push leaves the new bytes in a scatterlist element of their own and
- * the kernel hands a message to TCP element by element, so a lane request
- * leaves in two segments. Pulling the whole message into one element after
- * the push (a page allocated and the message copied) made it one segment but
- * cost more than the segment: bench A/B at 8 500 req/s, 5 reps, CPU per
- * request +17.1 us with the pull against +17.6 without, p99 +785 against +112
- * us, one-connection p50 +41 against +25 us, gl_msg 1.85-1.93 against
- * 1.74-1.86 us (BENCHMARKS.md). So the new bytes stay where the push put them.
+ * The push leaves the new bytes in a scatterlist element of their own, and
+ * the kernel hands a message to TCP element by element without MSG_MORE
+ * (tcp_bpf_push): the request line leaves alone and the rest waits behind
+ * Nagle until it is ACKed. On a kept-alive connection without TCP_NODELAY
+ * (nginx's upstream keep-alive) the server delays that ACK: 40 ms per lane
+ * request (bench upstream phase, tcpdump: a 17-byte segment, the ACK 43 ms
+ * later, then the rest). So the message's first GL_MSG_JOIN_MAX bytes are
+ * pulled back into one element after the write (a copy of up to 16 KiB;
+ * larger messages keep a split after them, where a full-sized segment goes
+ * first). When that allocation fails the bytes are still right, only split.
  */
 static __always_inline int gl_msg_insert(struct sk_msg_md *msg, __u32 at, const char *src,
 					 __u32 n, const __u32 max)
@@ -88,6 +103,7 @@ static __always_inline int gl_msg_insert(struct sk_msg_md *msg, __u32 at, const 
 			return -2;
 		data[i] = src[i];
 	}
+	gl_msg_join(msg);
 	return 0;
 }
 

@@ -10,6 +10,8 @@
 #      over nginx's few kept-alive upstream connections: every base one the
 #      base chain, every gray one the gray chain (the first of each upstream
 #      connection parked until its twin was up)
+#   G3 each request (the lane header written in by the agent) left the
+#      gateway in one TCP segment
 #   G2 twins opened for nginx's upstream connections, requests through them,
 #      nothing refused or lost
 . "$(dirname "$0")/lib.sh"
@@ -46,6 +48,16 @@ else
 	fail "G1 every gray request on the gray chain" \
 		"$gx off it (lane_mismatch $mism, twin_missing $missing): $(oneline "$(cat "$E2E_TMP/g1.odd")")"
 fi
+# G3: every request left the gateway in one TCP segment. nginx leaves Nagle
+# on for upstream connections; the lane header graylane writes in is a
+# scatterlist element of its own, and without joining it to the request the
+# request line went alone and the rest waited for the server's delayed ACK
+# (40 ms a request on a kept-alive connection). The kernel's count per socket
+# (ss: data_segs_out) over nginx's upstream connections and their twins, all
+# still open (keepalive).
+segs=$(in_ns gateway ss -tinH state established '( dport = :8080 )' |
+	grep -o 'data_segs_out:[0-9]*' | awk -F: '{ n += $2 } END { print n + 0 }')
+assert_eq "G3 one data segment per request from the gateway to A (upstream connections and twins)" "$N" "$segs"
 read -r added tsend parked < <(deltas a b twin_add twin_send twin_parked | sed 's/[a-z_]*=//g')
 if ((added >= 1 && added <= 8 && parked == added && tsend + parked == N / 2)); then
 	pass "G2 $added twins for nginx's upstream connections: $parked first requests parked for them, $tsend through them"
