@@ -14,6 +14,8 @@
 #                          :8003 (c) to HAProxy 10.77.0.3:80
 #   a-base 10.77.0.11    nginx, 1 KiB answers, workload m/a-base (app: a)
 #   a-gray 10.77.0.12    nginx, 1 KiB answers, workload m/a-gray (app: a, lane gray)
+#   probe  10.77.0.20    python http.client, workload m/probe (app: probe): the
+#                        upstream phase's first-request timings
 #   proxy  10.77.0.3     HAProxy (bench/conf/haproxy.cfg), cgroup px (not managed)
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -28,6 +30,7 @@ BPFTOOL=${BPFTOOL:-bpftool}
 B_CLIENT4=10.77.0.100
 B_ENTRY4=10.77.0.2
 B_PROXY4=10.77.0.3
+B_PROBE4=10.77.0.20
 B_VIP=10.77.100.1
 declare -A B_PORT=([a]=8001 [b]=8002 [c]=8003)
 BENCH_SYSCTL_STATS=     # kernel.bpf_stats_enabled before we changed it
@@ -174,6 +177,7 @@ bench_topology() {
 	add_workload entry m/entry "$B_ENTRY4" fd77::2
 	add_workload a-base m/a-base 10.77.0.11 fd77::11
 	add_workload a-gray m/a-gray 10.77.0.12 fd77::12
+	add_workload probe m/probe "$B_PROBE4" fd77::20
 	add_host proxy "$B_PROXY4" fd77::3
 	add_host client "$B_CLIENT4" fd77::100
 	WL_CG[proxy]=$CG_RUN/px
@@ -195,6 +199,7 @@ bench_inventory() {
 	yaml_workload entry entry ""
 	yaml_workload a-base a ""
 	yaml_workload a-gray a gray
+	yaml_workload probe probe ""
 	yaml_service a a 80 8080 "$B_VIP"
 }
 

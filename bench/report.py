@@ -16,6 +16,8 @@ import json
 import statistics
 import sys
 
+import report_upstream
+
 TARGETS = {
     "throughput_vs_no_agent": 0.90,      # b/a >=
     "throughput_vs_proxy": 2.5,          # b/c >=
@@ -320,6 +322,7 @@ def summarize(recs):
                                "total_ns_per_request": med([sum(p["run_time_ns"] for p in r["progs"].values())
                                                             / r["requests"] for r in rs])}
     s["observe_noevents_build"] = next(iter(by("observe_noevents_build")), None)
+    s["upstream"] = report_upstream.summarize(recs, med, ratio, rps, errors)
     s["gl_stats"] = by("gl_stats")
     s["targets"] = targets(s)
     return s
@@ -346,6 +349,7 @@ def targets(s):
         msg = b["progs"].get("gl_msg")
         t("sk_msg per request (%s)" % mode, msg["ns_per_request"] if msg else None,
           TARGETS["sk_msg_ns_per_request"], False, "ns")
+    report_upstream.targets(s, t)
     big = [r for r in s["scale"] if r["rules"] == 10000]
     if big:
         r = big[0]
@@ -436,6 +440,7 @@ def table(s):
                                                fmt(p["bench_cpu_us_per_request"], 1, 1), add))
             prev = p["cpu_us_per_request"]["median"]
         L.append("")
+    L += report_upstream.table(s, fmt)
     for mode, b in s["bpf"].items():
         L.append("BPF run time (kernel.bpf_stats_enabled, separate pass, (b) %s x16, %d requests)"
                  % (mode, b["requests"]))

@@ -12,6 +12,9 @@
 #               connections; BENCH_REPS interleaved repetitions (a, b, c, a, ...)
 #   paced       the three at a fixed rate (half of (a)'s keep-alive x16
 #               maximum): latency p50/p99 and the machine's CPU per request
+#   upstream    the entry with upstream keep-alive (bench/upstream.sh): (a) (b)
+#               (c) with lanes switching on shared connections and without,
+#               BPF run time of (b), the first request of a lane (twin opened)
 #   bpf         BPF run time per program (kernel.bpf_stats_enabled, a separate pass)
 #   tracepoints what the syscall tracepoints cost an unrelated process
 #   scale       compile, load, RSS and map memory at 10, 1 000, 10 000 rules
@@ -38,7 +41,7 @@ set -u
 
 REPS=${BENCH_REPS:-5}
 DUR=${BENCH_DURATION:-5}
-PHASES=" ${BENCH_PHASES:-load paced bpf tracepoints scale rules effect parts observe} "
+PHASES=" ${BENCH_PHASES:-load paced upstream bpf tracepoints scale rules effect parts observe} "
 RESULTS=${BENCH_RESULTS:-$BENCH_DIR/results}
 EFFECT_CHANGES=${BENCH_EFFECT_CHANGES:-50}
 SCALE_EFFECT_CHANGES=${BENCH_SCALE_EFFECT_CHANGES:-3}
@@ -169,6 +172,11 @@ if phase paced; then
 		done
 	done
 fi
+
+# ---------------------------------------------------------------- upstream
+# the entry with upstream keep-alive: lanes switching on shared connections
+# shellcheck source=upstream.sh
+phase upstream && . "$BENCH_DIR/upstream.sh"
 
 # ---------------------------------------------------------------- bpf
 if phase bpf; then

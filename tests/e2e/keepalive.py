@@ -29,7 +29,8 @@ usage:
         served by a-gray: the twin is up), sleep:SECONDS, ready:FILE (creates
         FILE), send:PATH (a gray GET whose reply is not read). A failed GET prints "<Error>(<bytes read> bytes) after <s> s"
         and ends the steps. Prints the results on one line; --times adds each
-        GET's time ("a-gray/1.23ms").
+        GET's time ("a-gray/1.23ms"); --served-by prints each reply's
+        X-Served-By header instead of its body.
 
 Exit status: 0 when every reply was complete and byte-exact, 1 otherwise
 (steps: always 0).
@@ -259,7 +260,9 @@ def cmd_steps(a):
 
     def get(lane, path):
         c.request("GET", path, headers={LANE_HEADER: "gray"} if lane == "gray" else {})
-        return c.getresponse().read().decode().strip()
+        r = c.getresponse()
+        body = r.read().decode().strip()
+        return r.getheader("X-Served-By", "?") if a.served_by else body
 
     for step in a.steps:
         kind, _, arg = step.partition(":")
@@ -315,6 +318,8 @@ def main():
     t.add_argument("port", type=int)
     t.add_argument("--timeout", type=float, default=15)
     t.add_argument("--times", action="store_true", help="each GET's time after its body")
+    t.add_argument("--served-by", action="store_true",
+                   help="print each GET's X-Served-By header instead of its body")
     t.add_argument("steps", nargs="+")
     a = ap.parse_args()
     return {"mix": cmd_mix, "pipeline": cmd_pipeline, "pool": cmd_pool,
