@@ -25,6 +25,7 @@
 #      later ones, printed
 #   T8 a client that stops reading: how much the twin's server can send
 #      (replies redirected into the original are not flow-controlled)
+#   T10 curl reusing one connection (--next) alternates lanes, GET and POST
 #   T7 a reply body read on its own that begins like a request line ("GET well
 #      soon, ...") gives the client's thread no label: its next gray request
 #      still goes gray
@@ -177,6 +178,28 @@ fi
 awk '{ for (i = 1; i <= 5; i++) { split($i, p, "/"); sub(/ms/, "", p[2]); t[i] = t[i] " " p[2] } }
 	END { printf "# ms per request (5 connections): base%s | first gray, parked%s | gray via the twin%s |%s\n", t[1], t[2], t[3], t[4] }' \
 	"$E2E_TMP/t9.txt"
+
+# T10: curl reusing one connection (--next): GETs alternating lanes, then a
+# 256 KiB POST in each lane echoed back. One connection made in all
+# (num_connects), every reply from its lane, both echoes byte-exact.
+head -c 262144 /dev/urandom >"$E2E_TMP/t10.body"
+t10_sum=$(sha256sum <"$E2E_TMP/t10.body" | cut -d' ' -f1)
+t10=()
+for lane in gray base gray base gray base; do
+	((${#t10[@]})) && t10+=(--next)
+	t10+=(-s -w '%{num_connects}\n' -o - http://10.77.100.1/)
+	[[ $lane == gray ]] && t10+=(-H 'x-opensergo-traffic: gray')
+done
+for lane in gray base; do
+	t10+=(--next -s -o "$E2E_TMP/t10.echo-$lane" -w '%{num_connects} %header{x-served-by}\n'
+		--data-binary @"$E2E_TMP/t10.body" -H 'Content-Type: application/octet-stream' http://10.77.100.1/)
+	[[ $lane == gray ]] && t10+=(-H 'x-opensergo-traffic: gray')
+done
+out=$(run_as cli-base timeout 30 curl "${t10[@]}" 2>&1 | tr '\n' ' ')
+assert_eq "T10 curl, one connection reused: 6 GETs alternating lanes, a 256 KiB POST in each" \
+	"a-gray 1 a-base 0 a-gray 0 a-base 0 a-gray 0 a-base 0 0 a-gray 0 a-base " "$out"
+assert_eq "T10 both echoes byte-exact" "$t10_sum $t10_sum" \
+	"$(sha256sum <"$E2E_TMP/t10.echo-gray" | cut -d' ' -f1) $(sha256sum <"$E2E_TMP/t10.echo-base" | cut -d' ' -f1)"
 
 # T4
 assert_eq "T4 no twin left once the connections closed" "0" "$(sleep 2; twins_held)"
