@@ -39,6 +39,10 @@ DEMO_CG_NAME=demo            # below the cgroup2 mount; rules/inventory.yaml use
 DEMO_CTL_NAME=graylane-demo
 DEMO_RULES=$DEMO_STATE/rules
 DEMO_REPEAT=${DEMO_REPEAT:-3}  # requests per step
+# every connection kept alive (DEMO_KEEPALIVE=0: a connection per request):
+# nginx's upstream keepalive 4 at the gateway, pooled connections between the
+# services, so requests of both lanes share connections at every hop
+DEMO_KEEPALIVE=${DEMO_KEEPALIVE:-1}
 # a demo left up must survive the terminal (and Ctrl-C) of the shell that started it
 SCN_WRAP=(setsid)
 DAEMON_WRAP=(setsid)
@@ -202,10 +206,12 @@ demo_up() {
 	echo "  database  ${DIM}MariaDB in workload $SCN_DB, database mse-demo (mse_demo_table, mse_demo_table_gray), Service mysql $SCN_DB_VIP:$SCN_DB_PORT${N}"
 	scn_db_start
 
-	echo "  services  ${DIM}demo/service.py in each deployment's cgroup and netns, :8080${N}"
-	scn_start_services "$DEMO_STATE"
-	echo "  gateway   ${DIM}nginx in the gateway workload, :80 -> http://${SCN_VIP[a]}:80 (config $DEMO_STATE/nginx/nginx.conf)${N}"
-	scn_start_gateway "$DEMO_STATE/nginx"
+	local ka=""
+	[[ $DEMO_KEEPALIVE == 1 ]] && ka=1
+	echo "  services  ${DIM}demo/service.py in each deployment's cgroup and netns, :8080${ka:+, kept-alive pools to the next hop}${N}"
+	SCN_KEEPALIVE=$ka scn_start_services "$DEMO_STATE"
+	echo "  gateway   ${DIM}nginx in the gateway workload, :80 -> http://${SCN_VIP[a]}:80 (config $DEMO_STATE/nginx/nginx.conf)${ka:+, upstream keepalive 4}${N}"
+	SCN_UPSTREAM_KEEPALIVE=${ka:+4} scn_start_gateway "$DEMO_STATE/nginx"
 	trap - EXIT INT TERM
 }
 

@@ -125,7 +125,8 @@ sys.stdout.write("---\n".join(kept))' "$1"
 
 # scn_start_services LOGDIR: every deployment's service.py in its workload,
 # then waits until each listens on 8080. With SCN_DB_ADDR (scn_db_start), C's
-# deployments write one row per request there.
+# deployments write one row per request there. SCN_KEEPALIVE=1: each keeps
+# its connections to the next hop alive, pooled (service.py --keepalive).
 scn_start_services() {
 	local dir=$1 w
 	for w in "${SCN_DEPLOYMENTS[@]}"; do
@@ -133,7 +134,7 @@ scn_start_services() {
 		[[ $s == c && -n $SCN_DB_ADDR ]] && db=(--db "$SCN_DB_ADDR")
 		spawn "$dir/service-$w.log" "${WL_CG[$w]}" "${WL_NS[$w]}" "${SCN_WRAP[@]}" \
 			"$PY" "$SERVICE_PY" "$w" --port 8080 --timeout "${SCN_TIMEOUT[$s]}" \
-			${SCN_NEXT[$s]:+--next "${SCN_NEXT[$s]}"} "${db[@]}"
+			${SCN_NEXT[$s]:+--next "${SCN_NEXT[$s]}"} "${db[@]}" ${SCN_KEEPALIVE:+--keepalive}
 	done
 	for w in "${SCN_DEPLOYMENTS[@]}"; do wait_listen "$w" 8080 "$dir/service-$w.log"; done
 }

@@ -2,12 +2,13 @@
 """One deployment of a service of the reference scenario (A -> B -> C).
 
 usage: service.py NAME [--port 8080] [--bind ::] [--next URL] [--timeout 3]
-                  [--db HOST:PORT]
+                  [--db HOST:PORT] [--keepalive]
 
 An unmodified, lane-unaware HTTP service: a thread per connection
 (ThreadingHTTPServer). For every request (any method, any path) it calls the
 next hop by its service address, e.g. http://10.77.100.2/, with a fresh
-http.client connection that carries NO header of the incoming request (only
+http.client connection (with --keepalive, a pooled kept-alive one: see Pool)
+that carries NO header of the incoming request (only
 what http.client itself sends: Host, Accept-Encoding), and answers
 
     NAME -> <the next hop's answer>        e.g. "a-gray -> b-gray -> c-gray"
@@ -100,9 +101,58 @@ class Store:
             self.pool.put(conn)
 
 
+class Pool:
+    """--keepalive: kept-alive connections to the next hop, shared by every
+    handler thread (as HTTP client pools are): a request takes the connection
+    used last, whatever lane the request that opened it had, and puts it back
+    after reading the reply. A pooled connection the server has closed
+    meanwhile fails before any byte of a reply; that request is sent again
+    once, on a new connection (as pools retry stale connections)."""
+
+    def __init__(self, url, timeout):
+        self.url, self.timeout = url, timeout
+        self.idle = []
+        self.lock = threading.Lock()
+
+    def _take(self):
+        with self.lock:
+            if self.idle:
+                return self.idle.pop(), True
+        return http.client.HTTPConnection(self.url.hostname, self.url.port or 80,
+                                          timeout=self.timeout), False
+
+    def get(self, path):
+        conn, reused = self._take()
+        for attempt in (0, 1):
+            try:
+                conn.request("GET", path)   # no incoming header is forwarded
+                resp = conn.getresponse()
+                body = resp.read().decode(errors="replace").strip()
+                break
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                conn.close()
+                if attempt or not reused:
+                    raise
+                conn = http.client.HTTPConnection(self.url.hostname, self.url.port or 80,
+                                                  timeout=self.timeout)
+            except Exception:
+                conn.close()
+                raise
+        if resp.will_close:
+            conn.close()
+        else:
+            with self.lock:
+                self.idle.append(conn)
+        return resp, body
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "graylane-demo-service"
+    # an answer leaves in one write, head and body (as nginx's writev): with
+    # python's default (unbuffered) the body waits behind Nagle for the
+    # client's delayed ACK of the head on a kept-alive connection, 40 ms
+    wbufsize = -1
 
     def answer(self, code, body):
         data = (body + "\n").encode()
@@ -121,14 +171,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def call_next(self):
         """The next hop's answer (one line), or raises."""
-        u = self.server.next
-        conn = http.client.HTTPConnection(u.hostname, u.port or 80, timeout=self.server.next_timeout)
-        try:
-            conn.request("GET", u.path or "/")   # no incoming header is forwarded
-            resp = conn.getresponse()
-            body = resp.read().decode(errors="replace").strip()
-        finally:
-            conn.close()
+        srv = self.server
+        u = srv.next
+        if srv.pool is not None:
+            resp, body = srv.pool.get(u.path or "/")
+        else:
+            conn = http.client.HTTPConnection(u.hostname, u.port or 80, timeout=srv.next_timeout)
+            try:
+                conn.request("GET", u.path or "/")   # no incoming header is forwarded
+                resp = conn.getresponse()
+                body = resp.read().decode(errors="replace").strip()
+            finally:
+                conn.close()
         if resp.status != 200:
             return body or "ERR HTTP %d" % resp.status, False
         return body, True
@@ -170,12 +224,13 @@ class Server(http.server.ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 512
 
-    def __init__(self, bind, port, name, next_url, timeout, db=""):
+    def __init__(self, bind, port, name, next_url, timeout, db="", keepalive=False):
         self.address_family = socket.AF_INET6 if ":" in bind else socket.AF_INET
         self.name = name
         self.store = Store(db, timeout) if db else None
         self.next = urllib.parse.urlsplit(next_url) if next_url else None
         self.next_timeout = timeout
+        self.pool = Pool(self.next, timeout) if keepalive and self.next else None
         self.count = 0
         self.lock = threading.Lock()
         super().__init__((bind, port), Handler)
@@ -196,8 +251,10 @@ def main():
                     help="seconds to wait for the next hop (and the database)")
     ap.add_argument("--db", default="", metavar="HOST:PORT",
                     help="MariaDB to write one row per request into (service address)")
+    ap.add_argument("--keepalive", action="store_true",
+                    help="keep connections to the next hop alive, pooled across requests")
     a = ap.parse_args()
-    srv = Server(a.bind, a.port, a.name, a.next, a.timeout, a.db)
+    srv = Server(a.bind, a.port, a.name, a.next, a.timeout, a.db, a.keepalive)
     sys.stderr.write("service %s listening on [%s]:%d, next hop %s%s\n"
                      % (a.name, a.bind, a.port, a.next or "none",
                         ", database %s" % a.db if a.db else ""))

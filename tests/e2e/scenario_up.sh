@@ -40,11 +40,12 @@ spec:
 EOF
 }
 
-# scenario_keepalive_up: scenario_up, then the gateway with upstream
-# keepalive 4 (HTTP/1.1: one upstream connection carries request after
-# request), checked in its config
+# scenario_keepalive_up: scenario_up with the services' connections to their
+# next hops kept alive and pooled (SCN_KEEPALIVE, 1 unless set empty), then the gateway with
+# upstream keepalive 4 (HTTP/1.1: one upstream connection carries request
+# after request), checked in its config
 scenario_keepalive_up() {
-	scenario_up
+	SCN_KEEPALIVE=${SCN_KEEPALIVE-1} scenario_up
 	SCN_UPSTREAM_KEEPALIVE=4 scn_start_gateway "$E2E_TMP/nginx"
 	grep -q "keepalive 4;" "$E2E_TMP/nginx/nginx.conf" ||
 		die "the gateway's config has no upstream keepalive"

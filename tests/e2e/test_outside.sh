@@ -14,7 +14,8 @@
 # head cannot be cleaned (the upstream send fails closed: nginx answers 502).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/scenario_up.sh"
-scenario_keepalive_up
+# the services open a connection per request (the O cases count connections)
+SCN_KEEPALIVE="" scenario_keepalive_up
 
 BASE=$(scn_chain base)
 OUT="x-opensergo-traffic: gray"

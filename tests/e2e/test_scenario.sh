@@ -17,15 +17,26 @@
 #      order them), a matching and a non-matching request each
 #   F  B's gray deployment removed: A-gray -> B-base -> C-gray
 #
+# GL_SCENARIO_KEEPALIVE=1 (tests/e2e/test_scenario_keepalive.sh): the same
+# with every connection kept alive: the gateway's upstream (keepalive 4) and
+# each service's pool to its next hop, so requests of both lanes share
+# connections at every hop (twins), and F's fallback moves gray requests off
+# connections already open to b-gray.
+#
 # Until the kernel labels requests (read tracepoints, connect by the thread's
 # context label, sk_msg propagation header), only cases whose answer is the
 # base chain pass: the gateway is a base workload.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/scenario_up.sh"
-scenario_up
-g=$(generation "$PIN")
-scn_start_gateway "$E2E_TMP/nginx"
-pass "nginx gateway, 6 deployments and graylaned (generation $g) up"
+if [[ -n ${GL_SCENARIO_KEEPALIVE:-} ]]; then
+	scenario_keepalive_up   # test_scenario_keepalive.sh: every hop kept alive
+	g=$(generation "$PIN")
+else
+	scenario_up
+	g=$(generation "$PIN")
+	scn_start_gateway "$E2E_TMP/nginx"
+	pass "nginx gateway, 6 deployments and graylaned (generation $g) up"
+fi
 # every process of the scenario runs in its workload's cgroup (nginx's worker too)
 where=$(for w in "${SCN_WORKLOADS[@]}"; do
 	printf '%s:%s ' "$w" "$(xargs -r -n1 -I{} cat /proc/{}/comm <"${WL_CG[$w]}/cgroup.procs" 2>/dev/null | sort | tr '\n' ,)"
@@ -299,12 +310,27 @@ check_chain "C16 the reference rule still applies next to the extra rules" "$GRA
 
 # ---------------------------------------------------------------- F: B's gray removed
 # one file changed: one new generation (conditions.yaml stays; its cases need x-case)
+snap "$PIN" f0
 scn_inventory b-gray | write_rules "$RULES" inventory.yaml
 apply "F0 b-gray's Workload removed"
 bg0=$(server_count b-gray)
 check_chain "F1 location: cn-shenzhen without B gray -> A-gray -> B-base -> C-gray" "$FALLBACK" 3 /a \
 	-H "location: cn-shenzhen"
 check_chain "F2 no location header without B gray -> base chain" "$BASE" 2 /a
+if [[ -n ${GL_SCENARIO_KEEPALIVE:-} ]]; then
+	# F1's 3 gray requests left pooled connections of the other lane twice
+	# each: a-gray's to b-gray (B's gray is gone: base) and b-base's to
+	# c-base; at the gateway, F1's or F2's (up to 5) did, by the lane of the
+	# upstream connection nginx picked
+	snap "$PIN" f1
+	read -r tsend parked < <(deltas f0 f1 twin_send twin_parked | sed 's/[a-z_]*=//g')
+	n=$((tsend + parked))
+	if ((n >= 6 && n <= 11)); then
+		pass "F6 kept alive: each F1 request moved into a twin at A->B and B->C ($n through twins, gateway included)"
+	else
+		fail "F6 kept alive: each F1 request moved into a twin at A->B and B->C" "$n through twins, 6 to 11 expected"
+	fi
+fi
 assert_eq "F3 b-gray served nothing once removed" "$bg0" "$(server_count b-gray)"
 explain_agrees "F4 explain from a-gray to B in lane gray: fallback to base" "$FALLBACK" a-gray \
 	"${SCN_VIP[b]}:80" / -H "x-opensergo-traffic: gray"
