@@ -105,6 +105,26 @@ struct gl_reply_copy {
 	__u32 len;
 };
 
+/*
+ * Body bytes the framer would only count down (Content-Length, chunk data),
+ * of the n at hand: skipped without a copy. The body's last byte still goes
+ * through the framer, which ends the response there.
+ */
+static __always_inline __u32 gl_reply_skip(struct gl_rx *rx, __u32 n)
+{
+	struct gl_http_resp *r = gl_rx_resp(rx);
+	__u64 k;
+
+	if (r->state != GL_RS_BODY || r->body.left < 2 ||
+	    (r->body.state != GL_HTTP_BODY_LENGTH && r->body.state != GL_HTTP_BODY_DATA))
+		return 0;
+	k = r->body.left - 1;
+	if (k > n)
+		k = n;
+	r->body.left -= k;
+	return (__u32)k;
+}
+
 static long gl_reply_copy_cb(__u32 index, void *vctx)
 {
 	struct gl_reply_copy *x = vctx;
@@ -113,6 +133,11 @@ static long gl_reply_copy_cb(__u32 index, void *vctx)
 	(void)index;
 	if (x->off >= x->len || x->rx->state != GL_RX_OPEN)
 		return 1;
+	n = gl_reply_skip(x->rx, x->len - x->off);
+	if (n) {
+		x->off += n;
+		return 0;
+	}
 	n = x->len - x->off;
 	if (n > GL_REPLY_CHUNK)
 		n = GL_REPLY_CHUNK;
