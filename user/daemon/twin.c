@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * Opening and closing twins (twin.h). A twin is opened by a short-lived
- * child of the daemon that enters the original connection's network
- * namespace and cgroup (those of the process that connected it), binds the
+ * child of the daemon, born in the original connection's cgroup (that of the
+ * process that connected it), that enters its network namespace, binds the
  * original's source address, sets TCP_NODELAY (without it each redirected
  * request waits ~40 ms, KERNEL-NOTES) and connects to the address the
  * original dialed. connect4 sees the child's tgid in gl_twin_pending and
@@ -28,8 +28,10 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <dirent.h>
+#include <linux/sched.h>	/* struct clone_args */
 #include <sys/pidfd.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <bpf/bpf.h>
@@ -134,8 +136,8 @@ static void count(const struct gl_twins *t, __u32 stat)
 	free(v);
 }
 
-/* The cgroup.procs file of process tgid's cgroup (cgroup2). */
-static int open_cgroup_procs(const char *cg2, __u32 tgid)
+/* The directory of process tgid's cgroup (cgroup2), or -1. */
+static int open_cgroup_dir(const char *cg2, __u32 tgid)
 {
 	char path[4096], line[4096];
 	FILE *f;
@@ -149,13 +151,27 @@ static int open_cgroup_procs(const char *cg2, __u32 tgid)
 		if (strncmp(line, "0::", 3))
 			continue;
 		line[strcspn(line, "\n")] = '\0';
-		if (snprintf(path, sizeof(path), "%s%s/cgroup.procs", cg2, line + 3) <
-		    (int)sizeof(path))
-			fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (snprintf(path, sizeof(path), "%s%s", cg2, line + 3) < (int)sizeof(path))
+			fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		break;
 	}
 	fclose(f);
 	return fd;
+}
+
+/*
+ * A child born in the cgroup directory cg (clone3, CLONE_INTO_CGROUP): 0 in
+ * the child, its pid in the daemon, -1 where clone3 is refused (container
+ * seccomp profiles answer ENOSYS), and the caller forks and migrates it.
+ * Migrating (a write to cgroup.procs) waits for an RCU grace period, about
+ * 11 ms here, and that was most of a parked request's wait for its twin.
+ */
+static pid_t fork_into(int cg)
+{
+	struct clone_args a = { .flags = CLONE_INTO_CGROUP, .exit_signal = SIGCHLD,
+				.cgroup = (__u64)cg };
+
+	return (pid_t)syscall(SYS_clone3, &a, sizeof(a));
 }
 
 static socklen_t sockaddr_of(struct sockaddr_storage *ss, __u8 family, const __u8 addr[16],
@@ -178,21 +194,36 @@ static socklen_t sockaddr_of(struct sockaddr_storage *ss, __u8 family, const __u
 	return sizeof(*a);
 }
 
-/* In the child: only system calls (the daemon has threads). The socket, or -errno. */
+/* In the child: only system calls (the daemon has threads). Joins the cgroup
+ * whose cgroup.procs is procs (-1: born in it). */
+static int child_join(int procs)
+{
+	char pid[16];
+	int i = (int)sizeof(pid);
+	pid_t me = getpid();
+
+	if (procs < 0)
+		return 0;
+	do
+		pid[--i] = (char)('0' + me % 10);
+	while ((me /= 10) && i > 0);
+	return write(procs, pid + i, sizeof(pid) - (size_t)i) < 0 ? -errno : 0;
+}
+
+/* In the child: only system calls. The socket, or -errno. */
 static int child_connect(const struct gl_twin_event *ev, int nsfd, int procs, int sp)
 {
 	struct sockaddr_storage ss;
 	struct timeval tv = { .tv_sec = 0, .tv_usec = GL_TWIN_CONNECT_MS * 1000 };
-	char pid[16], go;
-	int one = 1, s, i = (int)sizeof(pid);
-	pid_t me = getpid();
+	char go;
+	int one = 1, s;
 	socklen_t n;
 
-	do
-		pid[--i] = (char)('0' + me % 10);
-	while ((me /= 10) && i > 0);
-	if (setns(nsfd, CLONE_NEWNET) || write(procs, pid + i, sizeof(pid) - (size_t)i) < 0)
+	if (setns(nsfd, CLONE_NEWNET))
 		return -errno;
+	s = child_join(procs);
+	if (s)
+		return s;
 	if (read(sp, &go, 1) != 1)
 		return -EPIPE;
 	s = socket(ev->family == GL_FAMILY_INET ? AF_INET : AF_INET6, SOCK_STREAM, 0);
@@ -264,18 +295,20 @@ static int open_twin(struct gl_twins *t, const struct gl_twin_event *ev)
 {
 	struct gl_twin_want key = { .cookie = ev->cookie, .lane = ev->lane, .tgid = ev->tgid };
 	char path[64];
-	int nsfd, procs, sp[2], fd = -EPERM;
+	int nsfd, cg, procs = -1, sp[2], fd = -EPERM;
 	__u32 child;
 	pid_t pid;
 
 	snprintf(path, sizeof(path), "/proc/%u/ns/net", ev->tgid);
 	nsfd = open(path, O_RDONLY | O_CLOEXEC);
-	procs = open_cgroup_procs(t->cg2, ev->tgid);
-	if (nsfd < 0 || procs < 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp)) {
+	cg = open_cgroup_dir(t->cg2, ev->tgid);
+	if (nsfd < 0 || cg < 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp)) {
 		fd = -ESRCH;	/* the process is gone */
 		goto out;
 	}
-	pid = fork();
+	pid = fork_into(cg);
+	if (pid < 0 && (procs = openat(cg, "cgroup.procs", O_WRONLY | O_CLOEXEC)) >= 0)
+		pid = fork();
 	if (pid == 0) {
 		close(sp[0]);
 		send_fd(sp[1], child_connect(ev, nsfd, procs, sp[1]));
@@ -296,6 +329,8 @@ static int open_twin(struct gl_twins *t, const struct gl_twin_event *ev)
 out:
 	if (nsfd >= 0)
 		close(nsfd);
+	if (cg >= 0)
+		close(cg);
 	if (procs >= 0)
 		close(procs);
 	return fd;
