@@ -364,11 +364,28 @@ static __always_inline int gl_twin_body(struct sk_msg_md *msg, struct gl_sock *s
 	return SK_PASS;
 }
 
-/* sockops, ESTABLISHED of a twin: joins gl_twins under its original's key. */
+#define GL_SOL_TCP		6
+#define GL_TCP_BPF_DELACK_MAX	1003	/* uapi bpf.h: the delayed-ACK timeout's bound, us */
+
+/* sockops, ESTABLISHED of a twin: joins gl_twins under its original's key.
+ * No application reads a twin (the reply verdict takes its bytes), so
+ * nothing makes it ACK before its delayed-ACK timer: a server that leaves
+ * Nagle on and writes a reply in two pieces waited 40 ms for that ACK
+ * before sending the second (test_twins T9). The timer is bounded to the
+ * kernel's least on twins. */
 static __always_inline void gl_twin_established(struct bpf_sock_ops *skops, struct gl_sock *s)
 {
 	struct gl_twin_key k = { .cookie = s->peer, .lane = s->ep_lane };
+	int us = 2000;
 
+	/* the kernel takes 2 jiffies at least: 2 ms at HZ=1000, 8 at 250, 20 at 100 */
+	if (bpf_setsockopt(skops, GL_SOL_TCP, GL_TCP_BPF_DELACK_MAX, &us, sizeof(us))) {
+		us = 8000;
+		if (bpf_setsockopt(skops, GL_SOL_TCP, GL_TCP_BPF_DELACK_MAX, &us, sizeof(us))) {
+			us = 20000;
+			bpf_setsockopt(skops, GL_SOL_TCP, GL_TCP_BPF_DELACK_MAX, &us, sizeof(us));
+		}
+	}
 	s->cookie = bpf_get_socket_cookie(skops);
 	if (s->ep_lane != s->lane ||
 	    bpf_sock_hash_update(skops, &gl_twins, &k, BPF_NOEXIST)) {
