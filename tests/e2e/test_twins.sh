@@ -19,7 +19,8 @@
 #   T4 the original closed: the daemon closes its twin
 #   T5 the twin's server closes it in the middle of a reply: the original is
 #      shut down, so the client reads the end there (not a hang)
-#   T6 graylaned killed with a reply owed on a twin: the next daemon shuts
+#   T6 graylaned killed with a reply owed on a twin: the next daemon (its
+#      twin helpers forked and moved, as where clone3 is refused) shuts
 #      that connection down (no hang) and opens twins again
 #   T9 the first gray request's time (parked while its twin opens) against
 #      later ones, printed
@@ -133,7 +134,9 @@ t6=$!
 for _ in $(seq 100); do [[ -e $E2E_TMP/t6.ready ]] && break; sleep 0.1; done
 sleep 0.3
 stop_daemon d KILL
-start_daemon d2 "$M" "$PIN" "$RULES"
+# the next daemon's twin helpers take the path of hosts that refuse clone3:
+# forked, then moved into the caller's cgroup (cgroup.procs)
+GRAYLANED_TWIN_MIGRATE=1 start_daemon d2 "$M" "$PIN" "$RULES"
 wait "$t6"
 out=$(cat "$E2E_TMP/t6.out")
 snap "$PIN" i
@@ -141,8 +144,10 @@ assert_match "T6 daemon killed with a reply owed on its twin: the client reads t
 	"^(RemoteDisconnected|IncompleteRead|ConnectionResetError)\(0 bytes\) after [0-9]\.[0-9] s$" "$out"
 assert_eq "T6 counted once" "twin_broken=1" "$(deltas h i twin_broken)"
 out=$(steps "${T3[@]}")
-assert_match "T6 the next daemon opens twins again" \
+assert_match "T6 the next daemon opens twins again (its helpers forked and moved into the caller's cgroup)" \
 	"^a-base a-gray a-gray a-gray a-base a-gray a-gray a-gray a-gray a-base$" "$out"
+assert_ok "T6 ... by the path where clone3 is refused" grep -q "GRAYLANED_TWIN_MIGRATE: twins' helpers fork" \
+	"${DAEMON_LOG[d2]}"
 
 # T7: a client reads a reply body that begins like a request ("GET well soon,
 # from a-base", read on its own): that is no request, so it labels nothing
