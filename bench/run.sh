@@ -173,6 +173,32 @@ if phase paced; then
 	done
 fi
 
+# bpf_stats_on / bpf_stats_off: kernel.bpf_stats_enabled for a BPF pass, put
+# back after it (and by bench_cleanup on exit)
+bpf_stats_on() {
+	BENCH_SYSCTL_STATS=$(sysctl -n kernel.bpf_stats_enabled)
+	sysctl -q -w kernel.bpf_stats_enabled=1 >/dev/null || die "cannot set kernel.bpf_stats_enabled"
+}
+bpf_stats_off() {
+	sysctl -q -w kernel.bpf_stats_enabled="$BENCH_SYSCTL_STATS" >/dev/null
+	BENCH_SYSCTL_STATS=
+}
+
+# bpf_measure RATE VARIANT MODE FIELD...: BPF run time per program of the
+# agent up over one wrk run of VARIANT x16 at RATE (0: closed loop), after a
+# 1 s warm-up (WRK_LANES as for wrk_run); recorded with FIELDs (kind=...)
+# plus requests and progs
+bpf_measure() {
+	local rate=$1 v=$2 mode=$3 j; shift 3
+	wrk_run "$v" "$mode" 16 1 "$rate" >/dev/null
+	"$PY" "$BENCH_DIR/bpf_usage.py" "$DPIN" >"$E2E_TMP/bpf0.json" || die "bpf_usage.py failed"
+	j=$(wrk_run "$v" "$mode" 16 "$DUR" "$rate")
+	"$PY" "$BENCH_DIR/bpf_usage.py" "$DPIN" --since "$E2E_TMP/bpf0.json" >"$E2E_TMP/bpf1.json" ||
+		die "bpf_usage.py failed"
+	record "$@" requests="$(json_field "$(obj "$j")" requests || echo 0)" \
+		"progs:=$("$PY" -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["progs"]))' "$E2E_TMP/bpf1.json")"
+}
+
 # ---------------------------------------------------------------- upstream
 # the entry with upstream keep-alive: lanes switching on shared connections
 # shellcheck source=upstream.sh
@@ -180,24 +206,15 @@ phase upstream && . "$BENCH_DIR/upstream.sh"
 
 # ---------------------------------------------------------------- bpf
 if phase bpf; then
-	BENCH_SYSCTL_STATS=$(sysctl -n kernel.bpf_stats_enabled)
-	sysctl -q -w kernel.bpf_stats_enabled=1 >/dev/null || die "cannot set kernel.bpf_stats_enabled"
+	bpf_stats_on
 	agent_up
 	for mode in keepalive close; do
 		log "bpf: run time per program, (b) $mode x16"
-		wrk_run b $mode 16 1 >/dev/null
-		"$PY" "$BENCH_DIR/bpf_usage.py" "$DPIN" >"$E2E_TMP/bpf0.json" || die "bpf_usage.py failed"
-		j=$(wrk_run b $mode 16 "$DUR")
-		"$PY" "$BENCH_DIR/bpf_usage.py" "$DPIN" --since "$E2E_TMP/bpf0.json" >"$E2E_TMP/bpf1.json" ||
-			die "bpf_usage.py failed"
-		record kind=bpfstats mode=$mode \
-			requests="$(json_field "$(obj "$j")" requests || echo 0)" \
-			"progs:=$("$PY" -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["progs"]))' "$E2E_TMP/bpf1.json")"
+		bpf_measure 0 b $mode kind=bpfstats mode=$mode
 	done
 	record_stats bpf 1
 	agent_down
-	sysctl -q -w kernel.bpf_stats_enabled="$BENCH_SYSCTL_STATS" >/dev/null
-	BENCH_SYSCTL_STATS=
+	bpf_stats_off
 fi
 
 # ---------------------------------------------------------------- tracepoints
@@ -534,26 +551,17 @@ YAML
 	# BPF run time per variant: passes of their own with
 	# kernel.bpf_stats_enabled=1 (the stats add two clock reads to every run,
 	# so not during the runs above), BENCH_REPS of them, interleaved
-	BENCH_SYSCTL_STATS=$(sysctl -n kernel.bpf_stats_enabled)
-	sysctl -q -w kernel.bpf_stats_enabled=1 >/dev/null || die "cannot set kernel.bpf_stats_enabled"
+	bpf_stats_on
 	for ((rep = 1; rep <= REPS; rep++)); do
 		for v in $OBS_VARIANTS; do
 			[[ $v == a ]] && continue
 			log "observe: BPF run time, rep $rep/$REPS, $v at $RATE req/s"
 			obs_up "$v"
-			wrk_run b keepalive 16 1 "$RATE" >/dev/null
-			"$PY" "$BENCH_DIR/bpf_usage.py" "$DPIN" >"$E2E_TMP/bpf0.json" || die "bpf_usage.py failed"
-			j=$(wrk_run b keepalive 16 "$DUR" "$RATE")
-			"$PY" "$BENCH_DIR/bpf_usage.py" "$DPIN" --since "$E2E_TMP/bpf0.json" >"$E2E_TMP/bpf1.json" ||
-				die "bpf_usage.py failed"
-			record kind=observe_bpf variant="$v" rep=$rep rate="$RATE" \
-				requests="$(json_field "$(obj "$j")" requests || echo 0)" \
-				"progs:=$("$PY" -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["progs"]))' "$E2E_TMP/bpf1.json")"
+			bpf_measure "$RATE" b keepalive kind=observe_bpf variant="$v" rep=$rep rate="$RATE"
 			obs_down "$v"
 		done
 	done
-	sysctl -q -w kernel.bpf_stats_enabled="$BENCH_SYSCTL_STATS" >/dev/null
-	BENCH_SYSCTL_STATS=
+	bpf_stats_off
 fi
 
 # ---------------------------------------------------------------- perf (optional)

@@ -75,23 +75,14 @@ for ((rep = 1; rep <= REPS; rep++)); do
 	done
 done
 
-BENCH_SYSCTL_STATS=$(sysctl -n kernel.bpf_stats_enabled)
-sysctl -q -w kernel.bpf_stats_enabled=1 >/dev/null || die "cannot set kernel.bpf_stats_enabled"
+bpf_stats_on
 agent_up
 entry_reload
 for lanes in both base; do
 	log "upstream: BPF run time per program, (b) lanes $lanes"
-	WRK_LANES=$lanes wrk_run ub keepalive 16 1 >/dev/null
-	"$PY" "$BENCH_DIR/bpf_usage.py" "$DPIN" >"$E2E_TMP/bpf0.json" || die "bpf_usage.py failed"
-	j=$(WRK_LANES=$lanes wrk_run ub keepalive 16 "$DUR")
-	"$PY" "$BENCH_DIR/bpf_usage.py" "$DPIN" --since "$E2E_TMP/bpf0.json" >"$E2E_TMP/bpf1.json" ||
-		die "bpf_usage.py failed"
-	record kind=bpfstats mode="upstream-$lanes" \
-		requests="$(json_field "$(obj "$j")" requests || echo 0)" \
-		"progs:=$("$PY" -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["progs"]))' "$E2E_TMP/bpf1.json")"
+	WRK_LANES=$lanes bpf_measure 0 ub keepalive kind=bpfstats mode="upstream-$lanes"
 done
-sysctl -q -w kernel.bpf_stats_enabled="$BENCH_SYSCTL_STATS" >/dev/null
-BENCH_SYSCTL_STATS=
+bpf_stats_off
 
 # the slow path: on each new connection from the probe host to service A, a
 # base GET, the first gray one (parked until its twin is up), two more gray
