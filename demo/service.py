@@ -101,6 +101,11 @@ class Store:
             self.pool.put(conn)
 
 
+def connect(url, timeout):
+    """A new (not yet connected) http.client connection to the next hop."""
+    return http.client.HTTPConnection(url.hostname, url.port or 80, timeout=timeout)
+
+
 class Pool:
     """--keepalive: kept-alive connections to the next hop, shared by every
     handler thread (as HTTP client pools are): a request takes the connection
@@ -118,8 +123,7 @@ class Pool:
         with self.lock:
             if self.idle:
                 return self.idle.pop(), True
-        return http.client.HTTPConnection(self.url.hostname, self.url.port or 80,
-                                          timeout=self.timeout), False
+        return connect(self.url, self.timeout), False
 
     def get(self, path):
         conn, reused = self._take()
@@ -133,8 +137,7 @@ class Pool:
                 conn.close()
                 if attempt or not reused:
                     raise
-                conn = http.client.HTTPConnection(self.url.hostname, self.url.port or 80,
-                                                  timeout=self.timeout)
+                conn = connect(self.url, self.timeout)
             except Exception:
                 conn.close()
                 raise
@@ -176,7 +179,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if srv.pool is not None:
             resp, body = srv.pool.get(u.path or "/")
         else:
-            conn = http.client.HTTPConnection(u.hostname, u.port or 80, timeout=srv.next_timeout)
+            conn = connect(u, srv.next_timeout)
             try:
                 conn.request("GET", u.path or "/")   # no incoming header is forwarded
                 resp = conn.getresponse()
