@@ -148,6 +148,11 @@ assert_match "T6 the next daemon opens twins again (its helpers forked and moved
 	"^a-base a-gray a-gray a-gray a-base a-gray a-gray a-gray a-gray a-base$" "$out"
 assert_ok "T6 ... by the path where clone3 is refused" grep -q "GRAYLANED_TWIN_MIGRATE: twins' helpers fork" \
 	"${DAEMON_LOG[d2]}"
+# the rest with a daemon of the default path (T9 times it)
+stop_daemon d2
+g=$(generation "$PIN")
+start_daemon d3 "$M" "$PIN" "$RULES"
+wait_generation "$PIN" $((g + 1)) "${DAEMON_PID[d3]}" || fail "T6 a daemon of the default path again" "not up"
 
 # T7: a client reads a reply body that begins like a request ("GET well soon,
 # from a-base", read on its own): that is no request, so it labels nothing
