@@ -19,9 +19,13 @@
 #   T4 the original closed: the daemon closes its twin
 #   T5 the twin's server closes it in the middle of a reply: the original is
 #      shut down, so the client reads the end there (not a hang)
-#   T6 graylaned killed with a reply owed on a twin: the next daemon (its
-#      twin helpers forked and moved, as where clone3 is refused) shuts
-#      that connection down (no hang) and opens twins again
+#   T6 the twin keeper holds every twin: graylaned killed with a reply owed
+#      on one, the reply arrives and the next daemon takes the twin over
+#      (T6a); a request parked while no daemon runs is answered when one is
+#      back (T6b); killed under load, nothing lost or off-lane (T6c); the
+#      keeper killed too: the next daemon (its twin helpers forked and moved,
+#      as where clone3 is refused) shuts that connection down (no hang) and
+#      opens twins again (T6d)
 #   T9 the first gray request's time (parked while its twin opens) against
 #      later ones, printed
 #   T8 a client that stops reading: how much the twin's server can send
@@ -125,34 +129,104 @@ assert_match "T5 a reply cut by the twin's server: the client reads its end at o
 assert_eq "T5 counted; the daemon shut the connection down" "twin_broken=1" "$(deltas f g twin_broken)"
 assert_eq "T5 the daemon said so" 1 "$(log_count d event=twin_broken)"
 
-# T6: graylaned killed (SIGKILL) while a reply is owed on a twin it held:
-# the twin dies with it; the next daemon shuts that connection down from
-# the kernel's event (the client reads its end, no hang), and twins work
+# T6: the twin keeper (user/daemon/keeper.h) holds a reference to every
+# twin, so twins outlive the daemon
+keeper_pid() { pgrep -f "^graylaned --twin-keeper --pin-root $PIN " | head -1; }
+keeper=$(keeper_pid)
+assert_match "T6 a twin keeper runs beside the daemon, a process of its own" "^[0-9]+$" "$keeper"
+
+# T6a: graylaned killed (SIGKILL) while a reply is owed on a twin: the reply
+# still reaches the client (the kernel redirects it; the keeper kept the
+# twin open), and the next daemon takes the twin over
 snap "$PIN" h
-steps warm ready:"$E2E_TMP/t6.ready" gray:/__slow >"$E2E_TMP/t6.out" &
+steps warm ready:"$E2E_TMP/t6.ready" gray:/__slow gray base gray >"$E2E_TMP/t6.out" &
 t6=$!
 for _ in $(seq 100); do [[ -e $E2E_TMP/t6.ready ]] && break; sleep 0.1; done
 sleep 0.3
 stop_daemon d KILL
+start_daemon d2 "$M" "$PIN" "$RULES"
+wait "$t6"
+snap "$PIN" i
+assert_eq "T6a daemon killed with a reply owed on a twin: the reply arrives, the connection goes on in its lanes" \
+	"a-gray a-gray a-base a-gray" "$(cat "$E2E_TMP/t6.out")"
+assert_eq "T6a nothing broken, nothing lost" "msg_refused=0 twin_broken=0 twin_park_lost=0" \
+	"$(deltas h i msg_refused twin_broken twin_park_lost)"
+assert_eq "T6a the same keeper" "$keeper" "$(keeper_pid)"
+assert_match "T6a the next daemon took the twin over from the keeper" "event=keeper_adopt twins=[1-9]" \
+	"$(grep -o 'event=keeper_adopt twins=[0-9]*' "${DAEMON_LOG[d2]}")"
+
+# T6b: a gray request on a new connection while no daemon runs: parked (the
+# keeper's sink takes it), answered in its lane once a daemon is back
+stop_daemon d2
+snap "$PIN" h2
+steps --times gray >"$E2E_TMP/t6b.out" &
+t6=$!
+sleep 1.5
+start_daemon d3 "$M" "$PIN" "$RULES"
+wait "$t6"
+snap "$PIN" i2
+assert_match "T6b a request parked while no daemon ran: answered in its lane when one is back (after > 1 s)" \
+	"^a-gray/[1-9][0-9]{3}\.[0-9]+ms$" "$(cat "$E2E_TMP/t6b.out")"
+assert_eq "T6b counted parked, nothing lost" "twin_park_lost=0 twin_parked=1" \
+	"$(deltas h2 i2 twin_park_lost twin_parked)"
+
+# T6c: under load: a kept-alive client alternating lanes (bodies to 256 KiB)
+# while the daemon is killed and another started
+snap "$PIN" h3
+run_as cli-base timeout 120 "$PY" "$KA" mix 10.77.100.1 80 --requests 1000 --max-body 262144 \
+	--seed 6 --out "$E2E_TMP/t6c.txt" >"$E2E_TMP/t6c.err" 2>&1 &
+t6=$!
+sleep 1
+stop_daemon d3 KILL
+mid=$(kill -0 "$t6" 2>/dev/null && echo running)
+start_daemon d4 "$M" "$PIN" "$RULES"
+wait "$t6"
+rc=$?
+snap "$PIN" i3
+bad=$(grep -c ' bad' "$E2E_TMP/t6c.txt")
+if ((rc == 0 && bad == 0)) && [[ $(wc -l <"$E2E_TMP/t6c.txt") == 1000 ]]; then
+	pass "T6c daemon killed under load: 1000 requests, every reply complete and byte-exact"
+else
+	fail "T6c daemon killed under load: every reply byte-exact" "rc $rc, $bad bad: $(grep ' bad' "$E2E_TMP/t6c.txt" | head -3 | tr '\n' ';')"
+fi
+assert_eq "T6c ... every one in its lane (the first gray one parked for its twin)" "base->a-base=500 gray->a-gray=500" \
+	"$(awk '{ print $2 "->" $5 }' "$E2E_TMP/t6c.txt" | tally)"
+assert_eq "T6c nothing broken, nothing lost" "msg_refused=0 twin_broken=0 twin_park_lost=0" \
+	"$(deltas h3 i3 msg_refused twin_broken twin_park_lost)"
+assert_eq "T6c the daemon was killed in the middle of it, with twins up" "running twins=1" \
+	"$mid $(grep -o "event=keeper_adopt twins=[0-9]*" "${DAEMON_LOG[d4]}" | cut -d' ' -f2)"
+
+# T6d: the keeper killed too (a twin really lost, as with a container
+# restart): the next daemon shuts that connection down from the kernel's
+# event (the client reads its end, no hang), and twins work again
+snap "$PIN" h4
+steps warm ready:"$E2E_TMP/t6d.ready" gray:/__slow >"$E2E_TMP/t6d.out" &
+t6=$!
+for _ in $(seq 100); do [[ -e $E2E_TMP/t6d.ready ]] && break; sleep 0.1; done
+sleep 0.3
+keeper=$(keeper_pid)
+stop_daemon d4 KILL
+kill -KILL "$keeper"
 # the next daemon's twin helpers take the path of hosts that refuse clone3:
 # forked, then moved into the caller's cgroup (cgroup.procs)
-GRAYLANED_TWIN_MIGRATE=1 start_daemon d2 "$M" "$PIN" "$RULES"
+GRAYLANED_TWIN_MIGRATE=1 start_daemon d5 "$M" "$PIN" "$RULES"
 wait "$t6"
-out=$(cat "$E2E_TMP/t6.out")
-snap "$PIN" i
-assert_match "T6 daemon killed with a reply owed on its twin: the client reads the end within seconds (it would wait 15)" \
+out=$(cat "$E2E_TMP/t6d.out")
+snap "$PIN" i4
+assert_match "T6d daemon and keeper killed with a reply owed on a twin: the client reads the end within seconds (it would wait 15)" \
 	"^(RemoteDisconnected|IncompleteRead|ConnectionResetError)\(0 bytes\) after [0-9]\.[0-9] s$" "$out"
-assert_eq "T6 counted once" "twin_broken=1" "$(deltas h i twin_broken)"
+assert_eq "T6d counted once" "twin_broken=1" "$(deltas h4 i4 twin_broken)"
 out=$(steps "${T3[@]}")
-assert_match "T6 the next daemon opens twins again (its helpers forked and moved into the caller's cgroup)" \
+assert_match "T6d the next daemon, with a new keeper, opens twins again (its helpers forked and moved into the caller's cgroup)" \
 	"^a-base a-gray a-gray a-gray a-base a-gray a-gray a-gray a-gray a-base$" "$out"
-assert_ok "T6 ... by the path where clone3 is refused" grep -q "GRAYLANED_TWIN_MIGRATE: twins' helpers fork" \
-	"${DAEMON_LOG[d2]}"
+assert_ok "T6d ... by the path where clone3 is refused" grep -q "GRAYLANED_TWIN_MIGRATE: twins' helpers fork" \
+	"${DAEMON_LOG[d5]}"
+assert_match "T6d a new keeper" "^[0-9]+$" "$(k=$(keeper_pid); [[ $k != "$keeper" ]] && echo "$k")"
 # the rest with a daemon of the default path (T9 times it)
-stop_daemon d2
+stop_daemon d5
 g=$(generation "$PIN")
-start_daemon d3 "$M" "$PIN" "$RULES"
-wait_generation "$PIN" $((g + 1)) "${DAEMON_PID[d3]}" || fail "T6 a daemon of the default path again" "not up"
+start_daemon d6 "$M" "$PIN" "$RULES"
+wait_generation "$PIN" $((g + 1)) "${DAEMON_PID[d6]}" || fail "T6 a daemon of the default path again" "not up"
 
 # T7: a client reads a reply body that begins like a request ("GET well soon,
 # from a-base", read on its own): that is no request, so it labels nothing

@@ -34,6 +34,7 @@
 #include "model/model.h"
 #include "log.h"
 #include "k8s_daemon.h"
+#include "keeper.h"
 #include "twin.h"
 #include "options.h"
 #include "sync/pins.h"
@@ -382,8 +383,27 @@ static struct gl_sync_params sync_params(const struct daemon *dm, const struct g
 	};
 }
 
+/* How the twin keeper is started: this binary, its pin root and log. */
+static char *const *keeper_argv(const struct gl_options *o)
+{
+	static const char *const level[] = { "debug", "info", "warn", "error" };
+	static char *argv[10];
+
+	argv[0] = "graylaned";
+	argv[1] = "--twin-keeper";
+	argv[2] = "--pin-root";
+	argv[3] = (char *)o->pin_root;
+	argv[4] = "--log-level";
+	argv[5] = (char *)level[o->log_level];
+	argv[6] = "--log-format";
+	argv[7] = o->log_json ? "json" : "text";
+	argv[8] = NULL;
+	return argv;
+}
+
 /* The twins the daemon opens and holds (twin.h), on the loaded maps. */
-static struct gl_twins *open_twins(struct graylane_bpf *skel, const char *cg2mount)
+static struct gl_twins *open_twins(struct graylane_bpf *skel, const struct gl_options *o,
+				   const char *cg2mount)
 {
 	struct gl_twin_maps m = {
 		.pending = bpf_map__fd(skel->maps.gl_twin_pending),
@@ -394,7 +414,7 @@ static struct gl_twins *open_twins(struct graylane_bpf *skel, const char *cg2mou
 		.sink = bpf_map__fd(skel->maps.gl_sink),
 	};
 
-	return gl_twins_new(&m, cg2mount);
+	return gl_twins_new(&m, cg2mount, o->pin_root, keeper_argv(o));
 }
 
 static int setup(struct daemon *dm, struct graylane_bpf **skel)
@@ -449,7 +469,7 @@ static int setup(struct daemon *dm, struct graylane_bpf **skel)
 		       strerror(-rc));
 		return 2;
 	}
-	dm->twins = open_twins(*skel, dm->cg2mount);
+	dm->twins = open_twins(*skel, &dm->o, dm->cg2mount);
 	dm->events = ring_buffer__new(bpf_map__fd((*skel)->maps.gl_events), on_event, dm, NULL);
 	if (!dm->events)
 		gl_log(GL_LOG_WARN, "cannot read kernel events; lane mismatches are only counted, "
@@ -588,6 +608,8 @@ int main(int argc, char **argv)
 
 	if (dm.o.print_inventory)
 		return gl_daemon_print_inventory(&dm.o, &stop);
+	if (dm.o.twin_keeper)
+		return gl_keeper_main(dm.o.pin_root);
 	rc = setup(&dm, &skel);
 	if (!rc && dm.o.kubeconfig)
 		rc = gl_daemon_k8s_start(&dm.o, &dm.k8s);

@@ -44,7 +44,8 @@ static const char usage[] =
 	"  --k8s-request-timeout DURATION  a LIST's time limit, and how long a watch may send\n"
 	"                         nothing before it is dropped and opened again (default 1m)\n"
 	"  --print-inventory      no BPF: print each model the API's objects make, as JSON lines\n"
-	"  --cgroup2-mount PATH   with --print-inventory: look for the pods' cgroups below PATH\n";
+	"  --cgroup2-mount PATH   with --print-inventory: look for the pods' cgroups below PATH\n"
+	"  --twin-keeper          run as the twin keeper of --pin-root (graylaned starts it)\n";
 
 int gl_parse_duration_ms(const char *s, uint64_t *ms)
 {
@@ -126,6 +127,7 @@ static int parse_one(int c, struct gl_options *o, FILE *err)
 	case 'c': o->cgroup = optarg; break;
 	case 'p': o->pin_root = optarg; break;
 	case 'T': o->trust_incoming = true; break;
+	case 'X': o->twin_keeper = true; break;
 	case 'l':
 	case 'a':
 		if (!header_name_ok(optarg)) {
@@ -183,6 +185,8 @@ static int parse_one(int c, struct gl_options *o, FILE *err)
 /* --rules (or --kubeconfig) and --cgroup (unless only printing). */
 static int check_required(const struct gl_options *o, FILE *err)
 {
+	if (o->twin_keeper)
+		return 0;	/* the pin root alone */
 	if (!o->kubeconfig && (!o->rules || !o->cgroup)) {
 		fprintf(err, "graylaned: --rules and --cgroup are required (or --kubeconfig)\n%s",
 			usage);
@@ -228,6 +232,7 @@ int gl_options_parse(int argc, char **argv, struct gl_options *o, FILE *err)
 		{ "print-inventory", no_argument, 0, 'I' },
 		{ "cgroup2-mount", required_argument, 0, 'G' },
 		{ "k8s-cgroup-root", required_argument, 0, 'R' },
+		{ "twin-keeper", no_argument, 0, 'X' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0 }
 	};

@@ -36,6 +36,7 @@ struct gl_options {
 	const char *k8s_cgroup_root;	/* --k8s-cgroup-root: the kubelet's cgroups below it */
 	const char *cgroup2_mount;	/* --cgroup2-mount: where pods' cgroups are looked for */
 	bool print_inventory;		/* --print-inventory: no BPF, print each model built */
+	bool twin_keeper;		/* --twin-keeper: run as the twin keeper of --pin-root */
 };
 
 /* Parses a duration such as "5s", "250ms", "1m" into milliseconds. */

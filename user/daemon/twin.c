@@ -7,13 +7,15 @@
  * request waits ~40 ms, KERNEL-NOTES) and connects to the address the
  * original dialed. connect4 sees the child's tgid in gl_twin_pending and
  * steers the connect to the asked lane; sockops registers it in gl_twins.
- * The child hands the socket to the daemon (SCM_RIGHTS), which keeps it: a
- * twin lives as long as the daemon holds it.
+ * The child hands the socket to the daemon (SCM_RIGHTS), which keeps it and
+ * gives the twin keeper (keeper.h) a reference too: a twin outlives a daemon
+ * killed or restarted, and the next daemon takes it over from the keeper.
  *
  * Limits: the open is synchronous (the daemon's loop waits up to
- * GL_TWIN_OPEN_MS for it); twins close with the daemon (the next request of
- * their lane asks for a new one; a connection whose twin owed a response is
- * shut down by the next daemon, from the kernel's event).
+ * GL_TWIN_OPEN_MS for it). Without a keeper twins close with the daemon
+ * (the next request of their lane asks for a new one; a connection whose
+ * twin owed a response is shut down by the next daemon, from the kernel's
+ * event).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,6 +41,9 @@
 #include <graylane/abi.h>
 
 #include "common/cgroup.h"
+#include "common/clock.h"
+#include "common/sock.h"
+#include "keeper.h"
 #include "log.h"
 #include "twin.h"
 
@@ -47,6 +52,7 @@
 #define GL_TWIN_OPEN_MS 600
 #define GL_TWIN_CONNECT_MS 400
 #define GL_TWIN_SNDBUF (64 << 20)	/* the twin's send buffer (see child_connect) */
+#define GL_KEEP_RETRY_MS 10000	/* a keeper lost is looked for again after that */
 
 struct twin {
 	__u64 cookie;		/* the original's */
@@ -58,7 +64,12 @@ struct twin {
 
 struct gl_twins {
 	struct gl_twin_maps m;
-	int sink[2];		/* parked messages land in sink[0]: read and dropped */
+	struct gl_keep *keep;	/* the twin keeper, or NULL */
+	char pin[4096];		/* its pin root, */
+	char *const *keep_argv;	/* and how it is started (NULL: never) */
+	double keep_retry_ms;	/* when a keeper lost is looked for again */
+	int sink[2];		/* without a keeper: parked messages land in sink[0],
+				 * read and dropped (else the keeper's) */
 	char cg2[4096];
 	int migrate;		/* clone3 refused: helpers fork and join the cgroup */
 	struct twin *v;
@@ -89,7 +100,88 @@ static void drain_sink(const struct gl_twins *t)
 		;
 }
 
-struct gl_twins *gl_twins_new(const struct gl_twin_maps *m, const char *cgroup2_mount)
+static void keep_hold(struct gl_twins *t, const struct twin *tw);
+static int registered(const struct gl_twins *t, const struct gl_twin_key *key, __u64 own);
+
+/* The keeper's twins taken over: those still registered for their key (a
+ * layout upgrade made new maps: theirs are not), the others dropped. */
+static void adopt(struct gl_twins *t)
+{
+	struct gl_keep_msg m;
+	unsigned int took = 0, stale = 0;
+	struct twin *v;
+	int fd, rc;
+
+	while ((rc = gl_keep_next(t->keep, &m, &fd)) == 1) {
+		struct gl_twin_key key = { .cookie = m.cookie, .lane = m.lane };
+
+		if (!registered(t, &key, m.own) || gl_sock_cookie(fd) != m.own) {
+			close(fd);
+			gl_keep_drop(t->keep, m.own);
+			stale++;
+			continue;
+		}
+		if (t->n == t->cap) {
+			v = realloc(t->v, (t->cap ? t->cap * 2 : 64) * sizeof(*v));
+			if (!v) {
+				close(fd);	/* the keeper still holds it */
+				continue;
+			}
+			t->v = v;
+			t->cap = t->cap ? t->cap * 2 : 64;
+		}
+		t->v[t->n++] = (struct twin){ .cookie = m.cookie, .own = m.own, .tgid = m.tgid,
+					      .lane = m.lane, .fd = fd };
+		took++;
+	}
+	if (rc < 0)
+		gl_log(GL_LOG_WARN, "twin keeper: its list ended early (%s)", strerror(-rc));
+	gl_log_kv(GL_LOG_INFO, "twin keeper found", "event=keeper_adopt twins=%u stale=%u",
+		  took, stale);
+}
+
+/* The keeper (started if none runs): its twins adopted, the daemon's own
+ * sink closed (the keeper's is in gl_sink), every twin held there. */
+static void keep_open(struct gl_twins *t)
+{
+	t->keep = gl_keep_open(t->pin, t->keep_argv);
+	if (!t->keep)
+		return;
+	adopt(t);
+	for (int k = 0; k < 2; k++) {
+		if (t->sink[k] >= 0)
+			close(t->sink[k]);
+		t->sink[k] = -1;
+	}
+	for (unsigned int i = 0; i < t->n; i++)
+		keep_hold(t, &t->v[i]);
+}
+
+/* The keeper stopped answering: the daemon's own sink until it is back. */
+static void keep_lost(struct gl_twins *t, int err)
+{
+	if (!t->keep)
+		return;
+	gl_keep_close(t->keep);
+	t->keep = NULL;
+	t->keep_retry_ms = gl_now_ms() + GL_KEEP_RETRY_MS;
+	gl_log_kv(GL_LOG_WARN, "twin keeper lost: twins close with this daemon until it is back",
+		  "event=keeper_lost error=%s", strerror(-err));
+	open_sink(t);
+}
+
+static void keep_hold(struct gl_twins *t, const struct twin *tw)
+{
+	struct gl_keep_msg m = { .tgid = tw->tgid, .cookie = tw->cookie, .own = tw->own,
+				 .lane = tw->lane };
+	int rc;
+
+	if (t->keep && (rc = gl_keep_hold(t->keep, &m, tw->fd)))
+		keep_lost(t, rc);
+}
+
+struct gl_twins *gl_twins_new(const struct gl_twin_maps *m, const char *cgroup2_mount,
+			      const char *pin_root, char *const *keeper_argv)
 {
 	struct gl_twins *t = calloc(1, sizeof(*t));
 	__u32 key, next;
@@ -97,13 +189,19 @@ struct gl_twins *gl_twins_new(const struct gl_twin_maps *m, const char *cgroup2_
 	if (!t)
 		return NULL;
 	t->m = *m;
+	t->sink[0] = t->sink[1] = -1;
 	snprintf(t->cg2, sizeof(t->cg2), "%s", cgroup2_mount);
+	snprintf(t->pin, sizeof(t->pin), "%s", pin_root);
+	t->keep_argv = keeper_argv;
 	/* tests/e2e/test_twins.sh T6: the path taken where clone3 is refused */
 	t->migrate = getenv("GRAYLANED_TWIN_MIGRATE") != NULL;
 	if (t->migrate)
 		gl_log(GL_LOG_INFO, "GRAYLANED_TWIN_MIGRATE: twins' helpers fork and join the "
 		       "caller's cgroup");
-	open_sink(t);
+	if (keeper_argv)
+		keep_open(t);
+	if (!t->keep)
+		open_sink(t);
 	/* a helper of an earlier daemon may have left its entry */
 	while (!bpf_map_get_next_key(m->pending, NULL, &next)) {
 		key = next;
@@ -118,10 +216,11 @@ void gl_twins_free(struct gl_twins *t)
 	if (!t)
 		return;
 	for (unsigned int i = 0; i < t->n; i++)
-		close(t->v[i].fd);
+		close(t->v[i].fd);	/* the keeper's reference keeps them open */
 	for (int k = 0; k < 2; k++)
 		if (t->sink[k] >= 0)
 			close(t->sink[k]);
+	gl_keep_close(t->keep);
 	free(t->v);
 	free(t);
 }
@@ -257,42 +356,24 @@ static int child_connect(const struct gl_twin_event *ev, int nsfd, int procs, in
 /* Child to daemon: the socket as SCM_RIGHTS, or an errno byte without one. */
 static void send_fd(int sp, int fd)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
 	unsigned char e = fd < 0 ? (unsigned char)-fd : 0;
-	struct iovec iov = { .iov_base = &e, .iov_len = 1 };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 
-	if (fd >= 0) {
-		mh.msg_control = cbuf;
-		mh.msg_controllen = sizeof(cbuf);
-		CMSG_FIRSTHDR(&mh)->cmsg_level = SOL_SOCKET;
-		CMSG_FIRSTHDR(&mh)->cmsg_type = SCM_RIGHTS;
-		CMSG_FIRSTHDR(&mh)->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(CMSG_FIRSTHDR(&mh)), &fd, sizeof(int));
-	}
-	(void)!sendmsg(sp, &mh, MSG_NOSIGNAL);
+	(void)!gl_sock_send_fd(sp, &e, 1, fd);
 }
 
 /* Daemon side: the socket the child sent, or -errno. */
 static int recv_fd(int sp)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	unsigned char e = 0;
-	struct iovec iov = { .iov_base = &e, .iov_len = 1 };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			     .msg_controllen = sizeof(cbuf) };
 	struct pollfd p = { .fd = sp, .events = POLLIN };
-	struct cmsghdr *c;
-	int fd;
+	unsigned char e = 0;
+	int fd, trunc;
 
 	if (poll(&p, 1, GL_TWIN_OPEN_MS) != 1)
 		return -ETIMEDOUT;
-	if (recvmsg(sp, &mh, MSG_CMSG_CLOEXEC) != 1)
+	if (gl_sock_recv_fd(sp, &e, 1, &fd, &trunc) != 1)
 		return -EPIPE;
-	c = CMSG_FIRSTHDR(&mh);
-	if (!c || c->cmsg_type != SCM_RIGHTS)
+	if (fd < 0)
 		return e ? -(int)e : -EPROTO;
-	memcpy(&fd, CMSG_DATA(c), sizeof(int));
 	return fd;
 }
 
@@ -345,15 +426,6 @@ out:
 	if (procs >= 0)
 		close(procs);
 	return fd;
-}
-
-/* A socket's cookie, or 0. */
-static __u64 sock_cookie(int fd)
-{
-	__u64 cookie = 0;
-	socklen_t n = sizeof(cookie);
-
-	return getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &n) ? 0 : cookie;
 }
 
 /* The twin (socket cookie own) is the one sockops registered for its key. */
@@ -419,7 +491,7 @@ static void want(struct gl_twins *t, const struct gl_twin_event *ev)
 	}
 	fd = open_twin(t, ev);
 	if (fd >= 0)
-		own = sock_cookie(fd);
+		own = gl_sock_cookie(fd);
 	if (fd >= 0 && !registered(t, &key, own)) {
 		close(fd);
 		fd = -EEXIST;
@@ -444,6 +516,7 @@ static void want(struct gl_twins *t, const struct gl_twin_event *ev)
 	}
 	t->v[t->n] = (struct twin){ .cookie = ev->cookie, .own = own, .tgid = ev->tgid,
 				    .lane = ev->lane, .fd = fd };
+	keep_hold(t, &t->v[t->n]);	/* before its first request: none is owed on it yet */
 	if (ev->parked)
 		flush_park(t, ev, &t->v[t->n]);
 	t->n++;
@@ -453,6 +526,10 @@ static void want(struct gl_twins *t, const struct gl_twin_event *ev)
 
 static void drop(struct gl_twins *t, unsigned int i)
 {
+	int rc;
+
+	if (t->keep && (rc = gl_keep_drop(t->keep, t->v[i].own)))
+		keep_lost(t, rc);
 	close(t->v[i].fd);
 	t->v[i] = t->v[--t->n];
 }
@@ -479,7 +556,7 @@ static int shut_original(__u32 tgid, __u64 cookie)
 
 		if (fd < 0)
 			continue;
-		if (sock_cookie(fd) == cookie)
+		if (gl_sock_cookie(fd) == cookie)
 			rc = shutdown(fd, SHUT_RDWR) ? -errno : 0;
 		close(fd);
 	}
@@ -562,6 +639,10 @@ void gl_twins_sweep(struct gl_twins *t)
 	if (!t)
 		return;
 	drain_sink(t);
+	if (!t->keep && t->keep_argv && t->keep_retry_ms && gl_now_ms() >= t->keep_retry_ms) {
+		keep_open(t);
+		t->keep_retry_ms = t->keep ? 0 : gl_now_ms() + GL_KEEP_RETRY_MS;
+	}
 	for (unsigned int i = t->n; i-- > 0;) {
 		struct pollfd p = { .fd = t->v[i].fd, .events = POLLRDHUP };
 		int closed;

@@ -3,7 +3,8 @@
  * Twins (DESIGN.md, Decisions 4; the kernel side is bpf/lib/twin.bpf.h):
  * the daemon opens a twin connection when the kernel asks for one, inside
  * the original connection's network namespace and cgroup and from its source
- * address, keeps its socket, and closes it with its original.
+ * address, keeps its socket (the twin keeper a second reference), and closes
+ * it with its original.
  */
 #ifndef GL_DAEMON_TWIN_H
 #define GL_DAEMON_TWIN_H
@@ -17,7 +18,10 @@ struct gl_twin_maps {
 	int pending, twin_of, rx, stats, park, sink;
 };
 
-struct gl_twins *gl_twins_new(const struct gl_twin_maps *m, const char *cgroup2_mount);
+/* keeper_argv: how the twin keeper of pin_root is started (keeper.h), or
+ * NULL for none (twins then close with the daemon). */
+struct gl_twins *gl_twins_new(const struct gl_twin_maps *m, const char *cgroup2_mount,
+			      const char *pin_root, char *const *keeper_argv);
 void gl_twins_free(struct gl_twins *t);
 
 /* A ring buffer record of type GL_EV_TWIN_WANTED or GL_EV_CONN_CLOSED. */
