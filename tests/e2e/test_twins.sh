@@ -31,6 +31,7 @@
 #   T8 a client that stops reading: how much the twin's server can send
 #      (replies redirected into the original are not flow-controlled)
 #   T10 curl reusing one connection (--next) alternates lanes, GET and POST
+#   T11 twins open side by side: one whose connect hangs holds up no other
 #   T7 a reply body read on its own that begins like a request line ("GET well
 #      soon, ...") gives the client's thread no label: its next gray request
 #      still goes gray
@@ -284,6 +285,31 @@ assert_eq "T10 curl, one connection reused: 6 GETs alternating lanes, a 256 KiB 
 	"a-gray 1 a-base 0 a-gray 0 a-base 0 a-gray 0 a-base 0 0 a-gray 0 a-base " "$out"
 assert_eq "T10 both echoes byte-exact" "$t10_sum $t10_sum" \
 	"$(sha256sum <"$E2E_TMP/t10.echo-gray" | cut -d' ' -f1) $(sha256sum <"$E2E_TMP/t10.echo-base" | cut -d' ' -f1)"
+
+# T11: twins open side by side: one whose connect hangs (a-gray's IPv4
+# address points at a MAC nobody has, in the client's netns: its SYNs go
+# unanswered) holds up no other. A v4 connection's first gray request is
+# parked for a twin that cannot connect; a v6 connection's, sent after, is
+# answered at once, while the v4 one still waits (its connection is shut
+# down when the twin's connect gives up, 0.4 s).
+in_ns cli-base ip neigh replace 10.77.0.12 lladdr 02:00:00:00:0e:12 dev eth0 nud permanent
+snap "$PIN" t11a
+(run_as cli-base timeout 30 "$PY" "$KA" steps 10.77.100.1 80 gray 2>&1; date +%s.%N) >"$E2E_TMP/t11.v4" &
+t11=$!
+sleep 0.1
+(run_as cli-base timeout 30 "$PY" "$KA" steps fd77:100::1 80 gray 2>&1; date +%s.%N) >"$E2E_TMP/t11.v6"
+wait "$t11"
+in_ns cli-base ip neigh del 10.77.0.12 dev eth0
+snap "$PIN" t11b
+v4=$(head -1 "$E2E_TMP/t11.v4") v6=$(head -1 "$E2E_TMP/t11.v6")
+assert_match "T11 the v4 gray request, whose twin cannot connect: its connection shut down (no hang)" \
+	"^(RemoteDisconnected|ConnectionResetError)\(0 bytes\) after 0\.[0-9] s$" "$v4"
+assert_eq "T11 the v6 gray request, parked while the v4 twin was still opening: answered in its lane" "a-gray" "$v6"
+assert_ok "T11 ... before the v4 one ended" awk -v a="$(tail -1 "$E2E_TMP/t11.v6")" \
+	-v b="$(tail -1 "$E2E_TMP/t11.v4")" 'BEGIN { exit !(a < b) }'
+assert_eq "T11 one twin opened, one failed and its parked request counted lost" \
+	"twin_add=1 twin_open_fail=1 twin_park_lost=1 twin_parked=2" \
+	"$(deltas t11a t11b twin_add twin_open_fail twin_park_lost twin_parked)"
 
 # T4
 assert_eq "T4 no twin left once the connections closed" "0" "$(sleep 2; twins_held)"

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
+/* Sockets between graylane's processes (sock.h): a message with a file
+ * descriptor, a socket's cookie. */
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>

@@ -162,7 +162,7 @@ static int on_event(void *arg, void *data, size_t len)
  */
 static void wait_events(struct daemon *dm)
 {
-	struct pollfd pfd[3] = {
+	struct pollfd pfd[3 + GL_TWIN_OPENINGS] = {
 		{ .fd = dm->inotify, .events = POLLIN },
 		{ .fd = dm->events ? ring_buffer__epoll_fd(dm->events) : -1, .events = POLLIN },
 		{ .fd = dm->k8s ? gl_k8s_fd(dm->k8s) : -1, .events = POLLIN },
@@ -170,11 +170,14 @@ static void wait_events(struct daemon *dm)
 	char buf[4096];
 	int wait = (int)dm->o.poll_ms;
 	double due = dm->last.retire_at_ms - gl_now_ms();	/* the old slot's clear */
+	unsigned int opening = gl_twins_pollfds(dm->twins, pfd + 3, GL_TWIN_OPENINGS);
 	int n;
 
 	if (dm->last.retire_at_ms && due < wait)
 		wait = due < 0 ? 0 : (int)due + 1;
-	n = poll(pfd, 3, wait);
+	n = poll(pfd, 3 + opening, wait);
+	if (opening)
+		gl_twins_opened(dm->twins);	/* twins being opened: ended, or past their time */
 	if (n > 0 && (pfd[0].revents & POLLIN))
 		while (read(dm->inotify, buf, sizeof(buf)) > 0)
 			;	/* drained: what changed is read from the directory */

@@ -1,21 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * Opening and closing twins (twin.h). A twin is opened by a short-lived
- * child of the daemon, born in the original connection's cgroup (that of the
- * process that connected it), that enters its network namespace, binds the
- * original's source address, sets TCP_NODELAY (without it each redirected
- * request waits ~40 ms, KERNEL-NOTES) and connects to the address the
- * original dialed. connect4 sees the child's tgid in gl_twin_pending and
- * steers the connect to the asked lane; sockops registers it in gl_twins.
- * The child hands the socket to the daemon (SCM_RIGHTS), which keeps it and
- * gives the twin keeper (keeper.h) a reference too: a twin outlives a daemon
- * killed or restarted, and the next daemon takes it over from the keeper.
- *
- * Limits: the open is synchronous (the daemon's loop waits up to
- * GL_TWIN_OPEN_MS for it). Without a keeper twins close with the daemon
- * (the next request of their lane asks for a new one; a connection whose
- * twin owed a response is shut down by the next daemon, from the kernel's
- * event).
+ * Holding and closing twins (twin.h). The daemon opens a twin when the
+ * kernel asks (twin_open.h: asynchronously, several at once), keeps its
+ * socket and gives the twin keeper (keeper.h) a reference too: a twin
+ * outlives a daemon killed or restarted, and the next daemon takes it over
+ * from the keeper. Without a keeper twins close with the daemon (the next
+ * request of their lane asks for a new one; a connection whose twin owed a
+ * response is shut down by the next daemon, from the kernel's event).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -46,12 +37,8 @@
 #include "keeper.h"
 #include "log.h"
 #include "twin.h"
+#include "twin_open.h"
 
-/* The child's connect and hand-over: the daemon's loop waits that long at
- * most (a twin connects to an endpoint the caller reached a moment ago). */
-#define GL_TWIN_OPEN_MS 600
-#define GL_TWIN_CONNECT_MS 400
-#define GL_TWIN_SNDBUF (64 << 20)	/* the twin's send buffer (see child_connect) */
 #define GL_KEEP_RETRY_MS 10000	/* a keeper lost is looked for again after that */
 
 struct twin {
@@ -72,6 +59,8 @@ struct gl_twins {
 				 * read and dropped (else the keeper's) */
 	char cg2[4096];
 	int migrate;		/* clone3 refused: helpers fork and join the cgroup */
+	struct gl_twin_opening op[GL_TWIN_OPENINGS];	/* twins being opened */
+	unsigned int nop;
 	struct twin *v;
 	unsigned int n, cap;
 };
@@ -101,6 +90,8 @@ static void drain_sink(const struct gl_twins *t)
 }
 
 static void keep_hold(struct gl_twins *t, const struct twin *tw);
+static void opened(struct gl_twins *t, unsigned int i, int fd);
+static void wait_oldest(struct gl_twins *t);
 static int registered(const struct gl_twins *t, const struct gl_twin_key *key, __u64 own);
 
 /* The keeper's twins taken over: those still registered for their key (a
@@ -215,6 +206,8 @@ void gl_twins_free(struct gl_twins *t)
 {
 	if (!t)
 		return;
+	while (t->nop)	/* a parked request may wait on one: finished, not lost */
+		wait_oldest(t);
 	for (unsigned int i = 0; i < t->n; i++)
 		close(t->v[i].fd);	/* the keeper's reference keeps them open */
 	for (int k = 0; k < 2; k++)
@@ -239,193 +232,6 @@ static void count(const struct gl_twins *t, __u32 stat)
 		bpf_map_update_elem(t->m.stats, &stat, v, BPF_ANY);
 	}
 	free(v);
-}
-
-/* The directory of process tgid's cgroup (cgroup2), or -1. */
-static int open_cgroup_dir(const char *cg2, __u32 tgid)
-{
-	char path[4096], line[4096];
-	FILE *f;
-	int fd = -1;
-
-	snprintf(path, sizeof(path), "/proc/%u/cgroup", tgid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "0::", 3))
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		if (snprintf(path, sizeof(path), "%s%s", cg2, line + 3) < (int)sizeof(path))
-			fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		break;
-	}
-	fclose(f);
-	return fd;
-}
-
-/*
- * A child born in the cgroup directory cg (clone3, CLONE_INTO_CGROUP): 0 in
- * the child, its pid in the daemon, -1 where clone3 is refused (container
- * seccomp profiles answer ENOSYS), and the caller forks and migrates it.
- * Migrating (a write to cgroup.procs) waits for an RCU grace period, about
- * 11 ms here, and that was most of a parked request's wait for its twin.
- */
-static pid_t fork_into(int cg)
-{
-	struct clone_args a = { .flags = CLONE_INTO_CGROUP, .exit_signal = SIGCHLD,
-				.cgroup = (__u64)cg };
-
-	return (pid_t)syscall(SYS_clone3, &a, sizeof(a));
-}
-
-static socklen_t sockaddr_of(struct sockaddr_storage *ss, __u8 family, const __u8 addr[16],
-			     __u16 port)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (family == GL_FAMILY_INET) {
-		struct sockaddr_in *a = (struct sockaddr_in *)ss;
-
-		a->sin_family = AF_INET;
-		a->sin_port = htons(port);
-		memcpy(&a->sin_addr, addr, 4);
-		return sizeof(*a);
-	}
-	struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
-
-	a->sin6_family = AF_INET6;
-	a->sin6_port = htons(port);
-	memcpy(&a->sin6_addr, addr, 16);
-	return sizeof(*a);
-}
-
-/* In the child: only system calls (the daemon has threads). Joins the cgroup
- * whose cgroup.procs is procs (-1: born in it). */
-static int child_join(int procs)
-{
-	char pid[16];
-	int i = (int)sizeof(pid);
-	pid_t me = getpid();
-
-	if (procs < 0)
-		return 0;
-	do
-		pid[--i] = (char)('0' + me % 10);
-	while ((me /= 10) && i > 0);
-	return write(procs, pid + i, sizeof(pid) - (size_t)i) < 0 ? -errno : 0;
-}
-
-/* In the child: only system calls. The socket, or -errno. */
-static int child_connect(const struct gl_twin_event *ev, int nsfd, int procs, int sp)
-{
-	struct sockaddr_storage ss;
-	struct timeval tv = { .tv_sec = 0, .tv_usec = GL_TWIN_CONNECT_MS * 1000 };
-	char go;
-	int one = 1, s;
-	socklen_t n;
-
-	if (setns(nsfd, CLONE_NEWNET))
-		return -errno;
-	s = child_join(procs);
-	if (s)
-		return s;
-	if (read(sp, &go, 1) != 1)
-		return -EPIPE;
-	s = socket(ev->family == GL_FAMILY_INET ? AF_INET : AF_INET6, SOCK_STREAM, 0);
-	if (s < 0)
-		return -errno;
-	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	setsockopt(s, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
-	setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	/* A request redirected into the twin is sent with the caller's flags:
-	 * a non-blocking caller's bytes that find the twin's buffer full are
-	 * dropped from the send, while the kernel counts them against the
-	 * verdict's apply_bytes, and the body's framing is lost (the
-	 * connection then fails closed). Room for any body the server reads
-	 * at all, charged only while queued. */
-	setsockopt(s, SOL_SOCKET, SO_SNDBUFFORCE, &(int){ GL_TWIN_SNDBUF }, sizeof(int));
-	n = sockaddr_of(&ss, ev->family, ev->local, 0);
-	if (bind(s, (struct sockaddr *)&ss, n))
-		return -errno;
-	n = sockaddr_of(&ss, ev->family, ev->dialed, ev->dialed_port);
-	if (connect(s, (struct sockaddr *)&ss, n))
-		return -errno;
-	return s;
-}
-
-/* Child to daemon: the socket as SCM_RIGHTS, or an errno byte without one. */
-static void send_fd(int sp, int fd)
-{
-	unsigned char e = fd < 0 ? (unsigned char)-fd : 0;
-
-	(void)!gl_sock_send_fd(sp, &e, 1, fd);
-}
-
-/* Daemon side: the socket the child sent, or -errno. */
-static int recv_fd(int sp)
-{
-	struct pollfd p = { .fd = sp, .events = POLLIN };
-	unsigned char e = 0;
-	int fd, trunc;
-
-	if (poll(&p, 1, GL_TWIN_OPEN_MS) != 1)
-		return -ETIMEDOUT;
-	if (gl_sock_recv_fd(sp, &e, 1, &fd, &trunc) != 1)
-		return -EPIPE;
-	if (fd < 0)
-		return e ? -(int)e : -EPROTO;
-	return fd;
-}
-
-/* Forks the child that connects the twin; its socket, or -errno. */
-static int open_twin(struct gl_twins *t, const struct gl_twin_event *ev)
-{
-	struct gl_twin_want key = { .cookie = ev->cookie, .lane = ev->lane, .tgid = ev->tgid };
-	char path[64];
-	int nsfd, cg, procs = -1, sp[2], fd = -EPERM;
-	__u32 child;
-	pid_t pid;
-
-	snprintf(path, sizeof(path), "/proc/%u/ns/net", ev->tgid);
-	nsfd = open(path, O_RDONLY | O_CLOEXEC);
-	cg = open_cgroup_dir(t->cg2, ev->tgid);
-	if (nsfd < 0 || cg < 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp)) {
-		fd = -ESRCH;	/* the process is gone */
-		goto out;
-	}
-	pid = t->migrate ? -1 : fork_into(cg);
-	if (pid < 0 && !t->migrate && (errno == ENOSYS || errno == EPERM)) {
-		t->migrate = 1;
-		gl_log(GL_LOG_WARN, "clone3 refused (%s): twins' helpers fork and join the "
-		       "caller's cgroup (about 11 ms more a twin)", strerror(errno));
-	}
-	if (pid < 0 && (procs = openat(cg, "cgroup.procs", O_WRONLY | O_CLOEXEC)) >= 0)
-		pid = fork();
-	if (pid == 0) {
-		close(sp[0]);
-		send_fd(sp[1], child_connect(ev, nsfd, procs, sp[1]));
-		_exit(0);
-	}
-	close(sp[1]);
-	child = (__u32)pid;
-	if (pid > 0 && !bpf_map_update_elem(t->m.pending, &child, &key, BPF_ANY)) {
-		if (write(sp[0], "g", 1) == 1)
-			fd = recv_fd(sp[0]);
-		bpf_map_delete_elem(t->m.pending, &child);
-	}
-	if (pid > 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-	}
-	close(sp[0]);
-out:
-	if (nsfd >= 0)
-		close(nsfd);
-	if (cg >= 0)
-		close(cg);
-	if (procs >= 0)
-		close(procs);
-	return fd;
 }
 
 /* The twin (socket cookie own) is the one sockops registered for its key. */
@@ -475,21 +281,17 @@ static void lose_park(struct gl_twins *t, const struct gl_twin_event *ev)
 	shut_original(ev->tgid, ev->cookie);
 }
 
-static void want(struct gl_twins *t, const struct gl_twin_event *ev)
+/* Opening i has ended with fd (a socket, or -errno): the twin is held, its
+ * parked request written into it; or the failure counted, the parked
+ * request's connection shut down. */
+static void opened(struct gl_twins *t, unsigned int i, int fd)
 {
-	struct gl_twin_key key = { .cookie = ev->cookie, .lane = ev->lane };
+	struct gl_twin_event ev = t->op[i].ev;
+	struct gl_twin_key key = { .cookie = ev.cookie, .lane = ev.lane };
 	struct twin *v;
 	__u64 own = 0;
-	int fd;
 
-	for (unsigned int i = t->n; i-- > 0;) {
-		if (t->v[i].cookie != ev->cookie || t->v[i].lane != ev->lane)
-			continue;
-		if (!ev->parked && registered(t, &key, t->v[i].own))
-			return;	/* asked again before it was used */
-		drop(t, i);	/* the kernel parked a request: this one is closed */
-	}
-	fd = open_twin(t, ev);
+	t->op[i] = t->op[--t->nop];
 	if (fd >= 0)
 		own = gl_sock_cookie(fd);
 	if (fd >= 0 && !registered(t, &key, own)) {
@@ -508,20 +310,77 @@ static void want(struct gl_twins *t, const struct gl_twin_event *ev)
 	}
 	if (fd < 0) {
 		count(t, GL_STAT_TWIN_OPEN_FAIL);
-		if (ev->parked)
-			lose_park(t, ev);
+		if (ev.parked)
+			lose_park(t, &ev);
 		gl_log_kv(GL_LOG_WARN, "cannot open a twin", "event=twin_open_fail tgid=%u "
-			  "lane=%u error=%s", ev->tgid, ev->lane, strerror(-fd));
+			  "lane=%u error=%s", ev.tgid, ev.lane, strerror(-fd));
 		return;
 	}
-	t->v[t->n] = (struct twin){ .cookie = ev->cookie, .own = own, .tgid = ev->tgid,
-				    .lane = ev->lane, .fd = fd };
+	t->v[t->n] = (struct twin){ .cookie = ev.cookie, .own = own, .tgid = ev.tgid,
+				    .lane = ev.lane, .fd = fd };
 	keep_hold(t, &t->v[t->n]);	/* before its first request: none is owed on it yet */
-	if (ev->parked)
-		flush_park(t, ev, &t->v[t->n]);
+	if (ev.parked)
+		flush_park(t, &ev, &t->v[t->n]);
 	t->n++;
 	gl_log_kv(GL_LOG_DEBUG, "twin opened", "event=twin_open tgid=%u lane=%u twins=%u",
-		  ev->tgid, ev->lane, t->n);
+		  ev.tgid, ev.lane, t->n);
+}
+
+/* Waits for the oldest opening to end. */
+static void wait_oldest(struct gl_twins *t)
+{
+	struct pollfd p = { .fd = t->op[0].sp, .events = POLLIN };
+	double left = t->op[0].deadline_ms - gl_now_ms();
+
+	poll(&p, 1, left > 0 ? (int)left + 1 : 0);
+	opened(t, 0, gl_twin_open_finish(&t->op[0], t->m.pending));
+}
+
+static void want(struct gl_twins *t, const struct gl_twin_event *ev)
+{
+	struct gl_twin_key key = { .cookie = ev->cookie, .lane = ev->lane };
+	int rc;
+
+	for (unsigned int i = 0; i < t->nop; i++) {
+		if (t->op[i].ev.cookie == ev->cookie && t->op[i].ev.lane == ev->lane) {
+			t->op[i].ev.parked |= ev->parked;	/* written in once it is up */
+			return;
+		}
+	}
+	for (unsigned int i = t->n; i-- > 0;) {
+		if (t->v[i].cookie != ev->cookie || t->v[i].lane != ev->lane)
+			continue;
+		if (!ev->parked && registered(t, &key, t->v[i].own))
+			return;	/* asked again before it was used */
+		drop(t, i);	/* the kernel parked a request: this one is closed */
+	}
+	if (t->nop == GL_TWIN_OPENINGS)
+		wait_oldest(t);	/* as many opening as that */
+	rc = gl_twin_open_start(&t->op[t->nop], ev, t->cg2, t->m.pending, &t->migrate);
+	t->nop++;
+	if (rc)
+		opened(t, t->nop - 1, rc);
+}
+
+unsigned int gl_twins_pollfds(const struct gl_twins *t, struct pollfd *p, unsigned int max)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; t && i < t->nop && n < max; i++)
+		p[n++] = (struct pollfd){ .fd = t->op[i].sp, .events = POLLIN };
+	return n;
+}
+
+void gl_twins_opened(struct gl_twins *t)
+{
+	double now = gl_now_ms();
+
+	for (unsigned int i = t ? t->nop : 0; i-- > 0;) {
+		struct pollfd p = { .fd = t->op[i].sp, .events = POLLIN };
+
+		if (poll(&p, 1, 0) == 1 || now >= t->op[i].deadline_ms)
+			opened(t, i, gl_twin_open_finish(&t->op[i], t->m.pending));
+	}
 }
 
 static void drop(struct gl_twins *t, unsigned int i)

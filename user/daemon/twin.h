@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#define GL_TWIN_OPENINGS 32	/* twins opened at once, at most */
+
 struct gl_twins;
 
 /* The pinned maps the twins use, by fd (kept, not owned). */
@@ -26,6 +28,12 @@ void gl_twins_free(struct gl_twins *t);
 
 /* A ring buffer record of type GL_EV_TWIN_WANTED or GL_EV_CONN_CLOSED. */
 void gl_twins_event(struct gl_twins *t, const void *data, size_t len);
+
+/* The fds of twins being opened (at most max), to poll for POLLIN. */
+struct pollfd;
+unsigned int gl_twins_pollfds(const struct gl_twins *t, struct pollfd *p, unsigned int max);
+/* Twins whose opening ended (its fd readable, or its deadline passed). */
+void gl_twins_opened(struct gl_twins *t);
 
 /* Closes twins whose server closed them or whose original is gone. */
 void gl_twins_sweep(struct gl_twins *t);
