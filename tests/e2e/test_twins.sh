@@ -25,7 +25,8 @@
 #      back (T6b); killed under load, nothing lost or off-lane (T6c); the
 #      keeper killed too: the next daemon (its twin helpers forked and moved,
 #      as where clone3 is refused) shuts that connection down (no hang) and
-#      opens twins again (T6d)
+#      opens twins again (T6d); a parked request whose event no daemon
+#      acted on is found in gl_park by the next daemon (T6e)
 #   T9 the first gray request's time (parked while its twin opens) against
 #      later ones, printed
 #   T8 a client that stops reading: how much the twin's server can send
@@ -223,10 +224,27 @@ assert_match "T6d the next daemon, with a new keeper, opens twins again (its hel
 assert_ok "T6d ... by the path where clone3 is refused" grep -q "GRAYLANED_TWIN_MIGRATE: twins' helpers fork" \
 	"${DAEMON_LOG[d5]}"
 assert_match "T6d a new keeper" "^[0-9]+$" "$(k=$(keeper_pid); [[ $k != "$keeper" ]] && echo "$k")"
-# the rest with a daemon of the default path (T9 times it)
+# T6e: a parked request whose event no daemon acted on (read by a daemon
+# killed before it opened the twin, or lost to a full ring buffer: here the
+# ring buffer is read by ringbuf_drain): the next daemon finds it in gl_park,
+# from its socket's record, and asks for its twin again. It is of the
+# default path (T9 times it) and serves the rest.
+DRAIN=$E2E_TMP/ringbuf_drain
+out=$(gcc -O2 -Wall -o "$DRAIN" "$E2E_DIR/ringbuf_drain.c" -lbpf 2>&1) || die "cannot build ringbuf_drain: $(oneline "$out")"
 stop_daemon d5
+snap "$PIN" h5
+steps --times gray >"$E2E_TMP/t6e.out" &
+t6=$!
+sleep 0.5
+drained=$("$DRAIN" "$PIN/gl_events")
 g=$(generation "$PIN")
 start_daemon d6 "$M" "$PIN" "$RULES"
+wait "$t6"
+snap "$PIN" i5
+assert_match "T6e its event gone (ring buffer read: $drained records), the parked request is still answered in its lane" \
+	"^a-gray/[0-9]+\.[0-9]+ms$" "$(cat "$E2E_TMP/t6e.out")"
+assert_eq "T6e the daemon found it without its event" 1 "$(log_count d6 event=twin_unpark)"
+assert_eq "T6e nothing lost" "twin_park_lost=0 twin_parked=1" "$(deltas h5 i5 twin_park_lost twin_parked)"
 wait_generation "$PIN" $((g + 1)) "${DAEMON_PID[d6]}" || fail "T6 a daemon of the default path again" "not up"
 
 # T7: a client reads a reply body that begins like a request ("GET well soon,

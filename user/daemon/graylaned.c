@@ -415,6 +415,7 @@ static struct gl_twins *open_twins(struct graylane_bpf *skel, const struct gl_op
 		.stats = bpf_map__fd(skel->maps.gl_stats),
 		.park = bpf_map__fd(skel->maps.gl_park),
 		.sink = bpf_map__fd(skel->maps.gl_sink),
+		.sock = bpf_map__fd(skel->maps.gl_sock),
 	};
 
 	return gl_twins_new(&m, cg2mount, o->pin_root, keeper_argv(o));

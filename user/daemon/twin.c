@@ -40,6 +40,7 @@
 #include "twin_open.h"
 
 #define GL_KEEP_RETRY_MS 10000	/* a keeper lost is looked for again after that */
+#define GL_ORPHANS_MAX 64	/* parked requests looked at in one sweep */
 
 struct twin {
 	__u64 cookie;		/* the original's */
@@ -59,6 +60,8 @@ struct gl_twins {
 				 * read and dropped (else the keeper's) */
 	char cg2[4096];
 	int migrate;		/* clone3 refused: helpers fork and join the cgroup */
+	__u64 orphan[GL_ORPHANS_MAX];	/* parked requests seen at the last sweep without */
+	unsigned int norphan;		/* an opening (unpark_orphans) */
 	struct gl_twin_opening op[GL_TWIN_OPENINGS];	/* twins being opened */
 	unsigned int nop;
 	struct twin *v;
@@ -244,6 +247,7 @@ static int registered(const struct gl_twins *t, const struct gl_twin_key *key, _
 
 static void drop(struct gl_twins *t, unsigned int i);
 static int shut_original(__u32 tgid, __u64 cookie);
+static void want(struct gl_twins *t, const struct gl_twin_event *ev);
 
 /* The parked request is written into its new twin, counted on the twin's
  * requests first (a reply cannot come before it). */
@@ -393,16 +397,13 @@ static void drop(struct gl_twins *t, unsigned int i)
 	t->v[i] = t->v[--t->n];
 }
 
-/*
- * Shuts down the socket of process tgid whose cookie is `cookie` (found
- * among its fds with pidfd_getfd): its reads end, as they would have had its
- * own server closed it. 0, or -errno.
- */
-static int shut_original(__u32 tgid, __u64 cookie)
+/* A descriptor of the socket whose cookie is `cookie`, taken from process
+ * tgid (pidfd_getfd), or -errno. */
+static int grab_socket(__u32 tgid, __u64 cookie)
 {
 	char path[64];
 	struct dirent *e;
-	int pidfd, rc = -ENOENT;
+	int pidfd, got = -ENOENT;
 	DIR *d;
 
 	snprintf(path, sizeof(path), "/proc/%u/fd", tgid);
@@ -410,19 +411,122 @@ static int shut_original(__u32 tgid, __u64 cookie)
 	if (pidfd < 0)
 		return -ESRCH;
 	d = opendir(path);
-	while (d && rc == -ENOENT && (e = readdir(d))) {
+	while (d && got < 0 && (e = readdir(d))) {
 		int fd = e->d_name[0] == '.' ? -1 : pidfd_getfd(pidfd, atoi(e->d_name), 0);
 
-		if (fd < 0)
-			continue;
-		if (gl_sock_cookie(fd) == cookie)
-			rc = shutdown(fd, SHUT_RDWR) ? -errno : 0;
-		close(fd);
+		if (fd >= 0 && gl_sock_cookie(fd) == cookie)
+			got = fd;
+		else if (fd >= 0)
+			close(fd);
 	}
 	if (d)
 		closedir(d);
 	close(pidfd);
+	return got;
+}
+
+/*
+ * Shuts down the socket of process tgid whose cookie is `cookie`: its reads
+ * end, as they would have had its own server closed it. 0, or -errno.
+ */
+static int shut_original(__u32 tgid, __u64 cookie)
+{
+	int fd = grab_socket(tgid, cookie), rc;
+
+	if (fd < 0)
+		return fd;
+	rc = shutdown(fd, SHUT_RDWR) ? -errno : 0;
+	close(fd);
 	return rc;
+}
+
+/* The socket whose cookie is `cookie` in any process: its descriptor (the
+ * process in *tgid), or -ENOENT. Dear (every process's descriptors): only
+ * for a parked request whose event was lost. */
+static int find_socket(__u64 cookie, __u32 *tgid)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int fd = -ENOENT;
+
+	while (d && fd < 0 && (e = readdir(d))) {
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		*tgid = (__u32)atoi(e->d_name);
+		fd = grab_socket(*tgid, cookie);
+	}
+	if (d)
+		closedir(d);
+	return fd < 0 ? -ENOENT : fd;
+}
+
+/*
+ * A request parked in gl_park whose twin_wanted event never reached a
+ * daemon that opened its twin: a daemon read it and was killed, or the ring
+ * buffer was full (event_lost). Seen at two sweeps in a row (a parked
+ * request waits about a millisecond) with no opening for it, it is asked for
+ * again from its socket's own record (gl_sock); its socket gone, it is
+ * dropped.
+ */
+static void unpark_orphans(struct gl_twins *t)
+{
+	static struct gl_park p;
+	__u64 keys[GL_ORPHANS_MAX], key, next;
+	unsigned int n = 0, was = t->norphan;
+	__u64 prev[GL_ORPHANS_MAX];
+
+	memcpy(prev, t->orphan, sizeof(prev));
+	t->norphan = 0;
+	for (int rc = bpf_map_get_next_key(t->m.park, NULL, &next); !rc && n < GL_ORPHANS_MAX;
+	     rc = bpf_map_get_next_key(t->m.park, &key, &next)) {
+		key = next;
+		keys[n++] = key;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		struct gl_twin_event ev = { .type = GL_EV_TWIN_WANTED, .parked = 1,
+					    .cookie = keys[i] };
+		struct gl_sock s;
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		bool seen = false, opening = false;
+		int fd;
+
+		if (bpf_map_lookup_elem(t->m.park, &keys[i], &p))
+			continue;
+		for (unsigned int k = 0; k < t->nop; k++)
+			opening |= t->op[k].ev.cookie == keys[i] && t->op[k].ev.lane == p.lane;
+		for (unsigned int k = 0; k < was; k++)
+			seen |= prev[k] == keys[i];
+		if (opening)
+			continue;
+		if (!seen) {
+			t->orphan[t->norphan++] = keys[i];
+			continue;
+		}
+		fd = find_socket(keys[i], &ev.tgid);
+		if (fd < 0 || bpf_map_lookup_elem(t->m.sock, &fd, &s) ||
+		    getsockname(fd, (struct sockaddr *)&ss, &sl)) {
+			if (fd >= 0)
+				close(fd);
+			bpf_map_delete_elem(t->m.park, &keys[i]);
+			count(t, GL_STAT_TWIN_PARK_LOST);
+			continue;
+		}
+		close(fd);
+		ev.lane = p.lane;
+		ev.family = s.family;
+		ev.dialed_port = s.dialed_port;
+		ev.service_id = s.service_id;
+		ev.workload_id = s.workload_id;
+		memcpy(ev.dialed, s.dialed_addr, 16);
+		if (ss.ss_family == AF_INET)
+			memcpy(ev.local, &((struct sockaddr_in *)&ss)->sin_addr, 4);
+		else
+			memcpy(ev.local, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
+		gl_log_kv(GL_LOG_WARN, "a parked request whose event was lost: its twin asked for "
+			  "again", "event=twin_unpark tgid=%u lane=%u", ev.tgid, ev.lane);
+		want(t, &ev);
+	}
 }
 
 /* Twin i's server closed it owing a response: the original goes too; the twin is dropped. */
@@ -502,6 +606,7 @@ void gl_twins_sweep(struct gl_twins *t)
 		keep_open(t);
 		t->keep_retry_ms = t->keep ? 0 : gl_now_ms() + GL_KEEP_RETRY_MS;
 	}
+	unpark_orphans(t);
 	for (unsigned int i = t->n; i-- > 0;) {
 		struct pollfd p = { .fd = t->v[i].fd, .events = POLLRDHUP };
 		int closed;

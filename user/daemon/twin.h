@@ -17,7 +17,7 @@ struct gl_twins;
 
 /* The pinned maps the twins use, by fd (kept, not owned). */
 struct gl_twin_maps {
-	int pending, twin_of, rx, stats, park, sink;
+	int pending, twin_of, rx, stats, park, sink, sock;
 };
 
 /* keeper_argv: how the twin keeper of pin_root is started (keeper.h), or
