@@ -744,6 +744,36 @@ def check_image(k, dockerfile):
     check("DaemonSet: image %s; %s puts %s there" % (image, dockerfile, ", ".join(runs)), p)
 
 
+def check_keeper(k, graylaned):
+    """The twin keeper's container: graylaned --twin-keeper of the daemon's
+    own image and pin root, the pins mounted, resources set."""
+    c = next((c for c in k.pod["containers"] if c["name"] == "twin-keeper"), None)
+    p = []
+    if c is None:
+        check("DaemonSet: a twin-keeper container", ["no container twin-keeper"])
+        return
+    args = c.get("args", [])
+    if c.get("image") != k.c.get("image") or c.get("command") != k.c.get("command"):
+        p.append("runs %s %s, graylaned runs %s %s" % (c.get("image"), c.get("command"),
+                                                        k.c.get("image"), k.c.get("command")))
+    if "--twin-keeper" not in args:
+        p.append("no --twin-keeper in %s" % args)
+    if (flag(args, "--pin-root") or "/sys/fs/bpf/graylane") != k.pin_root:
+        p.append("keeps the twins of pin root %s, graylaned pins at %s"
+                 % (flag(args, "--pin-root"), k.pin_root))
+    m, v = mount_of(k.pod, c, "/sys/fs/bpf")
+    if m is None or (v or {}).get("hostPath", {}).get("path") != "/sys/fs/bpf":
+        p.append("no hostPath /sys/fs/bpf mounted at /sys/fs/bpf")
+    res = c.get("resources", {})
+    if not {"cpu", "memory"} <= set(res.get("requests", {})) or "memory" not in res.get("limits", {}):
+        p.append("no cpu and memory requests and memory limit")
+    acc, out = graylaned_accepts(graylaned, args)
+    if not acc:
+        p.append("graylaned refuses %s: %s" % (" ".join(args), out))
+    check("DaemonSet: a twin-keeper container, graylaned --twin-keeper of pin root %s, "
+          "its image, the pins mounted, resources" % k.pin_root, p)
+
+
 def cmd_daemonset(path, unit, dockerfile, graylaned, graylane):
     k = Node(load_all(path))
     if k.c is None:
@@ -756,6 +786,7 @@ def cmd_daemonset(path, unit, dockerfile, graylaned, graylane):
     check_resources(k)
     check_rbac(k)
     check_image(k, dockerfile)
+    check_keeper(k, graylaned)
 
 
 def cmd_overlay(path, graylaned):

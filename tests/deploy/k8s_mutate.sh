@@ -72,6 +72,10 @@ mutate "metrics on loopback, liveness on the pod IP" "DaemonSet: ready" \
 mutate "two nodes at a time" "DaemonSet: ready" $D 's/maxUnavailable: 1/maxUnavailable: 2/'
 mutate "not on tainted nodes" "DaemonSet: ready" $D 's/- operator: Exists/- key: x\n        operator: Exists/'
 mutate "no memory request" "DaemonSet: cpu and memory" $D '/memory: 128Mi/d'
+mutate "the twin keeper of another pin root" "DaemonSet: a twin-keeper container" \
+	$D 's|args: \[--twin-keeper, --pin-root, /sys/fs/bpf/graylane|args: [--twin-keeper, --pin-root, /sys/fs/bpf/other|'
+mutate "no twin keeper container" "DaemonSet: a twin-keeper container" $D 's/- name: twin-keeper/- name: keeper/'
+mutate "the twin keeper without its flag" "DaemonSet: a twin-keeper container" $D 's/args: \[--twin-keeper, /args: [/'
 mutate "a write verb" "RBAC" $R '0,/verbs: \[get, list, watch\]/s//verbs: [get, list, watch, patch]/'
 mutate "secrets" "RBAC" $R 's/resources: \[pods, services\]/resources: [pods, services, secrets]/'
 mutate "bound to another account" "RBAC" $R 's/^  name: graylaned$/  name: default/'
@@ -79,7 +83,7 @@ mutate "the image installs elsewhere" "DaemonSet: image" \
 	Dockerfile 's|/src/build/graylane /usr/local/sbin/|/src/build/graylane /usr/local/bin/|'
 mutate "another base image" "DaemonSet: image" Dockerfile 's/^FROM debian:12$/FROM ubuntu:24.04/'
 mutate "an overlay patch of a path not there" "kubectl kustomize $tmp/deploy/overlays" \
-	overlays/inventory-from-api/daemonset-patch.yaml 's|/containers/0/args/-|/containers/1/args/-|'
+	overlays/inventory-from-api/daemonset-patch.yaml 's|/containers/0/args/-|/containers/9/args/-|'
 mutate "a misspelt field in the overlay" "inventory-from-api.yaml: 8 objects typed" \
 	overlays/inventory-from-api/daemonset-patch.yaml 's|/automountServiceAccountToken|/automountServiceAccountTokens|;s/op: replace/op: add/'
 # only a graylaned with --kubeconfig has the overlay's flags checked

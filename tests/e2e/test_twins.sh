@@ -33,6 +33,7 @@
 #      (replies redirected into the original are not flow-controlled)
 #   T10 curl reusing one connection (--next) alternates lanes, GET and POST
 #   T11 twins open side by side: one whose connect hangs holds up no other
+#   T12 a keeper started before the daemon (the DaemonSet's container): used
 #   T7 a reply body read on its own that begins like a request line ("GET well
 #      soon, ...") gives the client's thread no label: its next gray request
 #      still goes gray
@@ -131,9 +132,21 @@ assert_match "T5 a reply cut by the twin's server: the client reads its end at o
 assert_eq "T5 counted; the daemon shut the connection down" "twin_broken=1" "$(deltas f g twin_broken)"
 assert_eq "T5 the daemon said so" 1 "$(log_count d event=twin_broken)"
 
+# owed OUT STEPS...: keepalive.py steps in the background (its pid in OWED),
+# after a first gray request brought its twin up; returns once the steps
+# before STEPS are done and the next (a gray:/__slow: a reply owed on the
+# twin) has been sent
+owed() {
+	local out=$1 ready=$E2E_TMP/owed.$RANDOM; shift
+	steps warm ready:"$ready" "$@" >"$out" &
+	OWED=$!
+	for _ in $(seq 100); do [[ -e $ready ]] && break; sleep 0.1; done
+	sleep 0.3
+}
+
 # T6: the twin keeper (user/daemon/keeper.h) holds a reference to every
 # twin, so twins outlive the daemon
-keeper_pid() { pgrep -f "^graylaned --twin-keeper --pin-root $PIN " | head -1; }
+keeper_pid() { pgrep -f -- "graylaned --twin-keeper --pin-root $PIN( |\$)" | head -1; }
 keeper=$(keeper_pid)
 assert_match "T6 a twin keeper runs beside the daemon, a process of its own" "^[0-9]+$" "$keeper"
 
@@ -141,10 +154,8 @@ assert_match "T6 a twin keeper runs beside the daemon, a process of its own" "^[
 # still reaches the client (the kernel redirects it; the keeper kept the
 # twin open), and the next daemon takes the twin over
 snap "$PIN" h
-steps warm ready:"$E2E_TMP/t6.ready" gray:/__slow gray base gray >"$E2E_TMP/t6.out" &
-t6=$!
-for _ in $(seq 100); do [[ -e $E2E_TMP/t6.ready ]] && break; sleep 0.1; done
-sleep 0.3
+owed "$E2E_TMP/t6.out" gray:/__slow gray base gray
+t6=$OWED
 stop_daemon d KILL
 start_daemon d2 "$M" "$PIN" "$RULES"
 wait "$t6"
@@ -202,10 +213,8 @@ assert_eq "T6c the daemon was killed in the middle of it, with twins up" "runnin
 # restart): the next daemon shuts that connection down from the kernel's
 # event (the client reads its end, no hang), and twins work again
 snap "$PIN" h4
-steps warm ready:"$E2E_TMP/t6d.ready" gray:/__slow >"$E2E_TMP/t6d.out" &
-t6=$!
-for _ in $(seq 100); do [[ -e $E2E_TMP/t6d.ready ]] && break; sleep 0.1; done
-sleep 0.3
+owed "$E2E_TMP/t6d.out" gray:/__slow
+t6=$OWED
 keeper=$(keeper_pid)
 stop_daemon d4 KILL
 kill -KILL "$keeper"
@@ -328,6 +337,31 @@ assert_ok "T11 ... before the v4 one ended" awk -v a="$(tail -1 "$E2E_TMP/t11.v6
 assert_eq "T11 one twin opened, one failed and its parked request counted lost" \
 	"twin_add=1 twin_open_fail=1 twin_park_lost=1 twin_parked=2" \
 	"$(deltas t11a t11b twin_add twin_open_fail twin_park_lost twin_parked)"
+
+# T12: a keeper started on its own before the daemon (the DaemonSet's
+# twin-keeper container): the daemon uses it and starts none, and a reply
+# owed across the daemon's SIGKILL arrives through it
+stop_daemon d6
+kill -KILL "$(keeper_pid)"
+for _ in $(seq 50); do [[ -z $(keeper_pid) ]] && break; sleep 0.1; done
+spawn "$E2E_TMP/keeper.log" "$CG_CTL" - "$GRAYLANED" --twin-keeper --pin-root "$PIN"
+kpid=$SPAWNED
+g=$(generation "$PIN")
+start_daemon d7 "$M" "$PIN" "$RULES"
+wait_generation "$PIN" $((g + 1)) "${DAEMON_PID[d7]}" || fail "T12 a daemon beside a keeper of its own" "not up"
+assert_eq "T12 the daemon uses the keeper it found, starting none" "$kpid 0" \
+	"$(keeper_pid) $(log_count d7 event=keeper_start)"
+snap "$PIN" t12a
+owed "$E2E_TMP/t12.out" gray:/__slow base
+t12=$OWED
+stop_daemon d7 KILL
+start_daemon d8 "$M" "$PIN" "$RULES"
+wait "$t12"
+snap "$PIN" t12b
+assert_eq "T12 a reply owed across the daemon's SIGKILL arrives through that keeper" "a-gray a-base" \
+	"$(cat "$E2E_TMP/t12.out")"
+assert_eq "T12 nothing broken" "twin_broken=0" "$(deltas t12a t12b twin_broken)"
+assert_ok "T12 the keeper said it handed its twins over" grep -q "event=keeper_handover twins=[1-9]" "$E2E_TMP/keeper.log"
 
 # T4
 assert_eq "T4 no twin left once the connections closed" "0" "$(sleep 2; twins_held)"

@@ -201,13 +201,19 @@ static void sweep_alone(void)
 	close(rx);
 }
 
-/* The pin root is gone (uninstalled), or nothing held is of use to anyone. */
-static bool done(void)
+/* The pin root holds the data path's maps. */
+static bool pinned_here(void)
 {
 	char path[4200];
 
 	snprintf(path, sizeof(path), "%s/gl_rx", K.pin);
-	if (access(path, F_OK))
+	return access(path, F_OK) == 0;
+}
+
+/* The pin root is gone (uninstalled), or nothing held is of use to anyone. */
+static bool done(void)
+{
+	if (!pinned_here())
 		return true;
 	return K.conn < 0 && K.n == 0 && !sink_ours();
 }
@@ -223,11 +229,23 @@ int gl_keeper_main(const char *pin_root)
 	signal(SIGINT, SIG_IGN);
 	snprintf(K.pin, sizeof(K.pin), "%s", pin_root);
 	l = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (l < 0 || bind(l, (struct sockaddr *)&a, len) || listen(l, 4)) {
-		if (errno == EADDRINUSE)
-			return 0;	/* another keeper holds this pin root's twins */
+	/* another keeper of this pin root (one started by a daemon before this
+	 * container was up, say): its twins go with it, then this one serves */
+	for (int said = 0; l >= 0 && bind(l, (struct sockaddr *)&a, len) && errno == EADDRINUSE;
+	     said = 1) {
+		if (!said)
+			gl_log(GL_LOG_INFO, "twin keeper: another keeper serves %s; waiting", K.pin);
+		sleep(1);
+	}
+	if (l < 0 || listen(l, 4)) {
 		gl_log(GL_LOG_ERROR, "twin keeper: cannot listen: %s", strerror(errno));
 		return 1;
+	}
+	/* started before any daemon pinned its maps (a container of its own) */
+	for (int said = 0; !pinned_here(); said = 1) {
+		if (!said)
+			gl_log(GL_LOG_INFO, "twin keeper: waiting for the pins under %s", K.pin);
+		usleep(GL_KEEP_TICK_MS * 1000);
 	}
 	gl_log_kv(GL_LOG_INFO, "twin keeper started", "event=keeper_start pid=%d pin_root=%s",
 		  (int)getpid(), K.pin);
