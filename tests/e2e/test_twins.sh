@@ -149,6 +149,7 @@ owed() {
 keeper_pid() { pgrep -f -- "graylaned --twin-keeper --pin-root $PIN( |\$)" | head -1; }
 keeper=$(keeper_pid)
 assert_match "T6 a twin keeper runs beside the daemon, a process of its own" "^[0-9]+$" "$keeper"
+assert_eq "T6 graylane status sees it" "true" "$(json_field "$(status_json "$PIN")" twin_keeper)"
 
 # T6a: graylaned killed (SIGKILL) while a reply is owed on a twin: the reply
 # still reaches the client (the kernel redirects it; the keeper kept the
@@ -218,6 +219,8 @@ t6=$OWED
 keeper=$(keeper_pid)
 stop_daemon d4 KILL
 kill -KILL "$keeper"
+for _ in $(seq 50); do [[ -z $(keeper_pid) ]] && break; sleep 0.1; done
+assert_eq "T6d graylane status: no keeper" "false" "$(json_field "$(status_json "$PIN")" twin_keeper)"
 # the next daemon's twin helpers take the path of hosts that refuse clone3:
 # forked, then moved into the caller's cgroup (cgroup.procs)
 GRAYLANED_TWIN_MIGRATE=1 start_daemon d5 "$M" "$PIN" "$RULES"

@@ -2,11 +2,13 @@
 /* graylane status: programs attached, the generation and plan in force, the
  * daemon, the last start's refusal; exit 0 only when all is in place. */
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 #include "common/json.h"
+#include "daemon/keeper.h"
 #include "kernel/kernel_features.h"
 #include "kernel/refusal.h"
 #include "sync/mapsync.h"
@@ -19,7 +21,36 @@ struct status {
 	uint64_t digest;
 	char why[1024];		/* the last start's refusal, when failed */
 	int n, attached, expected, alive, ok, failed;
+	int keeper;		/* a twin keeper listens for this pin root */
 };
+
+/* The twin keeper's abstract socket is listening (/proc/net/unix of this
+ * network namespace, the daemon's). */
+static int keeper_listens(const char *pin_root)
+{
+	struct sockaddr_un a;
+	socklen_t len = gl_keep_addr(pin_root, &a);
+	char line[512], name[sizeof(a.sun_path) + 1];
+	size_t n = len - offsetof(struct sockaddr_un, sun_path);
+	unsigned long flags;
+	int found = 0;
+	FILE *f = fopen("/proc/net/unix", "re");
+
+	name[0] = '@';	/* how the kernel prints an abstract name */
+	memcpy(name + 1, a.sun_path + 1, n - 1);
+	name[n] = '\0';
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		char *path = strrchr(line, ' ');
+
+		line[strcspn(line, "\n")] = '\0';
+		/* Num RefCount Protocol Flags ...: Flags 00010000 is __SO_ACCEPTCON */
+		found = path && !strcmp(path + 1, name) &&
+			sscanf(line, "%*s %*s %*s %lx", &flags) == 1 && (flags & 0x10000);
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
 
 static int not_installed(const struct cli *c, const struct status *st, int err)
 {
@@ -45,11 +76,12 @@ static void print_json(const struct cli *c, const struct status *st)
 	printf("{\"pin_root\":\"%s\",\"installed\":true,\"programs\":%d,\"attached\":%d,"
 	       "\"generation\":%llu,\"slot\":%u,\"plan_digest\":\"%016llx\","
 	       "\"maps_digest\":\"%016llx\",\"plan_in_maps\":%s,\"daemon_pid\":%u,"
-	       "\"daemon_running\":%s,\"read_tracepoints\":%s,\"layout\":%u,\"ok\":%s}\n",
+	       "\"daemon_running\":%s,\"twin_keeper\":%s,\"read_tracepoints\":%s,\"layout\":%u,"
+	       "\"ok\":%s}\n",
 	       c->pin_root, st->expected, st->attached, (unsigned long long)cfg->generation,
 	       cfg->active_slot, (unsigned long long)cfg->plan_digest,
 	       (unsigned long long)st->digest, st->digest == cfg->plan_digest ? "true" : "false",
-	       cfg->daemon_pid, st->alive ? "true" : "false",
+	       cfg->daemon_pid, st->alive ? "true" : "false", st->keeper ? "true" : "false",
 	       cfg->flags & GL_CFG_NO_RECV ? "false" : "true", cfg->layout, st->ok ? "true" : "false");
 }
 
@@ -81,6 +113,8 @@ static void print_text(const struct cli *c, const struct status *st)
 	printf("layout:      %u (of the maps; graylane layout compares builds)\n", cfg->layout);
 	printf("daemon:      pid %u, %s\n", cfg->daemon_pid,
 	       st->alive ? "running" : "not running (the data path keeps working)");
+	printf("twin keeper: %s\n", st->keeper ? "listening (twins outlive the daemon)" :
+	       "none (twins close with the daemon)");
 	printf("status:      %s\n", st->ok ? "ok" : "NOT READY");
 }
 
@@ -111,6 +145,7 @@ int cmd_status(struct cli *c)
 		st.attached += want && st.ls[i].attached;
 	}
 	st.alive = st.cfg.daemon_pid && kill(st.cfg.daemon_pid, 0) == 0;
+	st.keeper = keeper_listens(c->pin_root);
 	st.ok = st.attached == st.expected && st.cfg.generation > 0 &&
 		st.digest == st.cfg.plan_digest;
 	if (c->json)
