@@ -8,7 +8,7 @@
 
 #include "cli.h"
 #include "common/json.h"
-#include "daemon/keeper.h"
+#include "common/keeper_addr.h"
 #include "kernel/kernel_features.h"
 #include "kernel/refusal.h"
 #include "sync/mapsync.h"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-/* The keeper's wire (keeper.h): its address, one message with or without a
- * socket, and the check of who is at the other end. */
+/* The keeper's wire (keeper.h): one message with or without a socket, and
+ * the check of who is at the other end. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -8,25 +8,8 @@
 #include <unistd.h>
 #include <sys/socket.h>
 
-#include "common/fnv.h"
 #include "common/sock.h"
 #include "keeper.h"
-
-socklen_t gl_keep_addr(const char *pin_root, struct sockaddr_un *a)
-{
-	int n;
-
-	memset(a, 0, sizeof(*a));
-	a->sun_family = AF_UNIX;
-	/* abstract (sun_path[0] = 0): no file to leave behind, gone with the keeper */
-	n = snprintf(a->sun_path + 1, sizeof(a->sun_path) - 1, "graylane-keeper-%d:%s",
-		     GL_KEEP_VERSION, pin_root);
-	if (n < 0 || (size_t)n >= sizeof(a->sun_path) - 1)
-		n = snprintf(a->sun_path + 1, sizeof(a->sun_path) - 1, "graylane-keeper-%d:%016llx",
-			     GL_KEEP_VERSION, (unsigned long long)gl_fnv64(GL_FNV64_INIT, pin_root,
-									   strlen(pin_root)));
-	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
-}
 
 int gl_keep_send(int s, const struct gl_keep_msg *m, int fd)
 {

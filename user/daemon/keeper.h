@@ -26,7 +26,8 @@
 #include <sys/un.h>
 #include <linux/types.h>
 
-#define GL_KEEP_VERSION 1	/* in the socket's name: a keeper of another wire is not met */
+#include "common/keeper_addr.h"
+
 
 enum gl_keep_op {
 	GL_KEEP_HOLD = 1,	/* daemon -> keeper: hold this twin (with its socket) */
@@ -43,9 +44,6 @@ struct gl_keep_msg {
 	__u16 lane;		/* the twin's endpoint lane */
 	__u16 pad[3];
 };
-
-/* The keeper's socket address for pin_root: its length. */
-socklen_t gl_keep_addr(const char *pin_root, struct sockaddr_un *a);
 
 /* One message, with a socket (fd >= 0) as SCM_RIGHTS: 0, or -errno. */
 int gl_keep_send(int s, const struct gl_keep_msg *m, int fd);
