@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /* Sockets between graylane's processes (sock.h): a message with a file
- * descriptor, a socket's cookie. */
+ * descriptor, a socket drained, a socket's cookie. */
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -44,6 +44,14 @@ ssize_t gl_sock_recv_fd(int s, void *buf, size_t len, int *fd, int *trunc)
 		memcpy(fd, CMSG_DATA(c), sizeof(int));
 	*trunc = (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0;
 	return n;
+}
+
+void gl_sock_drain(int fd)
+{
+	char buf[65536];
+
+	while (fd >= 0 && recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
 }
 
 __u64 gl_sock_cookie(int fd)

@@ -83,14 +83,6 @@ static bool sink_ours(void)
 	return ours;
 }
 
-static void drain_sink(void)
-{
-	char buf[65536];
-
-	while (K.sink[0] >= 0 && recv(K.sink[0], buf, sizeof(buf), MSG_DONTWAIT) > 0)
-		;
-}
-
 static void hold(const struct gl_keep_msg *m, int fd)
 {
 	struct held *v;
@@ -270,7 +262,7 @@ int gl_keeper_main(const char *pin_root)
 		if (K.conn >= 0 && (p[1].revents & (POLLIN | POLLHUP | POLLERR)))
 			from_daemon();
 		if (p[2].revents & POLLIN)
-			drain_sink();
+			gl_sock_drain(K.sink[0]);
 		if (K.conn < 0)
 			sweep_alone();
 	}

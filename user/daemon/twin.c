@@ -84,18 +84,26 @@ static void open_sink(struct gl_twins *t)
 		       "goes on its connection's own lane", strerror(errno));
 }
 
-static void drain_sink(const struct gl_twins *t)
-{
-	char buf[65536];
-
-	while (t->sink[0] >= 0 && recv(t->sink[0], buf, sizeof(buf), MSG_DONTWAIT) > 0)
-		;
-}
-
 static void keep_hold(struct gl_twins *t, const struct twin *tw);
 static void opened(struct gl_twins *t, unsigned int i, int fd);
 static void wait_oldest(struct gl_twins *t);
 static int registered(const struct gl_twins *t, const struct gl_twin_key *key, __u64 own);
+
+/* Twin tw added to those held: 0, or -ENOMEM. */
+static int append(struct gl_twins *t, const struct twin *tw)
+{
+	struct twin *v;
+
+	if (t->n == t->cap) {
+		v = realloc(t->v, (t->cap ? t->cap * 2 : 64) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		t->v = v;
+		t->cap = t->cap ? t->cap * 2 : 64;
+	}
+	t->v[t->n++] = *tw;
+	return 0;
+}
 
 /* The keeper's twins taken over: those still registered for their key (a
  * layout upgrade made new maps: theirs are not), the others dropped. */
@@ -103,7 +111,6 @@ static void adopt(struct gl_twins *t)
 {
 	struct gl_keep_msg m;
 	unsigned int took = 0, stale = 0;
-	struct twin *v;
 	int fd, rc;
 
 	while ((rc = gl_keep_next(t->keep, &m, &fd)) == 1) {
@@ -115,17 +122,11 @@ static void adopt(struct gl_twins *t)
 			stale++;
 			continue;
 		}
-		if (t->n == t->cap) {
-			v = realloc(t->v, (t->cap ? t->cap * 2 : 64) * sizeof(*v));
-			if (!v) {
-				close(fd);	/* the keeper still holds it */
-				continue;
-			}
-			t->v = v;
-			t->cap = t->cap ? t->cap * 2 : 64;
+		if (append(t, &(struct twin){ .cookie = m.cookie, .own = m.own, .tgid = m.tgid,
+					       .lane = m.lane, .fd = fd })) {
+			close(fd);	/* the keeper still holds it */
+			continue;
 		}
-		t->v[t->n++] = (struct twin){ .cookie = m.cookie, .own = m.own, .tgid = m.tgid,
-					      .lane = m.lane, .fd = fd };
 		took++;
 	}
 	if (rc < 0)
@@ -258,7 +259,7 @@ static void flush_park(struct gl_twins *t, const struct gl_twin_event *ev, const
 	size_t off = 0;
 	ssize_t w;
 
-	drain_sink(t);
+	gl_sock_drain(t->sink[0]);
 	if (bpf_map_lookup_elem(t->m.park, &ev->cookie, &p))
 		return;
 	if (!bpf_map_lookup_elem(t->m.rx, &tw->own, &rx)) {
@@ -279,7 +280,7 @@ static void flush_park(struct gl_twins *t, const struct gl_twin_event *ev, const
  * not wait for a reply that cannot come. */
 static void lose_park(struct gl_twins *t, const struct gl_twin_event *ev)
 {
-	drain_sink(t);
+	gl_sock_drain(t->sink[0]);
 	bpf_map_delete_elem(t->m.park, &ev->cookie);
 	count(t, GL_STAT_TWIN_PARK_LOST);
 	shut_original(ev->tgid, ev->cookie);
@@ -292,7 +293,6 @@ static void opened(struct gl_twins *t, unsigned int i, int fd)
 {
 	struct gl_twin_event ev = t->op[i].ev;
 	struct gl_twin_key key = { .cookie = ev.cookie, .lane = ev.lane };
-	struct twin *v;
 	__u64 own = 0;
 
 	t->op[i] = t->op[--t->nop];
@@ -302,15 +302,10 @@ static void opened(struct gl_twins *t, unsigned int i, int fd)
 		close(fd);
 		fd = -EEXIST;
 	}
-	if (fd >= 0 && t->n == t->cap) {
-		v = realloc(t->v, (t->cap ? t->cap * 2 : 64) * sizeof(*v));
-		if (!v) {
-			close(fd);
-			fd = -ENOMEM;
-		} else {
-			t->v = v;
-			t->cap = t->cap ? t->cap * 2 : 64;
-		}
+	if (fd >= 0 && append(t, &(struct twin){ .cookie = ev.cookie, .own = own, .tgid = ev.tgid,
+						  .lane = ev.lane, .fd = fd })) {
+		close(fd);
+		fd = -ENOMEM;
 	}
 	if (fd < 0) {
 		count(t, GL_STAT_TWIN_OPEN_FAIL);
@@ -320,12 +315,9 @@ static void opened(struct gl_twins *t, unsigned int i, int fd)
 			  "lane=%u error=%s", ev.tgid, ev.lane, strerror(-fd));
 		return;
 	}
-	t->v[t->n] = (struct twin){ .cookie = ev.cookie, .own = own, .tgid = ev.tgid,
-				    .lane = ev.lane, .fd = fd };
-	keep_hold(t, &t->v[t->n]);	/* before its first request: none is owed on it yet */
+	keep_hold(t, &t->v[t->n - 1]);	/* before its first request: none is owed on it yet */
 	if (ev.parked)
-		flush_park(t, &ev, &t->v[t->n]);
-	t->n++;
+		flush_park(t, &ev, &t->v[t->n - 1]);
 	gl_log_kv(GL_LOG_DEBUG, "twin opened", "event=twin_open tgid=%u lane=%u twins=%u",
 		  ev.tgid, ev.lane, t->n);
 }
@@ -601,7 +593,7 @@ void gl_twins_sweep(struct gl_twins *t)
 
 	if (!t)
 		return;
-	drain_sink(t);
+	gl_sock_drain(t->sink[0]);
 	if (!t->keep && t->keep_argv && t->keep_retry_ms && gl_now_ms() >= t->keep_retry_ms) {
 		keep_open(t);
 		t->keep_retry_ms = t->keep ? 0 : gl_now_ms() + GL_KEEP_RETRY_MS;
