@@ -177,7 +177,7 @@ static void wait_events(struct daemon *dm)
 		wait = due < 0 ? 0 : (int)due + 1;
 	n = poll(pfd, 3 + opening, wait);
 	if (opening)
-		gl_twins_opened(dm->twins);	/* twins being opened: ended, or past their time */
+		gl_twins_opened(dm->twins, pfd + 3, opening);	/* ended, or past their time */
 	if (n > 0 && (pfd[0].revents & POLLIN))
 		while (read(dm->inotify, buf, sizeof(buf)) > 0)
 			;	/* drained: what changed is read from the directory */

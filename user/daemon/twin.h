@@ -32,8 +32,9 @@ void gl_twins_event(struct gl_twins *t, const void *data, size_t len);
 /* The fds of twins being opened (at most max), to poll for POLLIN. */
 struct pollfd;
 unsigned int gl_twins_pollfds(const struct gl_twins *t, struct pollfd *p, unsigned int max);
-/* Twins whose opening ended (its fd readable, or its deadline passed). */
-void gl_twins_opened(struct gl_twins *t);
+/* Twins whose opening ended (its fd readable, or its deadline passed): p
+ * and n as gl_twins_pollfds filled them, with the revents poll returned. */
+void gl_twins_opened(struct gl_twins *t, const struct pollfd *p, unsigned int n);
 
 /* Closes twins whose server closed them or whose original is gone. */
 void gl_twins_sweep(struct gl_twins *t);
