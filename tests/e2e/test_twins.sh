@@ -169,9 +169,27 @@ assert_eq "T6a the same keeper" "$keeper" "$(keeper_pid)"
 assert_match "T6a the next daemon took the twin over from the keeper" "event=keeper_adopt twins=[1-9]" \
 	"$(grep -o 'event=keeper_adopt twins=[0-9]*' "${DAEMON_LOG[d2]}")"
 
+# T6f: a twin taken over twice (two daemons killed in turn while its
+# connection waits): each daemon adopts it once, and the keeper is handed
+# back only what it does not hold (it held a copy more with every restart)
+# (within the servers' 3 s idle timeout: an idle twin its server closed is
+# rightly closed by the keeper alone)
+owed "$E2E_TMP/t6f.out" gray sleep:2.6 gray
+t6=$OWED
+stop_daemon d2 KILL
+start_daemon d2b "$M" "$PIN" "$RULES"
+wait_log d2b 'event=keeper_adopt' 1
+stop_daemon d2b KILL
+start_daemon d2c "$M" "$PIN" "$RULES"
+wait_log d2c 'event=keeper_adopt' 1
+wait "$t6"
+assert_eq "T6f a twin taken over twice: each daemon adopts it once, the connection goes on in its lanes" \
+	"twins=1 twins=1 a-gray a-gray" \
+	"$(grep -ho 'event=keeper_adopt twins=[0-9]*' "${DAEMON_LOG[d2b]}" "${DAEMON_LOG[d2c]}" | cut -d' ' -f2 | tr '\n' ' ')$(cat "$E2E_TMP/t6f.out")"
+
 # T6b: a gray request on a new connection while no daemon runs: parked (the
 # keeper's sink takes it), answered in its lane once a daemon is back
-stop_daemon d2
+stop_daemon d2c
 snap "$PIN" h2
 steps --times gray >"$E2E_TMP/t6b.out" &
 t6=$!

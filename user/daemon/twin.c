@@ -48,6 +48,7 @@ struct twin {
 	__u32 tgid;		/* the original's process */
 	__u16 lane;
 	int fd;
+	int kept;		/* the keeper holds it too */
 };
 
 struct gl_twins {
@@ -84,7 +85,7 @@ static void open_sink(struct gl_twins *t)
 		       "goes on its connection's own lane", strerror(errno));
 }
 
-static void keep_hold(struct gl_twins *t, const struct twin *tw);
+static void keep_hold(struct gl_twins *t, struct twin *tw);
 static void opened(struct gl_twins *t, unsigned int i, int fd);
 static void wait_oldest(struct gl_twins *t);
 static int registered(const struct gl_twins *t, const struct gl_twin_key *key, __u64 own);
@@ -106,7 +107,8 @@ static int append(struct gl_twins *t, const struct twin *tw)
 }
 
 /* The keeper's twins taken over: those still registered for their key (a
- * layout upgrade made new maps: theirs are not), the others dropped. */
+ * layout upgrade made new maps: theirs are not), the others dropped. One
+ * this daemon holds already (the keeper came back) is marked kept, once. */
 static void adopt(struct gl_twins *t)
 {
 	struct gl_keep_msg m;
@@ -115,7 +117,16 @@ static void adopt(struct gl_twins *t)
 
 	while ((rc = gl_keep_next(t->keep, &m, &fd)) == 1) {
 		struct gl_twin_key key = { .cookie = m.cookie, .lane = m.lane };
+		unsigned int i = 0;
 
+		while (i < t->n && t->v[i].own != m.own)
+			i++;
+		if (i < t->n) {
+			close(fd);
+			t->v[i].kept = 1;
+			took++;
+			continue;
+		}
 		if (!registered(t, &key, m.own) || gl_sock_cookie(fd) != m.own) {
 			close(fd);
 			gl_keep_drop(t->keep, m.own);
@@ -123,7 +134,7 @@ static void adopt(struct gl_twins *t)
 			continue;
 		}
 		if (append(t, &(struct twin){ .cookie = m.cookie, .own = m.own, .tgid = m.tgid,
-					       .lane = m.lane, .fd = fd })) {
+					       .lane = m.lane, .fd = fd, .kept = 1 })) {
 			close(fd);	/* the keeper still holds it */
 			continue;
 		}
@@ -136,7 +147,7 @@ static void adopt(struct gl_twins *t)
 }
 
 /* The keeper (started if none runs): its twins adopted, the daemon's own
- * sink closed (the keeper's is in gl_sink), every twin held there. */
+ * sink closed (the keeper's is in gl_sink), every other twin held there. */
 static void keep_open(struct gl_twins *t)
 {
 	t->keep = gl_keep_open(t->pin, t->keep_argv);
@@ -149,7 +160,8 @@ static void keep_open(struct gl_twins *t)
 		t->sink[k] = -1;
 	}
 	for (unsigned int i = 0; i < t->n; i++)
-		keep_hold(t, &t->v[i]);
+		if (!t->v[i].kept)
+			keep_hold(t, &t->v[i]);
 }
 
 /* The keeper stopped answering: the daemon's own sink until it is back. */
@@ -159,20 +171,27 @@ static void keep_lost(struct gl_twins *t, int err)
 		return;
 	gl_keep_close(t->keep);
 	t->keep = NULL;
+	for (unsigned int i = 0; i < t->n; i++)
+		t->v[i].kept = 0;	/* the keeper found next says what it holds */
 	t->keep_retry_ms = gl_now_ms() + GL_KEEP_RETRY_MS;
 	gl_log_kv(GL_LOG_WARN, "twin keeper lost: twins close with this daemon until it is back",
 		  "event=keeper_lost error=%s", strerror(-err));
 	open_sink(t);
 }
 
-static void keep_hold(struct gl_twins *t, const struct twin *tw)
+static void keep_hold(struct gl_twins *t, struct twin *tw)
 {
 	struct gl_keep_msg m = { .tgid = tw->tgid, .cookie = tw->cookie, .own = tw->own,
 				 .lane = tw->lane };
 	int rc;
 
-	if (t->keep && (rc = gl_keep_hold(t->keep, &m, tw->fd)))
+	if (!t->keep)
+		return;
+	rc = gl_keep_hold(t->keep, &m, tw->fd);
+	if (rc)
 		keep_lost(t, rc);
+	else
+		tw->kept = 1;
 }
 
 struct gl_twins *gl_twins_new(const struct gl_twin_maps *m, const char *cgroup2_mount,
