@@ -214,7 +214,7 @@ int gl_keeper_main(const char *pin_root)
 {
 	struct sockaddr_un a;
 	socklen_t len = gl_keep_addr(pin_root, &a);
-	int l, rc;
+	int l, rc = -1;
 
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
@@ -223,13 +223,14 @@ int gl_keeper_main(const char *pin_root)
 	l = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	/* another keeper of this pin root (one started by a daemon before this
 	 * container was up, say): its twins go with it, then this one serves */
-	for (int said = 0; l >= 0 && bind(l, (struct sockaddr *)&a, len) && errno == EADDRINUSE;
-	     said = 1) {
+	for (int said = 0; l >= 0 && (rc = bind(l, (struct sockaddr *)&a, len)) &&
+	     errno == EADDRINUSE; said = 1) {
 		if (!said)
 			gl_log(GL_LOG_INFO, "twin keeper: another keeper serves %s; waiting", K.pin);
 		sleep(1);
 	}
-	if (l < 0 || listen(l, 4)) {
+	/* a bind refused otherwise is an error: listen would bind a name of its own */
+	if (l < 0 || rc || listen(l, 4)) {
 		gl_log(GL_LOG_ERROR, "twin keeper: cannot listen: %s", strerror(errno));
 		return 1;
 	}

@@ -28,7 +28,6 @@
 
 #include "common/keeper_addr.h"
 
-
 enum gl_keep_op {
 	GL_KEEP_HOLD = 1,	/* daemon -> keeper: hold this twin (with its socket) */
 	GL_KEEP_DROP,		/* daemon -> keeper: close the twin whose cookie is `own` */
