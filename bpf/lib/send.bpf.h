@@ -222,6 +222,15 @@ static __always_inline int gl_body_sync(struct gl_sock *s, __u64 pos)
 	return 0;
 }
 
+/* gl_http_body_skip as a verification unit (checked once, whoever calls). */
+__attribute__((noinline)) int gl_msg_skip(const struct gl_http_bytes *buf, struct gl_http_body *b,
+					  __u32 off, __u32 len)
+{
+	if (!buf || !b)
+		return GL_HTTP_E_MALFORMED;
+	return gl_http_body_skip(b, buf->b, off, len);
+}
+
 /* Body bytes at the start of the message (at stream position pos, in sync):
  * how many bytes this verdict covers. */
 static __always_inline long gl_msg_body(struct sk_msg_md *msg, struct gl_sock *s,
@@ -239,7 +248,7 @@ static __always_inline long gl_msg_body(struct sk_msg_md *msg, struct gl_sock *s
 		size = GL_HTTP_BUF_SIZE;
 	if (gl_msg_copy(msg, sc, 0, size))
 		return -1;
-	rc = gl_http_body_skip(b, sc->buf, 0, (__u32)size);
+	rc = gl_msg_skip((const struct gl_http_bytes *)sc->buf, b, 0, (__u32)size);
 	if (rc < 0)
 		return -1;
 	s->pos_sync = pos + (__u64)rc;
@@ -398,20 +407,31 @@ static __always_inline int gl_msg_protocol(struct sk_msg_md *msg, struct gl_send
 	return GL_MSG_GO;
 }
 
-/* The length of the request just parsed when it is all of this message
- * (head and any Content-Length body) and may be parked, else 0. */
-static __always_inline __u32 gl_msg_whole(struct sk_msg_md *msg, const struct gl_send *x,
-					  long delta)
+/*
+ * The length of the request just parsed when it is all of this message
+ * (msize bytes as it stands, hlen of them its head, head_end bytes in buf as
+ * sent, the rest of the message after them) and may be parked, else 0: with
+ * a Content-Length body, or a chunked one whose last chunk ends the message
+ * (b: the body's state after the head). A verification unit: whatever it
+ * finds, the caller goes on from one state.
+ */
+__attribute__((noinline)) __u32 gl_msg_whole(const struct gl_http_bytes *buf,
+					     const struct gl_http_body *b, __u32 head_end,
+					     __u32 hlen, __u32 msize)
 {
-	const struct gl_http_body *b = gl_sock_body(x->s);
-	__u64 n = (__u64)((long)x->sc->head.end + delta);
+	struct gl_http_body c;
+	__u32 size;
 
-	if (b->state == GL_HTTP_BODY_LENGTH)
-		n += b->left;
-	else if (b->state != GL_HTTP_BODY_DONE)
-		return 0;	/* chunked: its end is not known here */
-	/* alone in it: a request pipelined behind a parked one fails closed */
-	return n == msg->size && n <= GL_PARK_MAX ? (__u32)n : 0;
+	if (!buf || !b || hlen > msize || msize > GL_PARK_MAX)
+		return 0;
+	c = *b;
+	if (c.state == GL_HTTP_BODY_LENGTH)
+		return (__u64)hlen + c.left == msize ? msize : 0;
+	if (c.state == GL_HTTP_BODY_DONE)
+		return hlen == msize ? msize : 0;
+	size = head_end + (msize - hlen);	/* the message's bytes in buf */
+	return gl_msg_skip(buf, &c, head_end, size) == (int)size &&
+	       c.state == GL_HTTP_BODY_DONE ? msize : 0;
 }
 
 /* A request head at the start of the message, HTTP/1.x: parsed, labelled,
@@ -463,7 +483,11 @@ static __always_inline int gl_msg_request(struct sk_msg_md *msg, struct gl_send 
 	 * fallback then, counted at connect): no twin for a race. */
 	if (x->s->requests == 1 && lane == x->s->lane)
 		want = x->s->ep_lane;
-	whole = gl_msg_whole(msg, x, delta);
+	/* alone in it: a request pipelined behind a parked one fails closed */
+	whole = gl_msg_whole((const struct gl_http_bytes *)x->sc->buf, gl_sock_body(x->s),
+			     x->sc->head.end, (__u32)((long)x->sc->head.end + delta), msg->size);
+	if (whole > GL_PARK_MAX)
+		whole = 0;
 	rc = gl_twin_send(msg, x->s, want, x->sc->head.method == GL_HTTP_M_HEAD, whole, &went,
 			  &parked);
 	if (rc < 0)	/* behind a parked request */
@@ -472,7 +496,7 @@ static __always_inline int gl_msg_request(struct sk_msg_md *msg, struct gl_send 
 		/* the whole request went into the sink */
 		verdict = whole;
 		bpf_msg_apply_bytes(msg, whole);
-		gl_http_body_advance(gl_sock_body(x->s), gl_sock_body(x->s)->left);
+		gl_http_body_start(gl_sock_body(x->s), GL_HTTP_FRAME_NONE, 0);	/* all of it sent */
 		x->s->pos_sync = x->pos + whole;
 	}
 	if (went != x->s->ep_lane)
@@ -499,6 +523,8 @@ static __always_inline int gl_sk_msg(struct sk_msg_md *msg)
 		gl_count(GL_STAT_MSG_NO_STORAGE);
 		return SK_PASS;
 	}
+	if (x.s->proto == GL_SOCK_RELEASE)
+		return gl_twin_release(msg, x.s);
 	if (size == 0)
 		return SK_PASS;
 	if (x.s->proto == GL_SOCK_PASS) {

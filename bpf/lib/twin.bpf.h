@@ -12,7 +12,11 @@
  * so a request may leave by another route only when the route the last one
  * took has no response outstanding: gl_rx counts requests sent (here) and
  * final responses received (the reply verdict) per socket. While one is
- * outstanding (pipelining) the request stays on the busy route, counted
+ * outstanding (pipelining) the request is held: parked like one waiting for
+ * a new twin, and written by the daemon into its route once the busy one is
+ * idle (user/daemon/twin.c); its own lane's route too, through the daemon's
+ * release socket (gl_twin_release). A request that cannot be parked (not
+ * whole in the message, over GL_PARK_MAX) stays on the busy route, counted
  * (twin_busy, lane_mismatch). The same when there is no twin yet: the daemon
  * is asked for one (twin_wanted) and the request stays (twin_missing).
  *
@@ -199,24 +203,31 @@ static __always_inline int gl_twin_redirect(struct sk_msg_md *msg, const struct 
 /*
  * A request of this connection is parked and not yet answered: what follows
  * must wait for it, which sk_msg cannot (pipelining behind a parked request
- * fails closed). Once its twin has answered it (the daemon counts it on the
- * twin before writing it), the entry is done with.
+ * fails closed). Once the daemon has written it (len 0, its number on its
+ * route's socket in its first bytes: abi.h) and that socket has answered it,
+ * the entry is done with; the same when that socket is gone or its
+ * responses cannot be counted.
  */
 static __always_inline bool gl_twin_parked(struct gl_sock *s)
 {
 	struct gl_park *p = bpf_map_lookup_elem(&gl_park, &s->cookie);
 	struct gl_rx *t;
+	__u32 n;
 
 	if (!p)
 		return false;
+	if (p->len)
+		return true;	/* the daemon has not written it yet */
+	__builtin_memcpy(&n, p->bytes, sizeof(n));
 	t = gl_twin_rx(s, p->lane);
-	if (!t || t->done == 0)
+	if (t && t->state == GL_RX_OPEN && (__s32)(t->done - n) < 0)
 		return true;
 	bpf_map_delete_elem(&gl_park, &s->cookie);
 	return false;
 }
 
-#define GL_ROUTE_PARK	0xfffe	/* gl_twin_choose: park the request until its twin is up */
+#define GL_ROUTE_HOLD	0xfffd	/* gl_twin_choose: park the request until the busy route is idle */
+#define GL_ROUTE_PARK	0xfffe	/* ... until its twin is up */
 #define GL_ROUTE_REFUSE	0xffff	/* ... behind a parked one: no order can be kept */
 
 /* The route a request for endpoint lane `want` can take now (see the top),
@@ -234,13 +245,16 @@ static __always_inline __u16 gl_twin_choose(struct sk_msg_md *msg, struct gl_soc
 
 	if (cur != s->ep_lane && (!rx || rx->state == GL_RX_CLOSED)) {
 		cur = s->ep_lane;	/* the twin is gone: what it owed is lost with it */
+		s->route_lane = cur;
 		rx = gl_twin_rx(s, cur);
 		*rxp = rx;
 	}
 	if (want == cur)
 		return cur;
+	if (rx && rx->state == GL_RX_OPEN && !gl_rx_idle(rx) && park)
+		return GL_ROUTE_HOLD;	/* a reply outstanding there: after it */
 	if (!rx || !gl_rx_idle(rx)) {
-		/* a reply outstanding there, or uncountable: order first */
+		/* ... and no holding this one, or uncountable: order first */
 		gl_count(rx && rx->state == GL_RX_OPEN ? GL_STAT_TWIN_BUSY : GL_STAT_TWIN_UNTRACKED);
 		return cur;
 	}
@@ -266,10 +280,11 @@ static __always_inline __u16 gl_twin_choose(struct sk_msg_md *msg, struct gl_soc
 }
 
 /*
- * Parks the first `len` bytes of the message (a whole request): copied into
- * gl_park, the message itself redirected into the daemon's sink, the daemon
- * asked for the twin, into which it then writes them. 0, or -1 (nothing
- * parked).
+ * Parks the first `len` bytes of the message (a whole request for endpoint
+ * lane `want`): copied into gl_park, the message itself redirected into the
+ * daemon's sink, the daemon told (a twin_wanted event, parked), which then
+ * writes them into the route of `want` once every route is idle, opening
+ * its twin first if there is none. 0, or -1 (nothing parked).
  */
 static __always_inline int gl_twin_park(struct sk_msg_md *msg, struct gl_sock *s, __u16 want,
 					bool head, __u32 len)
@@ -318,7 +333,7 @@ static __always_inline int gl_twin_send(struct sk_msg_md *msg, struct gl_sock *s
 	*parked = false;
 	if (cur == GL_ROUTE_REFUSE)
 		return -1;
-	if (cur == GL_ROUTE_PARK) {
+	if (cur == GL_ROUTE_PARK || cur == GL_ROUTE_HOLD) {
 		if (!gl_twin_park(msg, s, want, head, park)) {
 			s->twinned = 1;
 			s->route_lane = want;
@@ -326,11 +341,17 @@ static __always_inline int gl_twin_send(struct sk_msg_md *msg, struct gl_sock *s
 			*parked = true;
 			return SK_PASS;
 		}
-		/* every route is idle here: on the connection itself */
-		gl_twin_want(msg, s, want, 0);
-		gl_count(GL_STAT_TWIN_MISSING);
-		cur = s->ep_lane;
-		rx = gl_twin_rx(s, cur);
+		if (cur == GL_ROUTE_HOLD) {
+			/* no sink (no daemon): kept in order on the busy route */
+			gl_count(GL_STAT_TWIN_BUSY);
+			cur = s->route_lane;
+		} else {
+			/* every route is idle here: on the connection itself */
+			gl_twin_want(msg, s, want, 0);
+			gl_count(GL_STAT_TWIN_MISSING);
+			cur = s->ep_lane;
+			rx = gl_twin_rx(s, cur);
+		}
 	}
 	if (cur != s->ep_lane) {
 		if (rx && gl_twin_redirect(msg, s, cur) == SK_PASS) {
@@ -348,6 +369,25 @@ static __always_inline int gl_twin_send(struct sk_msg_md *msg, struct gl_sock *s
 	*went = cur;
 	if (rx)
 		gl_rx_sent(rx, head);
+	return SK_PASS;
+}
+
+/*
+ * sk_msg of the daemon's release socket (GL_SOCK_RELEASE): a held request of
+ * the connection's own lane, written by the daemon once its turn came, goes
+ * out on that connection (socket `peer`, in gl_sockhash), as if its
+ * application had sent it then; pos_twin counts the bytes that did, for the
+ * daemon to check. A failed redirect passes to the daemon's end of the
+ * release socket, which drops them; the daemon then shuts the connection.
+ */
+static __always_inline int gl_twin_release(struct sk_msg_md *msg, struct gl_sock *s)
+{
+	if (bpf_msg_redirect_hash(msg, &gl_sockhash, &s->peer, 0) != SK_PASS) {
+		gl_count(GL_STAT_TWIN_REDIRECT_FAIL);
+		return SK_PASS;
+	}
+	s->pos_twin += msg->size;
+	gl_count(GL_STAT_TWIN_RELEASE);
 	return SK_PASS;
 }
 
@@ -439,6 +479,7 @@ static __always_inline void gl_twin_closed(struct bpf_sock_ops *skops, struct gl
 	bpf_map_delete_elem(&gl_rx, &s->cookie);
 	if (!s->twinned)
 		return;
+	bpf_map_delete_elem(&gl_park, &s->cookie);	/* a request held, lost with it */
 	if (bpf_ringbuf_output(&gl_events, &ev, sizeof(ev), 0))
 		gl_count(GL_STAT_EVENT_LOST);
 }

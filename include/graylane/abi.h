@@ -137,9 +137,10 @@ enum gl_workload_flags {
 	X(TWIN_SEND, "twin_send")	/* requests sent through a twin of their endpoint lane */ \
 	X(TWIN_WANTED, "twin_wanted")	/* twins asked of the daemon */ \
 	X(TWIN_MISSING, "twin_missing")	/* request sent on its connection's endpoint lane: no twin of its own yet */ \
-	X(TWIN_PARKED, "twin_parked")	/* request kept until its new twin was up, then written into it by the daemon */ \
+	X(TWIN_PARKED, "twin_parked")	/* request kept until its route was up and idle (a new twin, or pipelined behind a response outstanding on another), then written into it by the daemon */ \
 	X(TWIN_PARK_BUSY, "twin_park_busy")	/* request behind a parked one (pipelined): refused, order cannot be kept */ \
-	X(TWIN_PARK_LOST, "twin_park_lost")	/* a parked request whose twin could not be opened: its connection shut down */ \
+	X(TWIN_PARK_LOST, "twin_park_lost")	/* a parked request that could not be written (no twin, its route untracked): its connection shut down */ \
+	X(TWIN_RELEASE, "twin_release")	/* ... parked for its connection's own lane, written back into it (the daemon's release socket) */ \
 	X(TWIN_BUSY, "twin_busy")	/* request kept on the route with a response outstanding (order first) */ \
 	X(TWIN_UNTRACKED, "twin_untracked")	/* request kept on its route: the responses there cannot be counted */ \
 	X(TWIN_REDIRECT_FAIL, "twin_redirect_fail")	/* redirect into a twin failed: sent on the connection itself */ \
@@ -229,6 +230,8 @@ enum gl_sock_proto {
 	GL_SOCK_PASS,		/* TLS, h2, other, or opaque after an upgrade: untouched from now on */
 	GL_SOCK_UPGRADING,	/* after CONNECT or Upgrade: HTTP/1.x again (refused) or opaque */
 	GL_SOCK_REFUSED,	/* a head it could not frame or clean: every send dropped */
+	GL_SOCK_RELEASE,	/* the daemon's release socket (user/daemon/twin_release.c):
+				 * what it sends goes out on socket `peer` */
 };
 
 /* gl_sock.sql_state: where a database connection's client side stands. */
@@ -259,9 +262,10 @@ enum gl_event_type {
  * counters by the names in both maps' BTF and refuses, changing nothing,
  * when a map holding open connections' state differs (user/sync/layout.c).
  * Layout 1 is every build before this field existed; 3 added gl_service_stats;
- * 4 holds 128 endpoints per service, lane and family (was 32); 5 adds twins.
+ * 4 holds 128 endpoints per service, lane and family (was 32); 5 adds twins;
+ * 6 counts twin_release (pipelined requests held for their own lane).
  */
-#define GL_LAYOUT_VERSION_ 5
+#define GL_LAYOUT_VERSION_ 6
 
 /*
  * GL_LAYOUT_TEST_NEXT builds the next layout for tests/e2e/test_upgrade.sh:
@@ -543,9 +547,14 @@ struct gl_twin_event {
 };
 
 /*
- * gl_park: HASH, key the original's socket cookie. The request that asked
- * for a twin, kept until the daemon has written it into the new twin; the
- * message itself went into the daemon's sink (gl_sink: SOCKHASH[1]).
+ * gl_park: HASH, key the original's socket cookie. A request the daemon
+ * writes out for the kernel (bpf/lib/twin.bpf.h): one that asked for a new
+ * twin, or one pipelined behind a response outstanding on another route,
+ * held until that is in; the message itself went into the daemon's sink
+ * (gl_sink: SOCKHASH[1]). Once the daemon writes it, it sets len to 0 and
+ * the first 4 bytes of `bytes` to the request's number (a __u32, counted
+ * from 1) on the socket `lane` leads to: the entry is done with once that
+ * socket has as many final responses (gl_rx.done).
  */
 #define GL_PARK_MAX		8192	/* a head and a small body, whole in one message */
 #define GL_PARKED_MAX		4096

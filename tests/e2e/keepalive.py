@@ -10,9 +10,12 @@ usage:
         bytes (default 256 KiB). One line per request in FILE (default stdout):
         "<i> <lane> <method> <size> <served-by> ok" or "... bad <why>", where
         bad means a reply not byte-exact (the echo or its digest differs).
-  keepalive.py pipeline HOST PORT
-        one send() with a base and a gray GET on a fresh connection, then both
-        replies read: prints the two served-by names in order.
+  keepalive.py pipeline HOST PORT [REQ...]
+        one send() with GETs on a fresh connection, then every reply read:
+        prints the served-by names in order. REQ is base[:PATH] or
+        gray[:PATH] (default: base gray); --reuse first sends a GET of the
+        first REQ's lane alone and reads its reply (the connection kept
+        alive, its twins too).
   keepalive.py pool HOST PORT --requests N [--connections 64] [--pipeline 0.05]
         [--max-body B] [--seed S] --out FILE
         N requests over that many kept-alive connections at once (raw sockets,
@@ -121,13 +124,27 @@ def read_reply(f):
 
 def cmd_pipeline(a):
     s = socket.create_connection((a.host, a.port), timeout=10)
-    req = "GET / HTTP/1.1\r\nHost: a\r\n%s\r\n"
-    s.sendall((req % "" + req % (LANE_HEADER + ": gray\r\n")).encode())
     f = s.makefile("rb")
-    ok1, s1 = read_reply(f)
-    ok2, s2 = read_reply(f)
-    print(s1, s2)
-    return 0 if ok1 and ok2 else 1
+
+    def req(step):
+        lane, _, path = step.partition(":")
+        hdr = LANE_HEADER + ": gray\r\n" if lane == "gray" else ""
+        return "GET %s HTTP/1.1\r\nHost: a\r\n%s\r\n" % (path or "/", hdr)
+
+    steps = a.reqs or ["base", "gray"]
+    out, good = [], True
+    if a.reuse:
+        s.sendall(req(steps[0].partition(":")[0]).encode())
+        ok, served = read_reply(f)
+        good &= ok
+        out.append("(%s)" % served)
+    s.sendall("".join(req(r) for r in steps).encode())
+    for _ in steps:
+        ok, served = read_reply(f)
+        good &= ok
+        out.append(served)
+    print(" ".join(out))
+    return 0 if good else 1
 
 
 
@@ -304,6 +321,8 @@ def main():
     p = sub.add_parser("pipeline")
     p.add_argument("host")
     p.add_argument("port", type=int)
+    p.add_argument("reqs", nargs="*")
+    p.add_argument("--reuse", action="store_true")
     q = sub.add_parser("pool")
     q.add_argument("host")
     q.add_argument("port", type=int)

@@ -175,6 +175,8 @@ static void wait_events(struct daemon *dm)
 
 	if (dm->last.retire_at_ms && due < wait)
 		wait = due < 0 ? 0 : (int)due + 1;
+	if (gl_twins_holding(dm->twins) && wait > 1)
+		wait = 1;	/* a held request's turn comes with a reply: none is seen */
 	n = poll(pfd, 3 + opening, wait);
 	if (opening)
 		gl_twins_opened(dm->twins, pfd + 3, opening);	/* ended, or past their time */
@@ -190,6 +192,7 @@ static void wait_events(struct daemon *dm)
 	}
 	if (dm->events)
 		ring_buffer__consume(dm->events);
+	gl_twins_release(dm->twins);
 	if (gl_now_ms() - dm->swept_ms >= 1000) {
 		gl_twins_sweep(dm->twins);
 		dm->swept_ms = gl_now_ms();
@@ -416,6 +419,7 @@ static struct gl_twins *open_twins(struct graylane_bpf *skel, const struct gl_op
 		.park = bpf_map__fd(skel->maps.gl_park),
 		.sink = bpf_map__fd(skel->maps.gl_sink),
 		.sock = bpf_map__fd(skel->maps.gl_sock),
+		.sockhash = bpf_map__fd(skel->maps.gl_sockhash),
 	};
 
 	return gl_twins_new(&m, cg2mount, o->pin_root, keeper_argv(o));

@@ -7,6 +7,12 @@
  * from the keeper. Without a keeper twins close with the daemon (the next
  * request of their lane asks for a new one; a connection whose twin owed a
  * response is shut down by the next daemon, from the kernel's event).
+ *
+ * Parked requests (bpf/lib/twin.bpf.h) are held here, in order per
+ * connection, and written out once every route of their connection is idle:
+ * into their twin (opened first if there is none), or for the connection's
+ * own lane back into the connection itself (twin_release.h). While any is
+ * held the loop comes back every millisecond (gl_twins_holding).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -38,9 +44,11 @@
 #include "log.h"
 #include "twin.h"
 #include "twin_open.h"
+#include "twin_release.h"
 
 #define GL_KEEP_RETRY_MS 10000	/* a keeper lost is looked for again after that */
 #define GL_ORPHANS_MAX 64	/* parked requests looked at in one sweep */
+#define GL_HELD_MAX GL_PARKED_MAX	/* as many as gl_park holds */
 
 struct twin {
 	__u64 cookie;		/* the original's */
@@ -65,6 +73,10 @@ struct gl_twins {
 	unsigned int norphan;		/* an opening (unpark_orphans) */
 	struct gl_twin_opening op[GL_TWIN_OPENINGS];	/* twins being opened */
 	unsigned int nop;
+	struct gl_release *rel;	/* writes held requests of a connection's own lane */
+	struct gl_twin_event held[GL_HELD_MAX];	/* parked requests waiting for their turn
+						 * (the kernel's events), one per connection */
+	unsigned int nheld;
 	struct twin *v;
 	unsigned int n, cap;
 };
@@ -216,6 +228,10 @@ struct gl_twins *gl_twins_new(const struct gl_twin_maps *m, const char *cgroup2_
 		keep_open(t);
 	if (!t->keep)
 		open_sink(t);
+	t->rel = gl_release_open(m->sockhash, m->sock);
+	if (!t->rel)
+		gl_log(GL_LOG_WARN, "cannot open the release socket (%s): a request pipelined "
+		       "behind another of its connection's lane is shut down with it", strerror(errno));
 	/* a helper of an earlier daemon may have left its entry */
 	while (!bpf_map_get_next_key(m->pending, NULL, &next)) {
 		key = next;
@@ -237,6 +253,7 @@ void gl_twins_free(struct gl_twins *t)
 		if (t->sink[k] >= 0)
 			close(t->sink[k]);
 	gl_keep_close(t->keep);
+	gl_release_close(t->rel);	/* what is held waits in gl_park for the next daemon */
 	free(t->v);
 	free(t);
 }
@@ -267,42 +284,177 @@ static int registered(const struct gl_twins *t, const struct gl_twin_key *key, _
 
 static void drop(struct gl_twins *t, unsigned int i);
 static int shut_original(__u32 tgid, __u64 cookie);
-static void want(struct gl_twins *t, const struct gl_twin_event *ev);
+static void open_twin(struct gl_twins *t, const struct gl_twin_event *ev);
 
-/* The parked request is written into its new twin, counted on the twin's
- * requests first (a reply cannot come before it). */
-static void flush_park(struct gl_twins *t, const struct gl_twin_event *ev, const struct twin *tw)
+/* Held request i is done with (written, or lost). */
+static void unhold(struct gl_twins *t, unsigned int i)
 {
-	static struct gl_park p;
-	struct gl_rx rx;
-	size_t off = 0;
-	ssize_t w;
-
-	gl_sock_drain(t->sink[0]);
-	if (bpf_map_lookup_elem(t->m.park, &ev->cookie, &p))
-		return;
-	if (!bpf_map_lookup_elem(t->m.rx, &tw->own, &rx)) {
-		rx.head_bits = p.head ? 1 : 0;
-		rx.sent = 1;
-		bpf_map_update_elem(t->m.rx, &tw->own, &rx, BPF_EXIST);
-	}
-	while (off < p.len && (w = send(tw->fd, p.bytes + off, p.len - off, MSG_NOSIGNAL)) > 0)
-		off += (size_t)w;
-	bpf_map_delete_elem(t->m.park, &ev->cookie);
-	if (off < p.len) {
-		count(t, GL_STAT_TWIN_PARK_LOST);
-		shut_original(ev->tgid, ev->cookie);
-	}
+	t->held[i] = t->held[--t->nheld];
 }
 
-/* No twin for a parked request: its connection goes, so its client does
+static int held_at(const struct gl_twins *t, __u64 cookie)
+{
+	for (unsigned int i = 0; i < t->nheld; i++)
+		if (t->held[i].cookie == cookie)
+			return (int)i;
+	return -1;
+}
+
+/* No way out for a parked request: its connection goes, so its client does
  * not wait for a reply that cannot come. */
 static void lose_park(struct gl_twins *t, const struct gl_twin_event *ev)
 {
+	int i = held_at(t, ev->cookie);
+
+	if (i >= 0)
+		unhold(t, (unsigned int)i);
 	gl_sock_drain(t->sink[0]);
 	bpf_map_delete_elem(t->m.park, &ev->cookie);
 	count(t, GL_STAT_TWIN_PARK_LOST);
 	shut_original(ev->tgid, ev->cookie);
+	gl_log_kv(GL_LOG_WARN, "a parked request could not be written: its connection is shut "
+		  "down", "event=twin_park_lost tgid=%u lane=%u", ev->tgid, ev->lane);
+}
+
+/* A parked request's event: held until its turn (gl_twins_release). */
+static void hold(struct gl_twins *t, const struct gl_twin_event *ev)
+{
+	int i = held_at(t, ev->cookie);
+
+	if (i >= 0) {
+		t->held[i] = *ev;	/* a later one: the earlier was written */
+		return;
+	}
+	if (t->nheld == GL_HELD_MAX) {
+		lose_park(t, ev);
+		return;
+	}
+	t->held[t->nheld++] = *ev;
+}
+
+/* Where a route of a held request stands: 1 idle (or closed), 0 a response
+ * outstanding, -1 responses that cannot be counted. */
+static int route_idle(const struct gl_twins *t, __u64 own)
+{
+	struct gl_rx rx;
+
+	if (bpf_map_lookup_elem(t->m.rx, &own, &rx) || rx.state == GL_RX_CLOSED)
+		return 1;
+	if (rx.state != GL_RX_OPEN)
+		return -1;
+	return rx.sent == rx.done;
+}
+
+/*
+ * The parked request p of ev's connection written into socket fd (rx: its
+ * gl_rx key): counted there first (its reply cannot come before), marked
+ * written in gl_park (abi.h) before the first byte goes, then written.
+ * 0, or -1 (the connection's stream is not to be trusted).
+ */
+static int write_held(struct gl_twins *t, const struct gl_twin_event *ev, struct gl_park *p,
+		      int fd, __u64 rxkey)
+{
+	static struct gl_park mark;
+	struct gl_rx rx;
+	size_t off = 0;
+	ssize_t w;
+
+	if (bpf_map_lookup_elem(t->m.rx, &rxkey, &rx))
+		return -1;
+	if (p->head)
+		rx.head_bits |= 1ULL << (rx.sent & 63);
+	else
+		rx.head_bits &= ~(1ULL << (rx.sent & 63));
+	rx.sent++;
+	mark.len = 0;
+	mark.lane = p->lane;
+	mark.head = p->head;
+	memcpy(mark.bytes, &rx.sent, sizeof(rx.sent));
+	if (bpf_map_update_elem(t->m.park, &ev->cookie, &mark, BPF_EXIST) ||
+	    bpf_map_update_elem(t->m.rx, &rxkey, &rx, BPF_EXIST))
+		return -1;
+	if (fd < 0)
+		return gl_release_write(t->rel, ev->cookie, p->bytes, p->len) ? -1 : 0;
+	while (off < p->len && (w = send(fd, p->bytes + off, p->len - off, MSG_NOSIGNAL)) > 0)
+		off += (size_t)w;
+	return off == p->len ? 0 : -1;
+}
+
+/*
+ * Held request i, when its turn has come: every route of its connection
+ * idle (the original and each twin), its own route there (a twin opened
+ * if need be). 1 when it is done with (written, or lost), else 0.
+ */
+static int release_one(struct gl_twins *t, unsigned int i)
+{
+	static struct gl_park p;
+	struct gl_twin_event ev = t->held[i];
+	struct gl_twin_key key = { .cookie = ev.cookie, .lane = ev.lane };
+	struct gl_rx orig;
+	int idle, target = -1;
+
+	if (bpf_map_lookup_elem(t->m.park, &ev.cookie, &p) || p.len == 0 ||
+	    bpf_map_lookup_elem(t->m.rx, &ev.cookie, &orig)) {
+		unhold(t, i);	/* its connection closed, or written already */
+		return 1;
+	}
+	ev.lane = p.lane;
+	idle = route_idle(t, ev.cookie);
+	for (unsigned int k = 0; k < t->n && idle > 0; k++)
+		if (t->v[k].cookie == ev.cookie)
+			idle = route_idle(t, t->v[k].own);
+	if (idle < 0) {
+		lose_park(t, &ev);
+		return 1;
+	}
+	if (!idle)
+		return 0;
+	if (p.lane != orig.lane) {
+		struct gl_rx rx;
+
+		for (unsigned int k = 0; k < t->nop; k++)
+			if (t->op[k].ev.cookie == ev.cookie && t->op[k].ev.lane == p.lane)
+				return 0;	/* its twin is being opened */
+		for (unsigned int k = t->n; k-- > 0;) {
+			if (t->v[k].cookie != ev.cookie || t->v[k].lane != p.lane)
+				continue;
+			if (registered(t, &key, t->v[k].own) &&
+			    !bpf_map_lookup_elem(t->m.rx, &t->v[k].own, &rx) &&
+			    rx.state == GL_RX_OPEN) {
+				target = (int)k;
+				break;
+			}
+			drop(t, k);	/* closed: a new one */
+		}
+		if (target < 0) {
+			ev.parked = 1;	/* its failure loses the request */
+			open_twin(t, &ev);
+			return 0;
+		}
+	} else if (!t->rel) {
+		lose_park(t, &ev);
+		return 1;
+	}
+	gl_sock_drain(t->sink[0]);
+	if (write_held(t, &ev, &p, target < 0 ? -1 : t->v[target].fd,
+		       target < 0 ? ev.cookie : t->v[target].own)) {
+		lose_park(t, &ev);
+		return 1;
+	}
+	unhold(t, i);
+	return 1;
+}
+
+void gl_twins_release(struct gl_twins *t)
+{
+	/* downwards: done with i moves the last one, seen already, into i */
+	for (unsigned int i = t ? t->nheld : 0; i-- > 0;)
+		release_one(t, i);
+}
+
+int gl_twins_holding(const struct gl_twins *t)
+{
+	return t && t->nheld;
 }
 
 /* Opening i has ended with fd (a socket, or -errno): the twin is held, its
@@ -313,6 +465,7 @@ static void opened(struct gl_twins *t, unsigned int i, int fd)
 	struct gl_twin_event ev = t->op[i].ev;
 	struct gl_twin_key key = { .cookie = ev.cookie, .lane = ev.lane };
 	__u64 own = 0;
+	int h;
 
 	t->op[i] = t->op[--t->nop];
 	if (fd >= 0)
@@ -335,8 +488,8 @@ static void opened(struct gl_twins *t, unsigned int i, int fd)
 		return;
 	}
 	keep_hold(t, &t->v[t->n - 1]);	/* before its first request: none is owed on it yet */
-	if (ev.parked)
-		flush_park(t, &ev, &t->v[t->n - 1]);
+	if (ev.parked && (h = held_at(t, ev.cookie)) >= 0)
+		release_one(t, (unsigned int)h);	/* its turn, if every route is idle */
 	gl_log_kv(GL_LOG_DEBUG, "twin opened", "event=twin_open tgid=%u lane=%u twins=%u",
 		  ev.tgid, ev.lane, t->n);
 }
@@ -351,7 +504,9 @@ static void wait_oldest(struct gl_twins *t)
 	opened(t, 0, gl_twin_open_finish(&t->op[0], t->m.pending));
 }
 
-static void want(struct gl_twins *t, const struct gl_twin_event *ev)
+/* A twin of ev's lane for ev's connection: opened, unless it is being
+ * opened or is there (and not for a parked request, which found it closed). */
+static void open_twin(struct gl_twins *t, const struct gl_twin_event *ev)
 {
 	struct gl_twin_key key = { .cookie = ev->cookie, .lane = ev->lane };
 	int rc;
@@ -367,7 +522,7 @@ static void want(struct gl_twins *t, const struct gl_twin_event *ev)
 			continue;
 		if (!ev->parked && registered(t, &key, t->v[i].own))
 			return;	/* asked again before it was used */
-		drop(t, i);	/* the kernel parked a request: this one is closed */
+		drop(t, i);	/* a parked request found it closed */
 	}
 	if (t->nop == GL_TWIN_OPENINGS)
 		wait_oldest(t);	/* as many opening as that */
@@ -375,6 +530,21 @@ static void want(struct gl_twins *t, const struct gl_twin_event *ev)
 	t->nop++;
 	if (rc)
 		opened(t, t->nop - 1, rc);
+}
+
+/* The kernel's twin_wanted: a twin to open, or a parked request to hold
+ * (and write out at its turn: gl_twins_release). */
+static void want(struct gl_twins *t, const struct gl_twin_event *ev)
+{
+	int i;
+
+	if (!ev->parked) {
+		open_twin(t, ev);
+		return;
+	}
+	hold(t, ev);
+	if ((i = held_at(t, ev->cookie)) >= 0)
+		release_one(t, (unsigned int)i);
 }
 
 unsigned int gl_twins_pollfds(const struct gl_twins *t, struct pollfd *p, unsigned int max)
@@ -500,8 +670,9 @@ static void unpark_orphans(struct gl_twins *t)
 		bool seen = false, opening = false;
 		int fd;
 
-		if (bpf_map_lookup_elem(t->m.park, &keys[i], &p))
-			continue;
+		if (bpf_map_lookup_elem(t->m.park, &keys[i], &p) || p.len == 0 ||
+		    held_at(t, keys[i]) >= 0)
+			continue;	/* written (the kernel deletes it), or held here */
 		for (unsigned int k = 0; k < t->nop; k++)
 			opening |= t->op[k].ev.cookie == keys[i] && t->op[k].ev.lane == p.lane;
 		for (unsigned int k = 0; k < was; k++)
@@ -588,6 +759,7 @@ static int owes(const struct gl_twins *t, unsigned int i)
 void gl_twins_event(struct gl_twins *t, const void *data, size_t len)
 {
 	const struct gl_twin_event *ev = data;
+	int i;
 
 	if (!t || len < sizeof(*ev))
 		return;
@@ -602,6 +774,8 @@ void gl_twins_event(struct gl_twins *t, const void *data, size_t len)
 	for (unsigned int i = t->n; i-- > 0;)
 		if (t->v[i].cookie == ev->cookie)
 			drop(t, i);
+	if ((i = held_at(t, ev->cookie)) >= 0)
+		unhold(t, (unsigned int)i);	/* the kernel dropped its gl_park entry */
 }
 
 void gl_twins_sweep(struct gl_twins *t)

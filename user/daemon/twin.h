@@ -17,7 +17,7 @@ struct gl_twins;
 
 /* The pinned maps the twins use, by fd (kept, not owned). */
 struct gl_twin_maps {
-	int pending, twin_of, rx, stats, park, sink, sock;
+	int pending, twin_of, rx, stats, park, sink, sock, sockhash;
 };
 
 /* keeper_argv: how the twin keeper of pin_root is started (keeper.h), or
@@ -35,6 +35,11 @@ unsigned int gl_twins_pollfds(const struct gl_twins *t, struct pollfd *p, unsign
 /* Twins whose opening ended (its fd readable, or its deadline passed): p
  * and n as gl_twins_pollfds filled them, with the revents poll returned. */
 void gl_twins_opened(struct gl_twins *t, const struct pollfd *p, unsigned int n);
+
+/* Parked requests whose turn has come (every route of their connection
+ * idle) written out; gl_twins_holding: some wait (come back within 1 ms). */
+void gl_twins_release(struct gl_twins *t);
+int gl_twins_holding(const struct gl_twins *t);
 
 /* Closes twins whose server closed them or whose original is gone. */
 void gl_twins_sweep(struct gl_twins *t);
