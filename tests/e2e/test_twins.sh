@@ -29,7 +29,8 @@
 #      keeper killed too: the next daemon (its twin helpers forked and moved,
 #      as where clone3 is refused) shuts that connection down (no hang) and
 #      opens twins again (T6d); a parked request whose event no daemon
-#      acted on is found in gl_park by the next daemon (T6e)
+#      acted on is found in gl_park by the next daemon (T6e); one held for
+#      its connection's own lane is written by the next daemon (T6g)
 #   T9 the first gray request's time (parked while its twin opens) against
 #      later ones, printed
 #   T8 a client that stops reading: how much the twin's server can send
@@ -206,9 +207,29 @@ assert_eq "T6f a twin taken over twice: each daemon adopts it once, the connecti
 	"twins=1 twins=1 a-gray a-gray" \
 	"$(grep -ho 'event=keeper_adopt twins=[0-9]*' "${DAEMON_LOG[d2b]}" "${DAEMON_LOG[d2c]}" | cut -d' ' -f2 | tr '\n' ' ')$(cat "$E2E_TMP/t6f.out")"
 
+# T6g: a request held for its connection's own lane (base, pipelined behind
+# a slow gray one on the twin) when the daemon is killed: the next daemon
+# finds it in gl_park and writes it back into the connection at its turn
+# (within the base server's 3 s idle timeout of the connection)
+snap "$PIN" h6g
+run_as cli-base timeout 20 "$PY" "$KA" pipeline 10.77.100.1 80 gray:/__slow base --reuse \
+	>"$E2E_TMP/t6g.out" 2>&1 &
+t6=$!
+sleep 0.4
+stop_daemon d2c KILL
+start_daemon d2d "$M" "$PIN" "$RULES"
+wait "$t6"
+snap "$PIN" i6g
+assert_eq "T6g a request held for its own lane while the daemon was killed: written by the next one, in order" \
+	"(a-gray) a-gray a-base" "$(cat "$E2E_TMP/t6g.out")"
+assert_eq "T6g ... found in gl_park, written back into its connection, nothing lost" \
+	"twin_park_lost=0 twin_release=1 msg_refused=0" \
+	"$(deltas h6g i6g twin_park_lost twin_release msg_refused)"
+assert_eq "T6g ... by the next daemon" 1 "$(log_count d2d event=twin_unpark)"
+
 # T6b: a gray request on a new connection while no daemon runs: parked (the
 # keeper's sink takes it), answered in its lane once a daemon is back
-stop_daemon d2c
+stop_daemon d2d
 snap "$PIN" h2
 steps --times gray >"$E2E_TMP/t6b.out" &
 t6=$!
