@@ -316,20 +316,22 @@ static void lose_park(struct gl_twins *t, const struct gl_twin_event *ev)
 		  "down", "event=twin_park_lost tgid=%u lane=%u", ev->tgid, ev->lane);
 }
 
-/* A parked request's event: held until its turn (gl_twins_release). */
-static void hold(struct gl_twins *t, const struct gl_twin_event *ev)
+/* A parked request's event: held until its turn (gl_twins_release). Its
+ * index among those held, or -1 (no room: lost). */
+static int hold(struct gl_twins *t, const struct gl_twin_event *ev)
 {
 	int i = held_at(t, ev->cookie);
 
 	if (i >= 0) {
 		t->held[i] = *ev;	/* a later one: the earlier was written */
-		return;
+		return i;
 	}
 	if (t->nheld == GL_HELD_MAX) {
 		lose_park(t, ev);
-		return;
+		return -1;
 	}
-	t->held[t->nheld++] = *ev;
+	t->held[t->nheld] = *ev;
+	return (int)t->nheld++;
 }
 
 /* Where a route of a held request stands: 1 idle (or closed), 0 a response
@@ -389,16 +391,15 @@ static int release_one(struct gl_twins *t, unsigned int i)
 {
 	static struct gl_park p;
 	struct gl_twin_event ev = t->held[i];
-	struct gl_twin_key key = { .cookie = ev.cookie, .lane = ev.lane };
+	struct gl_twin_key key = { .cookie = ev.cookie };
 	struct gl_rx orig;
 	int idle, target = -1;
 
-	if (bpf_map_lookup_elem(t->m.park, &ev.cookie, &p) || p.len == 0 ||
-	    bpf_map_lookup_elem(t->m.rx, &ev.cookie, &orig)) {
-		unhold(t, i);	/* its connection closed, or written already */
+	if (bpf_map_lookup_elem(t->m.rx, &ev.cookie, &orig)) {
+		unhold(t, i);	/* its connection closed */
 		return 1;
 	}
-	ev.lane = p.lane;
+	/* the routes first: while one is busy (most looks) the bytes are not read */
 	idle = route_idle(t, ev.cookie);
 	for (unsigned int k = 0; k < t->n && idle > 0; k++)
 		if (t->v[k].cookie == ev.cookie)
@@ -409,6 +410,11 @@ static int release_one(struct gl_twins *t, unsigned int i)
 	}
 	if (!idle)
 		return 0;
+	if (bpf_map_lookup_elem(t->m.park, &ev.cookie, &p) || p.len == 0) {
+		unhold(t, i);	/* its connection closed, or written already */
+		return 1;
+	}
+	ev.lane = key.lane = p.lane;
 	if (p.lane != orig.lane) {
 		struct gl_rx rx;
 
@@ -542,8 +548,7 @@ static void want(struct gl_twins *t, const struct gl_twin_event *ev)
 		open_twin(t, ev);
 		return;
 	}
-	hold(t, ev);
-	if ((i = held_at(t, ev->cookie)) >= 0)
+	if ((i = hold(t, ev)) >= 0)
 		release_one(t, (unsigned int)i);
 }
 
@@ -759,7 +764,7 @@ static int owes(const struct gl_twins *t, unsigned int i)
 void gl_twins_event(struct gl_twins *t, const void *data, size_t len)
 {
 	const struct gl_twin_event *ev = data;
-	int i;
+	int h;
 
 	if (!t || len < sizeof(*ev))
 		return;
@@ -774,8 +779,8 @@ void gl_twins_event(struct gl_twins *t, const void *data, size_t len)
 	for (unsigned int i = t->n; i-- > 0;)
 		if (t->v[i].cookie == ev->cookie)
 			drop(t, i);
-	if ((i = held_at(t, ev->cookie)) >= 0)
-		unhold(t, (unsigned int)i);	/* the kernel dropped its gl_park entry */
+	if ((h = held_at(t, ev->cookie)) >= 0)
+		unhold(t, (unsigned int)h);	/* the kernel dropped its gl_park entry */
 }
 
 void gl_twins_sweep(struct gl_twins *t)
