@@ -104,6 +104,29 @@ def eps(name, svc, endpoints):
             "ports": [{"name": "http", "protocol": "TCP", "port": 8080}]}
 
 
+def handmade(name, svc, ns, addrs, port, port_name):
+    """An EndpointSlice of a service without a selector, as a person or
+    another controller writes it: the service-name label, no owner, no
+    targetRef or nodeName (apiserver's own for default/kubernetes)."""
+    return {"kind": "EndpointSlice", "apiVersion": "discovery.k8s.io/v1",
+            "metadata": {"name": name, "namespace": ns,
+                         "uid": "e5e6" + "0" * 4 + "-0000-4000-8000-" + name.encode().hex()[:12].ljust(12, "0"),
+                         "resourceVersion": "1", "creationTimestamp": TS,
+                         "labels": {"kubernetes.io/service-name": svc}},
+            "addressType": "IPv4",
+            "endpoints": [{"addresses": [a], "conditions": {"ready": True}} for a in addrs],
+            "ports": [{"name": port_name, "protocol": "TCP", "port": port}]}
+
+
+def selectorless(name, ip, target, port=80, app_protocol=None):
+    s = service(name, ip, target, None)
+    del s["spec"]["selector"]
+    s["spec"]["ports"][0]["port"] = port
+    if app_protocol:
+        s["spec"]["ports"][0]["appProtocol"] = app_protocol
+    return s
+
+
 def tlr(name, lane, sel, value="cn-shenzhen"):
     return {"apiVersion": "traffic.opensergo.io/v1alpha1", "kind": "TrafficLabelRule",
             "metadata": {"name": name, "namespace": "shop", "uid": "7f000000-0000-4000-8000-"
@@ -144,14 +167,19 @@ C_NEW = pod("c-gray-9e1a2b3c4-t7x2a", "c", "6abe7b6d-9c8f-4fa0-8b3c-5d6e7f8091a2
 def main():
     os.makedirs(OUT, exist_ok=True)
     write_list("pods.json", "PodList", "v1", [GW, A_BASE, A_GRAY, B_BASE, B_GRAY])
-    kubernetes = service("kubernetes", "10.96.0.1", 6443, None)
+    kubernetes = selectorless("kubernetes", "10.96.0.1", 6443, port=443)
     kubernetes["metadata"]["namespace"] = "default"
-    del kubernetes["spec"]["selector"]
+    kubernetes["spec"]["ports"][0]["name"] = "https"
     headless = service("a-headless", "None", 8080, {"app": "a"})
     headless["spec"]["clusterIPs"] = ["None"]
     write_list("services.json", "ServiceList", "v1",
                [kubernetes, headless, service("a", "10.96.0.11", 8080, {"app": "a"}),
-                service("b", "10.96.0.12", "http", {"app": "b"})])
+                service("b", "10.96.0.12", "http", {"app": "b"}),
+                # without a selector: a database outside the cluster, one
+                # whose slice names a pod of this node, one on b-gray's address
+                selectorless("orders-db", "10.96.0.40", 3306, 3306, "mysql"),
+                selectorless("legacy", "10.96.0.41", 8080),
+                selectorless("b-direct", "10.96.0.42", 9090)])
     write_list("endpointslices.json", "EndpointSliceList", "discovery.k8s.io/v1", [
         eps("a-8x2kq", "a", [endpoint("10.244.1.11", "node-a", A_BASE["metadata"]["name"]),
                              endpoint("10.244.1.12", "node-a", A_GRAY["metadata"]["name"])]),
@@ -161,7 +189,11 @@ def main():
         eps("b-4m7pz", "b", [endpoint("10.244.1.21", "node-a", B_BASE["metadata"]["name"]),
                              endpoint("10.244.2.22", "node-b", B_GRAY["metadata"]["name"]),
                              endpoint("10.244.3.23", "node-c", "b-base-7c9e0f1a2-zzzzz",
-                                      ready=False)])])
+                                      ready=False)]),
+        handmade("kubernetes", "kubernetes", "default", ["172.19.0.5"], 6443, "https"),
+        handmade("orders-db-1", "orders-db", "shop", ["10.250.0.5"], 3306, "mysql"),
+        handmade("legacy-1", "legacy", "shop", ["10.250.0.6", "10.244.1.21"], 8080, "http"),
+        handmade("b-direct-1", "b-direct", "shop", ["10.244.2.22"], 9090, "http")])
     write_list("trafficlabelrules.json", "TrafficLabelRuleList",
                "traffic.opensergo.io/v1alpha1",
                [tlr("gray-by-location", "gray", {"app": "spring-cloud-zuul"})])
@@ -189,6 +221,18 @@ def main():
     write_events("events-remote-annotate.jsonl", [("MODIFIED", b_restarted)])
     write_events("events-remote-relabel.jsonl", [("MODIFIED", b_base)])
     write_events("events-remote-restore.jsonl", [("MODIFIED", B_GRAY)])
+    # a selectorless service's slice fixed by hand (no pod of this node in
+    # it any more), then a pod of this node on one of its addresses, gone again
+    write_events("events-handmade-fix.jsonl",
+                 [("MODIFIED", handmade("legacy-1", "legacy", "shop", ["10.250.0.6"], 8080,
+                                        "http"))])
+    clash = copy.deepcopy(C_NEW)
+    clash["metadata"]["name"] = "clash-7b5d9c3e1-q8r2s"
+    clash["metadata"]["uid"] = "9e1a2b3c-4d5e-4f6a-8b7c-8d9e0f1a2b3c"
+    clash["status"]["podIP"] = "10.250.0.6"
+    clash["status"]["podIPs"] = [{"ip": "10.250.0.6"}]
+    write_events("events-handmade-clash.jsonl", [("ADDED", clash)])
+    write_events("events-handmade-unclash.jsonl", [("DELETED", clash)])
     # managedFields nest as deep as the spec does: 40 levels, past json-c's default
     deep = copy.deepcopy(C_NEW)
     deep["metadata"]["name"] = "deep-5c9f7b8d6-k2j4h"

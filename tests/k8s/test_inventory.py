@@ -163,6 +163,9 @@ A_GRAY = "shop/a-gray-6b8d9e0f1-p9s3t"
 B_BASE = "shop/b-base-7c9e0f1a2-n5v8z"
 B_GRAY = "shop/b-gray-8d0f1a2b3-r6w1y"
 C_POD = "shop/c-gray-9e1a2b3c4-t7x2a"
+# what the fixtures' services without a selector add (test_handmade): two
+# remote workloads, three services
+HM_WL, HM_SVC = 2, 3
 
 
 def test_list(d, inv):
@@ -170,8 +173,10 @@ def test_list(d, inv):
     if not inv:
         return
     names = sorted(w["name"] for w in inv["workloads"])
-    check(names == sorted([GW, A_BASE, A_GRAY, B_BASE, B_GRAY]),
-          "workloads: this node's 4 pods and b's endpoint on node-b", names)
+    check(names == sorted([GW, A_BASE, A_GRAY, B_BASE, B_GRAY, "default/ep-172-19-0-5",
+                           "shop/ep-10-250-0-5"]),
+          "workloads: this node's 4 pods, b's endpoint on node-b, the endpoints of two "
+          "services without a selector", names)
     check(wl(inv, A_GRAY)["lane"] == "gray" and wl(inv, A_BASE)["lane"] == "base",
           "lanes from the traffic.opensergo.io/label label")
     check(wl(inv, GW)["cgroup"] == "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-"
@@ -192,7 +197,7 @@ def test_list(d, inv):
     check(b and b["ports"] == [[80, 8080]] and sorted(b["members"]) == sorted([B_BASE, B_GRAY]),
           "service b: the named targetPort 'http' from its EndpointSlice; the not-ready "
           "endpoint left out", b)
-    check(svc(inv, "default/kubernetes") is None, "a service without a selector is not ours")
+    test_handmade(d, inv)
     warn = d.logs_where(lambda l: str(l.get("file", "")) == "k8s:services/shop/a-headless")
     check(svc(inv, "shop/a-headless") is None and warn and "shop/a" in warn[0]["msg"],
           "a headless service on a's pods and port: left out with a warning, a keeps them "
@@ -209,6 +214,32 @@ def test_list(d, inv):
     w = [q for q in pods if "watch=1" in q["query"]]
     check(w and "allowWatchBookmarks=true" in w[0]["query"] and "resourceVersion=" in w[0]["query"],
           "then watched from the list's resourceVersion, with bookmarks", w[:1])
+
+
+def test_handmade(d, inv):
+    """Services without a selector: their EndpointSlices written by hand (or
+    by the apiserver, for default/kubernetes)."""
+    k, db = svc(inv, "default/kubernetes"), svc(inv, "shop/orders-db")
+    check(k and k["addresses"] == ["10.96.0.1"] and k["ports"] == [[443, 6443]] and
+          k["members"] == ["default/ep-172-19-0-5"], "default/kubernetes: the apiserver's "
+          "endpoint from its EndpointSlice", k)
+    check(db and db["protocol"] == "mysql" and db["ports"] == [[3306, 3306]] and
+          db["members"] == ["shop/ep-10-250-0-5"], "a database outside the cluster behind a "
+          "selectorless ClusterIP (appProtocol mysql): its hand-made endpoint, protocol mysql", db)
+    e = wl(inv, "shop/ep-10-250-0-5")
+    check(e and e["lane"] == "base" and e["cgroup"] is None and e["addresses"] == ["10.250.0.5"],
+          "its endpoint: a remote workload of the base lane", e)
+    warn = d.logs_where(lambda l: str(l.get("file", "")) == "k8s:services/shop/legacy")
+    check(svc(inv, "shop/legacy") is None and warn and B_BASE in warn[0]["msg"] and
+          "kube-proxy" in warn[0]["msg"] and wl(inv, "shop/ep-10-250-0-6") is None,
+          "a selectorless service whose slice names a pod of this node (by address): not "
+          "mapped, with a warning naming the pod; none of its endpoints becomes a workload", warn[:1])
+    bd = svc(inv, "shop/b-direct")
+    warn = d.logs_where(lambda l: str(l.get("file", "")) == "k8s:endpointslices/shop/ep-10-244-2-22")
+    check(bd and bd["members"] == [B_GRAY] and bd["ports"] == [[80, 9090]] and
+          wl(inv, "shop/ep-10-244-2-22") is None and warn and B_GRAY in warn[0]["msg"],
+          "a hand-made endpoint on the address of b-gray (another node): one workload, the pod's "
+          "(its lane, gray), member of both services, with a warning", (bd, warn[:1]))
 
 
 def play(d, f, pred, what, timeout=10, **kw):
@@ -241,11 +272,34 @@ def test_remote(d):
     seen = [l for tt, l in d.logs if tt > t0 and "b-gray-8d0f1a2b3-r6w1y" in str(l.get("object"))]
     check(inv is None and seen, "another node's pod annotated: the event is read, no model is "
           "built", (inv is not None, len(seen)))
-    play(d, "events-remote-relabel.jsonl", lambda i: wl(i, B_GRAY) and
+    inv = play(d, "events-remote-relabel.jsonl", lambda i: wl(i, B_GRAY) and
          wl(i, B_GRAY)["lane"] == "base", "another node's pod loses its gray label: its endpoint "
          "is base")
+    bd = svc(inv, "shop/b-direct") if inv else None
+    check(bd and bd["members"] == [B_GRAY], "still a member of the selectorless service on "
+          "its address (b-direct)", bd)
     play(d, "events-remote-restore.jsonl", lambda i: wl(i, B_GRAY) and
          wl(i, B_GRAY)["lane"] == "gray", "and gray again")
+
+
+def test_handmade_events(d):
+    """A selectorless service's slice changes, and a pod of this node comes
+    and goes on one of its addresses."""
+    inv = play(d, "events-handmade-fix.jsonl", lambda i: svc(i, "shop/legacy"),
+               "the slice fixed by hand (no pod of this node in it): the service is mapped")
+    s = svc(inv, "shop/legacy") if inv else None
+    check(s and s["members"] == ["shop/ep-10-250-0-6"] and s["ports"] == [[80, 8080]],
+          "with its one endpoint", s)
+    clash = "shop/clash-7b5d9c3e1-q8r2s"
+    inv = play(d, "events-handmade-clash.jsonl", lambda i: wl(i, clash) and
+               svc(i, "shop/legacy") is None, "a pod of this node on its endpoint's address: "
+               "the service is left to kube-proxy again")
+    check(inv and inv["ok"] and wl(inv, "shop/ep-10-250-0-6") is None,
+          "the model stays valid (one workload per address): the pod's, not the endpoint's",
+          inv and [w["name"] for w in inv["workloads"] if "10.250.0.6" in w["addresses"]])
+    play(d, "events-handmade-unclash.jsonl", lambda i: wl(i, clash) is None and
+         svc(i, "shop/legacy") and svc(i, "shop/legacy")["members"] == ["shop/ep-10-250-0-6"],
+         "the pod gone: mapped again")
 
 
 def test_deep(d):
@@ -394,6 +448,7 @@ def scenario(tmp):
         test_list(d, inv)
         test_lifecycle(d)
         test_remote(d)
+        test_handmade_events(d)
         test_deep(d)
         test_chunks_and_bad_object(d)
         test_bookmark_and_drop(d)
@@ -489,8 +544,8 @@ def many(tmp, n=5000):
     try:
         t, inv = d.wait(lambda i: True, 60)
         local = n + 4
-        check(inv and inv["ok"] and len(inv["workloads"]) == local + 1,
-              f"{n} pods: {local} local workloads and the remote one",
+        check(inv and inv["ok"] and len(inv["workloads"]) == local + 1 + HM_WL,
+              f"{n} pods: {local} local workloads, the remote one and {HM_WL} hand-made endpoints",
               inv and (inv["ok"], len(inv["workloads"])))
         lst = [l for _, l in d.events("k8s_list") if l.get("resource") == "pods"]
         if t and inv:
@@ -589,7 +644,7 @@ def no_crds(tmp):
     d = Daemon(r, tmp, os.path.join(tmp, "cg-none"))
     try:
         t, inv = d.wait(lambda i: True, 10)
-        check(inv and inv["ok"] and not inv["rules"] and len(inv["workloads"]) == 5,
+        check(inv and inv["ok"] and not inv["rules"] and len(inv["workloads"]) == 5 + HM_WL,
               "the CRDs not installed (404): the inventory without rules", inv and inv["rules"])
         time.sleep(3)       # past a few retries (backoff capped at 2 s here)
         warns = [l for _, l in d.events("k8s_not_served") if l.get("level") == "warn"]
@@ -613,7 +668,8 @@ def cluster(tmp, n=5000, local=100, nsvc=200):
         ok = inv and inv["ok"]
         w = inv.get("workloads", []) if inv else []
         here = sum(1 for x in w if x["cgroup"])
-        check(ok and len(w) == n + 5 and here == local + 4 and len(inv["services"]) == nsvc + 2,
+        check(ok and len(w) == n + 5 + HM_WL and here == local + 4 and
+              len(inv["services"]) == nsvc + 2 + HM_SVC,
               f"a cluster of {n} pods, {local} here: {n - local} remote endpoints from "
               f"EndpointSlices, {nsvc} services", inv and (inv["ok"], len(w), here))
         builds = []

@@ -143,6 +143,8 @@ void gl_k8s_stop(struct gl_k8s *k)
 	pthread_cond_destroy(&k->wake);
 	pthread_mutex_destroy(&k->lock);
 	json_object_put(k->remote);
+	json_object_put(k->handmade);
+	json_object_put(k->remote_handmade);
 	gl_k8s_conn_free(&k->conn);
 	free(k);
 }

@@ -31,6 +31,9 @@ struct gl_diags;
 /* Label every object from the API gets, and every selector from the API:
  * a Service or rule selects the pods of its own namespace only. */
 #define GL_K8S_NS_LABEL		"graylane.io/namespace"
+/* Label of an endpoint of a service without a selector (+ "NS.NAME"), and
+ * that service's selector (k8s_handmade.c). */
+#define GL_K8S_MEMBER_PREFIX	"member.graylane.io/"
 
 /* Where the API server is and how to authenticate (owned strings). */
 struct gl_k8s_conn {

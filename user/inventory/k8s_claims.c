@@ -6,8 +6,10 @@
  * per-version one beside the whole). Services are taken in order, those
  * with a ClusterIP first, then by namespace/name; a port whose target on
  * one of its EndpointSlices' ready endpoints already belongs to an earlier
- * service is left out of the later one, with a warning naming both.
+ * service is left out of the later one, with a warning naming both. And
+ * one workload per address: remote endpoints that share one are merged.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,4 +161,79 @@ json_object *gl_k8s_claim_ports(struct gl_k8s_render *rd, const char *key, json_
 	}
 	json_object_put(ports);
 	return out;
+}
+
+/* ---- remote workloads' addresses ---- */
+
+/* Workload from into into: its labels where into has none of the key, its
+ * addresses not claimed yet. */
+static void merge_workload(json_object *into, json_object *from, json_object *owner,
+			   const char *into_name)
+{
+	json_object *have = gl_k8s_get(into, "labels", NULL);
+	json_object *as = gl_k8s_get(from, "addresses", NULL);
+	json_object *to = gl_k8s_get(into, "addresses", NULL);
+
+	json_object_object_foreach(gl_k8s_get(from, "labels", NULL), lk, lv)
+		if (!json_object_object_get_ex(have, lk, NULL))
+			json_object_object_add(have, lk, json_object_get(lv));
+	for (size_t i = 0; i < json_object_array_length(as); i++) {
+		const char *a = json_object_get_string(json_object_array_get_idx(as, i));
+
+		if (a && !json_object_object_get_ex(owner, a, NULL)) {
+			json_object_array_add(to, json_object_new_string(a));
+			json_object_object_add(owner, a, json_object_new_string(into_name));
+		}
+	}
+}
+
+/* The workload that holds one of w's addresses already, or NULL; claims
+ * them all for name when none is held. */
+static const char *holder_of(json_object *w, json_object *owner, const char *name, char *addr,
+			     size_t len)
+{
+	json_object *as = gl_k8s_get(w, "addresses", NULL), *h;
+
+	for (size_t i = 0; i < json_object_array_length(as); i++) {
+		const char *a = json_object_get_string(json_object_array_get_idx(as, i));
+
+		if (a && json_object_object_get_ex(owner, a, &h)) {
+			snprintf(addr, len, "%s", a);
+			return json_object_get_string(h);
+		}
+	}
+	for (size_t i = 0; i < json_object_array_length(as); i++)
+		json_object_object_add(owner, json_object_get_string(json_object_array_get_idx(as, i)),
+				       json_object_new_string(name));
+	return NULL;
+}
+
+void gl_k8s_claim_addresses(struct gl_k8s_render *rd, json_object *remote)
+{
+	json_object *owner = json_object_new_object(), *gone = json_object_new_array();
+	char addr[128], source[700];
+
+	for (int pods = 1; owner && gone && pods >= 0; pods--) {
+		json_object_object_foreach(remote, name, w) {
+			const char *h;
+			json_object *into;
+
+			if (!!gl_k8s_get(w, "pod", NULL) != pods ||
+			    !(h = holder_of(w, owner, name, addr, sizeof(addr))))
+				continue;
+			if (json_object_object_get_ex(remote, h, &into))
+				merge_workload(into, w, owner, h);
+			json_object_array_add(gone, json_object_new_string(name));
+			snprintf(source, sizeof(source), "k8s:%s/%s", gl_k8s_res_name(GL_K8S_SLICES), name);
+			gl_diag_add(rd->d, GL_SEV_WARNING, source, 0, 0, "endpoint merged into '%s': "
+				    "both have address %s, and an address is one workload's (its "
+				    "labels, and so its lane, are '%s''s)", h, addr, h);
+		}
+	}
+	for (size_t i = 0; gone && i < json_object_array_length(gone); i++)
+		json_object_object_del(remote, json_object_get_string(json_object_array_get_idx(gone, i)));
+	if (!owner || !gone)
+		rd->err = -ENOMEM;
+	json_object_put(owner);
+	json_object_put(gone);
 }

@@ -71,6 +71,9 @@ struct gl_k8s {
 	 * came from: the main thread's, under lock */
 	json_object *remote;
 	unsigned long remote_gen[3];
+	/* the services without a selector that are mapped (key -> true):
+	 * this render's, and the one the remote endpoints were built with */
+	json_object *handmade, *remote_handmade;
 };
 
 /* The reflector thread (k8s_watch.c) and its list (k8s_list.c). */
@@ -136,6 +139,14 @@ const char *gl_k8s_svc_ref_key(const struct svc_ref *v, size_t i, json_object **
  * the rest claimed for key. */
 json_object *gl_k8s_claim_ports(struct gl_k8s_render *rd, const char *key, json_object *slices,
 				json_object *ports, json_object *claims);
+/* Services without a selector (k8s_handmade.c): the set of those mapped,
+ * warning of the others; the label of their endpoints (GL_K8S_MEMBER_PREFIX
+ * and the key with '/' as '.'). */
+json_object *gl_k8s_handmade(struct gl_k8s_render *rd, json_object *by_svc);
+void gl_k8s_member_label(const char *key, char *buf, size_t len);
+/* Remote workloads that share an address merged into the first (pods'
+ * first), with a warning: validation refuses two workloads of one address. */
+void gl_k8s_claim_addresses(struct gl_k8s_render *rd, json_object *remote);
 void gl_k8s_render_pods(struct gl_k8s_render *rd);
 void gl_k8s_render_services(struct gl_k8s_render *rd);
 void gl_k8s_render_slices(struct gl_k8s_render *rd);

@@ -6,6 +6,8 @@
  * mysql. EndpointSlices -> the ready endpoints on other nodes as Workloads
  * without a cgroup, carrying the labels of their pod when it is watched
  * (every pod is, unless --k8s-node-pods-only), else their service's selector (base lane).
+ * A service without a selector selects its endpoints by the label they get
+ * here (k8s_handmade.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -100,13 +102,21 @@ static void render_service(struct gl_k8s_render *rd, const char *key, json_objec
 	const char *ns = gl_k8s_str(svc, "metadata", "namespace", NULL);
 	const char *name = gl_k8s_str(svc, "metadata", "name", NULL), *proto;
 	json_object *sel = gl_k8s_get(svc, "spec", "selector", NULL), *ports, *doc, *md, *spec;
+	json_object *member = NULL;
+	char label[600];
 
-	if (!sel || !json_object_is_type(sel, json_type_object) || !json_object_object_length(sel))
-		return;		/* no selector: endpoints managed by hand, not ours to pick */
+	if (!sel || !json_object_is_type(sel, json_type_object) || !json_object_object_length(sel)) {
+		if (!json_object_object_get_ex(rd->k->handmade, key, NULL))
+			return;		/* left to kube-proxy */
+		gl_k8s_member_label(key, label, sizeof(label));
+		sel = member = json_object_new_object();
+		json_object_object_add(member, label, json_object_new_string("true"));
+	}
 	ports = svc_ports(rd->k, svc, ns ? ns : "", name, &proto);
 	ports = gl_k8s_claim_ports(rd, key, gl_k8s_get(by_svc, key, NULL), ports, claims);
 	if (!ports || !json_object_array_length(ports)) {
 		json_object_put(ports);
+		json_object_put(member);
 		return;
 	}
 	doc = json_object_new_object();
@@ -122,6 +132,7 @@ static void render_service(struct gl_k8s_render *rd, const char *key, json_objec
 	json_object_object_add(spec, "protocol", json_object_new_string(proto));
 	json_object_object_add(doc, "spec", spec);
 	gl_k8s_load_doc(rd, GL_K8S_SERVICES, key, doc);
+	json_object_put(member);
 }
 
 void gl_k8s_render_services(struct gl_k8s_render *rd)
@@ -130,6 +141,8 @@ void gl_k8s_render_services(struct gl_k8s_render *rd)
 	size_t n = 0;
 	struct svc_ref *order = gl_k8s_services_ordered(rd->k, &n);
 
+	json_object_put(rd->k->handmade);
+	rd->k->handmade = by_svc ? gl_k8s_handmade(rd, by_svc) : NULL;
 	for (size_t i = 0; by_svc && claims && order && i < n; i++) {
 		json_object *svc;
 		const char *key = gl_k8s_svc_ref_key(order, i, &svc);
@@ -138,7 +151,7 @@ void gl_k8s_render_services(struct gl_k8s_render *rd)
 		if (!type || strcmp(type, "ExternalName"))
 			render_service(rd, key, svc, by_svc, claims);
 	}
-	if (!by_svc || !claims || !order)
+	if (!by_svc || !claims || !order || !rd->k->handmade)
 		rd->err = -ENOMEM;
 	free(order);
 	json_object_put(by_svc);
@@ -171,14 +184,16 @@ static bool endpoint_id(struct gl_k8s *k, const char *ns, json_object *ep, json_
 	return kind && pod && !strcmp(kind, "Pod");
 }
 
-static bool endpoint_remote_ready(struct gl_k8s *k, json_object *ep)
+/* member: the label of a service without a selector, whose endpoints on
+ * this node are no pods of it (k8s_handmade.c), or NULL. */
+static bool endpoint_remote_ready(struct gl_k8s *k, json_object *ep, const char *member)
 {
 	json_object *ready = gl_k8s_get(ep, "conditions", "ready", NULL);
 	const char *node = gl_k8s_str(ep, "nodeName", NULL);
 
 	if (ready && !json_object_get_boolean(ready))
 		return false;
-	return !node || strcmp(node, k->node);	/* this node's are its pods */
+	return member || !node || strcmp(node, k->node);	/* this node's are its pods */
 }
 
 /* A remote workload as the build keeps it: {labels, addresses, pod: true
@@ -199,17 +214,21 @@ static json_object *remote_new(json_object *labels, json_object *addrs, bool pod
 	return w;
 }
 
-/* One endpoint into the set of remote workloads: addresses and labels merged. */
+/* One endpoint into the set of remote workloads: addresses and labels
+ * merged; member as in endpoint_remote_ready, a label it gets. */
 static void add_endpoint(struct gl_k8s *k, json_object *remote, const char *ns, json_object *ep,
-			 json_object *sel)
+			 json_object *sel, const char *member)
 {
 	json_object *addrs = gl_k8s_get(ep, "addresses", NULL), *labels, *w, *wa;
 	char name[600];
 	bool pod;
 
-	if (!addrs || !json_object_is_type(addrs, json_type_array) || !endpoint_remote_ready(k, ep))
+	if (!addrs || !json_object_is_type(addrs, json_type_array) ||
+	    !endpoint_remote_ready(k, ep, member))
 		return;
 	pod = endpoint_id(k, ns, ep, sel, name, sizeof(name), &labels);
+	if (labels && member)
+		json_object_object_add(labels, member, json_object_new_string("true"));
 	if (!json_object_object_get_ex(remote, name, &w)) {
 		w = remote_new(labels, json_object_new_array(), pod);
 		if (!w)
@@ -240,8 +259,9 @@ static void add_slice(struct gl_k8s *k, json_object *remote, json_object *sl)
 	const char *ns = gl_k8s_str(sl, "metadata", "namespace", NULL);
 	const char *svc = gl_k8s_str(sl, "metadata", "labels", SVC_NAME_LABEL, NULL);
 	const char *type = gl_k8s_str(sl, "addressType", NULL);
-	json_object *eps = gl_k8s_get(sl, "endpoints", NULL), *s = NULL, *sel;
-	char key[600];
+	json_object *eps = gl_k8s_get(sl, "endpoints", NULL), *s = NULL, *sel, *none = NULL;
+	char key[600], label[600];
+	const char *member = NULL;
 
 	if (!ns || !svc || !type || !strcmp(type, "FQDN") || !eps ||
 	    !json_object_is_type(eps, json_type_array))
@@ -249,16 +269,30 @@ static void add_slice(struct gl_k8s *k, json_object *remote, json_object *sl)
 	snprintf(key, sizeof(key), "%s/%s", ns, svc);
 	json_object_object_get_ex(k->r[GL_K8S_SERVICES].cache, key, &s);
 	sel = gl_k8s_get(s, "spec", "selector", NULL);
-	if (!sel || !json_object_is_type(sel, json_type_object) || !json_object_object_length(sel))
-		return;		/* no service of ours selects them */
+	if (!sel || !json_object_is_type(sel, json_type_object) || !json_object_object_length(sel)) {
+		if (!s || !json_object_object_get_ex(k->handmade, key, NULL))
+			return;		/* no service of ours selects them */
+		gl_k8s_member_label(key, label, sizeof(label));
+		member = label;
+		sel = none = json_object_new_object();
+	}
 	for (size_t i = 0; i < json_object_array_length(eps); i++)
-		add_endpoint(k, remote, ns, json_object_array_get_idx(eps, i), sel);
+		add_endpoint(k, remote, ns, json_object_array_get_idx(eps, i), sel, member);
+	json_object_put(none);
 }
 
 static void free_tree(json_object *o, void *tree)
 {
 	(void)o;
 	free(tree);
+}
+
+/* The labels of services without a selector from one set into another. */
+static void keep_members(json_object *from, json_object *to)
+{
+	json_object_object_foreach(from, key, val)
+		if (!strncmp(key, GL_K8S_MEMBER_PREFIX, strlen(GL_K8S_MEMBER_PREFIX)))
+			json_object_object_add(to, key, json_object_get(val));
 }
 
 /* The last build's remote endpoints with the labels of the pods changed
@@ -283,6 +317,7 @@ static bool patch_remote(struct gl_k8s *k, const unsigned long gen[3])
 				json_object_get(gl_k8s_get(w, "addresses", NULL)), true);
 		if (!nw)
 			return false;
+		keep_members(gl_k8s_get(w, "labels", NULL), gl_k8s_get(nw, "labels", NULL));
 		if (!json_object_equal(nw, w))
 			json_object_object_add(k->remote, key, nw);	/* rendered anew */
 		else
@@ -303,6 +338,7 @@ static int build_remote(struct gl_k8s_render *rd)
 		(void)key;
 		add_slice(k, remote, sl);
 	}
+	gl_k8s_claim_addresses(rd, remote);
 	/* the last build's objects for the endpoints that are the same */
 	json_object_object_foreach(remote, name, w) {
 		json_object *old;
@@ -323,12 +359,16 @@ void gl_k8s_render_slices(struct gl_k8s_render *rd)
 	unsigned long gen[3] = { k->r[GL_K8S_SLICES].gen, k->r[GL_K8S_SERVICES].gen,
 				 k->o.all_pods ? pods->gen : 0 };
 
-	if (!k->remote || memcmp(gen, k->remote_gen, sizeof(k->remote_gen))) {
-		if (!patch_remote(k, gen) && build_remote(rd)) {
+	bool same = json_object_equal(k->handmade, k->remote_handmade);
+
+	if (!k->remote || !same || memcmp(gen, k->remote_gen, sizeof(k->remote_gen))) {
+		if (!(same && patch_remote(k, gen)) && build_remote(rd)) {
 			rd->err = -ENOMEM;
 			return;
 		}
 		memcpy(k->remote_gen, gen, sizeof(k->remote_gen));
+		json_object_put(k->remote_handmade);
+		k->remote_handmade = json_object_get(k->handmade);
 	}
 	json_object_put(pods->changed);
 	pods->changed = json_object_new_object();
