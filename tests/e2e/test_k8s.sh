@@ -10,6 +10,9 @@
 #   K3 readiness lost and regained N times: gray follows each time; after
 #      the delete, gray connects are back on a-base
 #   K4 every connect succeeded; the gray loop switched exactly 2N+2 times
+#   K5 a service without a selector (ext: a host outside the cluster, its
+#      EndpointSlice written by hand): its ClusterIP, which nothing else
+#      routes here, reaches the host from either caller
 # All of it twice: alone (N = 5, 0.4 s apart), then beside a cluster's worth
 # of objects (5 000 pods, 100 of them on this node, 200 services with
 # EndpointSlices; N = 50, 0.2 s apart: 102 changes), where every change
@@ -35,8 +38,9 @@ add_workload cli-gray "$(pod_cg $U_CG)" 10.77.0.3 fd77::3
 add_workload cli-base "$(pod_cg $U_CB)" 10.77.0.2 fd77::2
 add_workload a-base "$(pod_cg $U_AB)/cri-containerd-0a1b.scope" 10.77.0.11 fd77::11
 add_workload a-gray "$(pod_cg $U_AG)/crio-0c1d.scope" 10.77.0.12 fd77::12
-for s in a-base a-gray; do start_server "$s"; done
-for s in a-base a-gray; do wait_listen "$s"; done
+add_workload ext ext 10.77.0.31 fd77::31	# not a pod, and outside m
+for s in a-base a-gray ext; do start_server "$s"; done
+for s in a-base a-gray ext; do wait_listen "$s"; done
 
 FIX=$E2E_TMP/fixtures
 "$PY" "$K8S/e2e_helper.py" fixtures "$FIX" || die "cannot write the fixtures"
@@ -74,6 +78,10 @@ phase() {
 	assert_eq "K1 gray caller, no gray endpoint yet: falls back to a-base$at" a-base \
 		"$(curl_as cli-gray http://10.77.100.1/)"
 	assert_eq "K1 base caller: a-base$at" a-base "$(curl_as cli-base http://10.77.100.1/)"
+	assert_eq "K5 base caller, service without a selector: its hand-made endpoint$at" ext \
+		"$(curl_as cli-base http://10.77.100.5/ 2>&1)"
+	assert_eq "K5 gray caller, service without a selector: the same (base) endpoint$at" ext \
+		"$(curl_as cli-gray http://10.77.100.5/ 2>&1)"
 
 	spawn "$E2E_TMP/loop-gray-$tag.log" "${WL_CG[cli-gray]}" "${WL_NS[cli-gray]}" \
 		"$PY" "$K8S/e2e_helper.py" loop 10.77.100.1 80 "$secs" "$E2E_TMP/loop-gray-$tag.txt"

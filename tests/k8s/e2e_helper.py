@@ -37,10 +37,13 @@ def fixtures(d):
     g.write_list("pods.json", "PodList", "v1", [p("cli-gray", "client", "10.77.0.3", "gray"),
                                                p("cli-base", "client", "10.77.0.2"),
                                                p("a-base", "a", "10.77.0.11")])
+    # ext: a server outside the cluster behind a ClusterIP without a selector
     g.write_list("services.json", "ServiceList", "v1", [g.service("a", "10.77.100.1", 8080,
-                                                                  {"app": "a"})])
+                                                                  {"app": "a"}),
+                                                        g.selectorless("ext", "10.77.100.5", 8080)])
     g.write_list("endpointslices.json", "EndpointSliceList", "discovery.k8s.io/v1",
-                 [g.eps("a-e2e01", "a", [g.endpoint("10.77.0.11", "node-a", "a-base")])])
+                 [g.eps("a-e2e01", "a", [g.endpoint("10.77.0.11", "node-a", "a-base")]),
+                  g.handmade("ext-1", "ext", "shop", ["10.77.0.31"], 8080, "http")])
     g.write_list("trafficlabelrules.json", "TrafficLabelRuleList",
                  "traffic.opensergo.io/v1alpha1", [])
     g.write_list("workloadlabelrules.json", "WorkloadLabelRuleList",
