@@ -38,6 +38,8 @@ done
 run_suite "layout" tests/layout/check.py
 # the inventory from the Kubernetes API, against a replay of its wire format
 run_suite "k8s: inventory from the API (replay server)" tests/k8s/test_inventory.py
+# what that server sends, typed against the API's models (python3-kubernetes)
+run_suite "k8s: the replay server's objects and events, typed" tests/k8s/test_wire.py
 run_suite "deploy: systemd unit" tests/deploy/check.sh
 # deploy/kubernetes rendered, typed, its CRDs against graylane's own verdicts
 run_suite "deploy: kubernetes" tests/deploy/k8s.sh
