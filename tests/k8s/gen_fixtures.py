@@ -233,6 +233,12 @@ def main():
     clash["status"]["podIPs"] = [{"ip": "10.250.0.6"}]
     write_events("events-handmade-clash.jsonl", [("ADDED", clash)])
     write_events("events-handmade-unclash.jsonl", [("DELETED", clash)])
+    hostnet = copy.deepcopy(clash)
+    hostnet["metadata"]["name"] = "hostnet-5c2e8a1d7-m3k9v"
+    hostnet["metadata"]["uid"] = "0a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
+    hostnet["spec"]["hostNetwork"] = True
+    write_events("events-handmade-hostnet.jsonl", [("ADDED", hostnet)])
+    write_events("events-handmade-hostnet-gone.jsonl", [("DELETED", hostnet)])
     # managedFields nest as deep as the spec does: 40 levels, past json-c's default
     deep = copy.deepcopy(C_NEW)
     deep["metadata"]["name"] = "deep-5c9f7b8d6-k2j4h"

@@ -300,6 +300,15 @@ def test_handmade_events(d):
     play(d, "events-handmade-unclash.jsonl", lambda i: wl(i, clash) is None and
          svc(i, "shop/legacy") and svc(i, "shop/legacy")["members"] == ["shop/ep-10-250-0-6"],
          "the pod gone: mapped again")
+    hostnet = "shop/hostnet-5c2e8a1d7-m3k9v"
+    inv = play(d, "events-handmade-hostnet.jsonl", lambda i: wl(i, hostnet),
+               "a pod of this node on the host's network, on the endpoint's address (the node's)")
+    s = svc(inv, "shop/legacy") if inv else None
+    check(inv and inv["ok"] and wl(inv, hostnet)["addresses"] == [] and s and
+          s["members"] == ["shop/ep-10-250-0-6"], "no workload of that address: the service "
+          "stays mapped", s)
+    play(d, "events-handmade-hostnet-gone.jsonl", lambda i: wl(i, hostnet) is None,
+         "that pod gone")
 
 
 def test_deep(d):

@@ -25,7 +25,8 @@ void gl_k8s_member_label(const char *key, char *buf, size_t len)
 			buf[i] = '.';
 }
 
-/* The addresses of this node's pods, as a set (address -> pod key). */
+/* The addresses of this node's pods, as a set (address -> pod key); not of
+ * those on the host's network (theirs is the node's, no workload's). */
 static json_object *local_ips(struct gl_k8s *k)
 {
 	json_object *out = json_object_new_object();
@@ -34,8 +35,9 @@ static json_object *local_ips(struct gl_k8s *k)
 		const char *node = gl_k8s_str(p, "spec", "nodeName", NULL);
 		const char *one = gl_k8s_str(p, "status", "podIP", NULL);
 		json_object *ips = gl_k8s_get(p, "status", "podIPs", NULL);
+		json_object *host = gl_k8s_get(p, "spec", "hostNetwork", NULL);
 
-		if (!out || !node || strcmp(node, k->node))
+		if (!out || !node || strcmp(node, k->node) || (host && json_object_get_boolean(host)))
 			continue;
 		if (one && *one)
 			json_object_object_add(out, one, json_object_new_string(key));
