@@ -110,7 +110,7 @@ static bool mappable(struct gl_k8s *k, json_object *slices, json_object *local, 
 	return any;
 }
 
-static bool has_selector(json_object *svc)
+bool gl_k8s_has_selector(json_object *svc)
 {
 	json_object *sel = gl_k8s_get(svc, "spec", "selector", NULL);
 
@@ -126,7 +126,7 @@ json_object *gl_k8s_handmade(struct gl_k8s_render *rd, json_object *by_svc)
 	json_object_object_foreach(k->r[GL_K8S_SERVICES].cache, key, svc) {
 		const char *type = gl_k8s_str(svc, "spec", "type", NULL);
 
-		if (!out || !local || has_selector(svc) || (type && !strcmp(type, "ExternalName")))
+		if (!out || !local || gl_k8s_has_selector(svc) || (type && !strcmp(type, "ExternalName")))
 			continue;
 		if (mappable(k, gl_k8s_get(by_svc, key, NULL), local, why, sizeof(why))) {
 			json_object_object_add(out, key, json_object_new_boolean(1));

@@ -144,6 +144,8 @@ json_object *gl_k8s_claim_ports(struct gl_k8s_render *rd, const char *key, json_
  * and the key with '/' as '.'). */
 json_object *gl_k8s_handmade(struct gl_k8s_render *rd, json_object *by_svc);
 void gl_k8s_member_label(const char *key, char *buf, size_t len);
+/* A service with a non-empty spec.selector. */
+bool gl_k8s_has_selector(json_object *svc);
 /* Remote workloads that share an address merged into the first (pods'
  * first), with a warning: validation refuses two workloads of one address. */
 void gl_k8s_claim_addresses(struct gl_k8s_render *rd, json_object *remote);

@@ -105,7 +105,7 @@ static void render_service(struct gl_k8s_render *rd, const char *key, json_objec
 	json_object *member = NULL;
 	char label[600];
 
-	if (!sel || !json_object_is_type(sel, json_type_object) || !json_object_object_length(sel)) {
+	if (!gl_k8s_has_selector(svc)) {
 		if (!json_object_object_get_ex(rd->k->handmade, key, NULL))
 			return;		/* left to kube-proxy */
 		gl_k8s_member_label(key, label, sizeof(label));
@@ -269,7 +269,7 @@ static void add_slice(struct gl_k8s *k, json_object *remote, json_object *sl)
 	snprintf(key, sizeof(key), "%s/%s", ns, svc);
 	json_object_object_get_ex(k->r[GL_K8S_SERVICES].cache, key, &s);
 	sel = gl_k8s_get(s, "spec", "selector", NULL);
-	if (!sel || !json_object_is_type(sel, json_type_object) || !json_object_object_length(sel)) {
+	if (!gl_k8s_has_selector(s)) {
 		if (!s || !json_object_object_get_ex(k->handmade, key, NULL))
 			return;		/* no service of ours selects them */
 		gl_k8s_member_label(key, label, sizeof(label));
